@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's Node bundle registers neither gradients nor chained ops (x.square()); tsup
+// bundles these two ESM entry points into @lab/core (see tsup.config.ts). They register into
+// the global engine, so there is still exactly one tfjs-core engine at run time.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { LabInputError } from '../errors.js';
+import { registerWasmKernels } from './kernels/registerWasmKernels.js';
+
+/** Backends `initBackend` can select. `auto` picks the fastest available for the platform. */
+export type BackendName = 'auto' | 'wasm' | 'cpu' | 'webgl' | 'webgpu';
+
+/** Options for {@link initBackend}. */
+export interface InitBackendOptions {
+  /**
+   * `auto` (default): `wasm` in Node; `webgpu`, then `webgl`, then `wasm` in browsers.
+   * `cpu` is tfjs's pure-JS backend: slow, but the numerical reference.
+   */
+  backend?: BackendName;
+  /**
+   * Browser only: where the tfjs wasm binaries are served from (passed to
+   * `setWasmPaths`). Node finds them inside the installed package.
+   */
+  wasmPaths?: string;
+}
+
+/** What {@link initBackend} selected. */
+export interface InitBackendResult {
+  /** Active tfjs backend name. */
+  backend: string;
+  /** Whether the wasm backend runs its SIMD build (only meaningful for `wasm`). */
+  simd: boolean;
+  /** Whether the wasm backend runs multithreaded (only meaningful for `wasm`). */
+  threads: boolean;
+  /** Backends that were tried and failed, with their error messages. */
+  failed: Array<{ backend: string; error: string }>;
+}
+
+const isNode = typeof process !== 'undefined' && process.versions?.node != null;
+
+async function loadBrowserBackend(name: 'webgl' | 'webgpu'): Promise<void> {
+  // Optional peers, imported only when asked for so Node installs never need them.
+  if (name === 'webgl') await import(/* @vite-ignore */ '@tensorflow/tfjs-backend-webgl' as string);
+  else await import(/* @vite-ignore */ '@tensorflow/tfjs-backend-webgpu' as string);
+}
+
+/**
+ * Selects and initialises the tfjs backend every `@lab/*` package computes on, and registers
+ * all gradients plus the kernels the wasm backend lacks.
+ *
+ * In Node the default is the wasm backend (SIMD): about 25x the pure-JS `cpu` backend on a
+ * 512^3 matmul on a 2-core machine (see the package README's Benchmarks). Call it once, before
+ * creating tensors; calling again switches backends (existing tensors move lazily).
+ *
+ * @example
+ * ```ts
+ * import { initBackend } from '@lab/core';
+ * await initBackend();                    // wasm in Node
+ * await initBackend({ backend: 'cpu' });  // reference backend
+ * ```
+ * @see https://www.tensorflow.org/js/guide/platform_environment
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<InitBackendResult> {
+  if (options === null || typeof options !== 'object') {
+    throw new LabInputError('initBackend', 'options', 'must be an object', options);
+  }
+  const requested = options.backend ?? 'auto';
+  const known: BackendName[] = ['auto', 'wasm', 'cpu', 'webgl', 'webgpu'];
+  if (!known.includes(requested)) {
+    throw new LabInputError('initBackend', 'options.backend', `must be one of ${known.join(', ')}`, requested);
+  }
+  registerWasmKernels();
+  if (options.wasmPaths !== undefined) {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(options.wasmPaths);
+  }
+  const order: string[] =
+    requested !== 'auto' ? [requested] : isNode ? ['wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];
+  const failed: InitBackendResult['failed'] = [];
+  for (const name of order) {
+    try {
+      if (name === 'webgl' || name === 'webgpu') await loadBrowserBackend(name);
+      const ok = await tf.setBackend(name);
+      if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
+      await tf.ready();
+      const wasm = name === 'wasm';
+      return {
+        backend: tf.getBackend(),
+        simd: wasm && tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
+        threads: wasm && tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'),
+        failed,
+      };
+    } catch (err) {
+      failed.push({ backend: name, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  throw new Error(
+    `initBackend: no backend could be initialised (${failed.map((f) => `${f.backend}: ${f.error}`).join('; ')})`,
+  );
+}
