@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The built bundles are what users load. tfjs-core's Node bundle registers neither gradients nor
+// chained ops, so @lab/core bundles those registrations; this checks, in a plain Node process (no
+// Vite), that the ESM and the CJS build both register into the single tfjs-core engine.
+const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function runNode(code: string, type: 'module' | 'commonjs'): unknown {
+  const args = type === 'module' ? ['--input-type=module', '-e', code] : ['--input-type=commonjs', '-e', code];
+  const out = execFileSync(process.execPath, args, { cwd: pkgDir, encoding: 'utf8' });
+  const last = out.trim().split('\n').pop() ?? '';
+  return JSON.parse(last);
+}
+
+const probe = (importLine: string) => `
+${importLine}
+const r = await core.initBackend();
+const x = tf.tensor1d([1, 2, 3]);
+const g = tf.grad((a) => a.square().sum())(x);
+const conv = tf.grad((w) => tf.conv2d(tf.ones([1, 4, 4, 1]), w, 1, 'valid').sum())(tf.ones([2, 2, 1, 1]));
+console.log(JSON.stringify({
+  backend: r.backend,
+  simd: r.simd,
+  grad: Array.from(g.dataSync()),
+  convGrad: Array.from(conv.dataSync()),
+  oneEngine: globalThis._tfengine === tf.engine(),
+  hasMatMulGrad: tf.getGradient('BatchMatMul') !== undefined,
+  chained: typeof x.square === 'function',
+}));
+`;
+
+describe.runIf(existsSync(join(pkgDir, 'dist', 'index.js')))('built bundles (run `pnpm build` first)', () => {
+  const expected = {
+    backend: 'wasm',
+    simd: true,
+    grad: [2, 4, 6],
+    convGrad: [9, 9, 9, 9],
+    oneEngine: true,
+    hasMatMulGrad: true,
+    chained: true,
+  };
+  it('ESM build registers gradients and chained ops into the one tfjs-core engine', () => {
+    const code = probe(`import * as core from './dist/index.js'; import * as tf from '@tensorflow/tfjs-core';`);
+    expect(runNode(code, 'module')).toEqual(expected);
+  });
+  it('CJS build does the same', () => {
+    const code = `(async () => { ${probe(`const core = require('./dist/index.cjs'); const tf = require('@tensorflow/tfjs-core');`)} })();`;
+    expect(runNode(code, 'commonjs')).toEqual(expected);
+  });
+});
+
+describe('dist presence', () => {
+  it('pnpm test builds the packages before running tests', () => {
+    expect(existsSync(join(pkgDir, 'dist', 'index.js')), 'packages/core/dist missing: run `pnpm build`').toBe(true);
+  });
+});
