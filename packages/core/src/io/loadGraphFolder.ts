@@ -1,0 +1,489 @@
+import { LabInputError } from '../errors.js';
+import { parseIntStrict, parseNumber, splitCsvLine, splitLines } from './csvText.js';
+import { LabFormatError } from './LabFormatError.js';
+import { loadNodeFs } from './nodeModules.js';
+
+/** Split name of a node in a graph folder. */
+export type GraphSplit = 'train' | 'val' | 'test' | 'unlabeled';
+
+/**
+ * A node-classification graph in the `@lab` graph folder format (see {@link loadGraphFolder}).
+ * Node `i` is row `i` of `nodes.csv` and line `i` of `features.txt`.
+ */
+export interface GraphFolderData {
+  /** Graph name: `meta.name`, else the folder name. */
+  name: string;
+  numNodes: number;
+  /** Feature dimension: `meta.features`, else 1 + the largest feature index. */
+  numFeatures: number;
+  /** Number of classes: `meta.classes`, else 1 + the largest label. */
+  numClasses: number;
+  /** `nodes.csv` id column, in file order (node index i). */
+  ids: string[];
+  /** Undirected edges, each once, as in `edges.csv` (node indices). */
+  edgeSource: Int32Array;
+  edgeTarget: Int32Array;
+  /** CSR features: row i = node i; column indices sorted within a row. */
+  featureIndptr: Int32Array;
+  featureIndices: Int32Array;
+  featureValues: Float32Array;
+  /** Class label per node; -1 = unknown. */
+  labels: Int32Array;
+  split: GraphSplit[];
+  /** Node indices of each split, ascending. */
+  trainIndex: Int32Array;
+  valIndex: Int32Array;
+  testIndex: Int32Array;
+  /** Parsed `meta.json` if present, else `{}`. */
+  meta: Record<string, unknown>;
+  /** Number of undirected edges (`edgeSource.length`). */
+  numEdges: number;
+}
+
+/** The file contents of a graph folder, for {@link parseGraphFolder}. */
+export interface GraphFolderFiles {
+  /** `nodes.csv`: header with `id,label,split` (any order, extra columns ignored). */
+  nodes: string;
+  /** `edges.csv`: header with `source,target`, endpoints are node ids from `nodes.csv`. */
+  edges: string;
+  /** `features.txt`: line i = space-separated feature indices (or `index:value`) of node i. */
+  features: string;
+  /** `meta.json` (optional). */
+  meta?: string | undefined;
+}
+
+/** Options for {@link parseGraphFolder} / {@link loadGraphFolder}. */
+export interface ParseGraphFolderOptions {
+  /** Name to use when `meta.json` has none (default: folder name, or `'graph'`). */
+  name?: string;
+  /** Label for error messages (default: the folder path, or `'<graph>'`). */
+  source?: string;
+}
+
+const FN = 'parseGraphFolder';
+const SPLITS: readonly GraphSplit[] = ['train', 'val', 'test', 'unlabeled'];
+
+function header(
+  fn: string,
+  file: string,
+  lines: string[],
+  required: string[],
+): { cols: Record<string, number>; width: number } {
+  const first = lines[0];
+  if (first === undefined || first.trim() === '') {
+    throw new LabFormatError(
+      fn,
+      file,
+      { source: file, line: 1 },
+      `must start with a header line containing ${required.join(',')}`,
+    );
+  }
+  const names = splitCsvLine(first) ?? [];
+  const cols: Record<string, number> = {};
+  for (const r of required) {
+    const idx = names.indexOf(r);
+    if (idx < 0) {
+      throw new LabFormatError(
+        fn,
+        file,
+        { source: file, line: 1 },
+        `header must contain column '${r}'`,
+        first,
+      );
+    }
+    cols[r] = idx;
+  }
+  return { cols, width: names.length };
+}
+
+function metaNumber(meta: Record<string, unknown>, key: string): number | undefined {
+  const v = meta[key];
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+}
+
+/**
+ * Parses a graph folder from its file contents (pure: works in browsers on fetched text).
+ *
+ * Validates everything {@link loadGraphFolder} documents and throws a {@link LabFormatError}
+ * naming the file, line and column of the first problem.
+ *
+ * @param files - the text of `nodes.csv`, `edges.csv`, `features.txt` and optionally `meta.json`.
+ * @param options - name and error-message label.
+ */
+export function parseGraphFolder(
+  files: GraphFolderFiles,
+  options: ParseGraphFolderOptions = {},
+): GraphFolderData {
+  if (files === null || typeof files !== 'object') {
+    throw new LabInputError(FN, 'files', 'must be an object with nodes, edges and features text', files);
+  }
+  for (const key of ['nodes', 'edges', 'features'] as const) {
+    if (typeof files[key] !== 'string')
+      throw new LabInputError(FN, `files.${key}`, 'must be a string', files[key]);
+  }
+  if (files.meta !== undefined && typeof files.meta !== 'string') {
+    throw new LabInputError(FN, 'files.meta', 'must be a string or undefined', files.meta);
+  }
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(FN, 'options', 'must be an object', options);
+  const base = options.source ?? '<graph>';
+  const file = (f: string) => (base.endsWith('/') ? base + f : `${base}/${f}`);
+
+  // meta.json
+  let meta: Record<string, unknown> = {};
+  if (files.meta !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(files.meta);
+    } catch (err) {
+      throw new LabFormatError(
+        FN,
+        'meta',
+        { source: file('meta.json') },
+        `must be valid JSON (${(err as Error).message})`,
+      );
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new LabFormatError(FN, 'meta', { source: file('meta.json') }, 'must hold a JSON object', parsed);
+    }
+    meta = parsed as Record<string, unknown>;
+  }
+
+  // nodes.csv
+  const nodesFile = file('nodes.csv');
+  const nodeLines = splitLines(files.nodes);
+  const nh = header(FN, nodesFile, nodeLines, ['id', 'label', 'split']);
+  const numNodes = nodeLines.length - 1;
+  const ids: string[] = new Array(numNodes);
+  const labels = new Int32Array(numNodes);
+  const split: GraphSplit[] = new Array(numNodes);
+  const idIndex = new Map<string, number>();
+  const counts = { train: 0, val: 0, test: 0, unlabeled: 0 };
+  let maxLabel = -1;
+  for (let i = 0; i < numNodes; i++) {
+    const line = i + 2;
+    const cells = splitCsvLine(nodeLines[i + 1] as string);
+    if (cells === null || cells.length !== nh.width) {
+      throw new LabFormatError(
+        FN,
+        'nodes',
+        { source: nodesFile, line },
+        `must have ${nh.width} fields like the header`,
+        nodeLines[i + 1],
+      );
+    }
+    const id = cells[nh.cols.id as number] as string;
+    if (id === '')
+      throw new LabFormatError(FN, 'nodes', { source: nodesFile, line, column: 'id' }, 'must not be empty');
+    const prev = idIndex.get(id);
+    if (prev !== undefined) {
+      throw new LabFormatError(
+        FN,
+        'nodes',
+        { source: nodesFile, line, column: 'id' },
+        `must be unique (also on line ${prev + 2})`,
+        id,
+      );
+    }
+    idIndex.set(id, i);
+    ids[i] = id;
+    const labelCell = cells[nh.cols.label as number] as string;
+    const label = parseIntStrict(labelCell);
+    if (label === null || label < -1) {
+      throw new LabFormatError(
+        FN,
+        'nodes',
+        { source: nodesFile, line, column: 'label' },
+        'must be an integer >= -1 (-1 = unknown)',
+        labelCell,
+      );
+    }
+    labels[i] = label;
+    if (label > maxLabel) maxLabel = label;
+    const s = cells[nh.cols.split as number] as GraphSplit;
+    if (!SPLITS.includes(s)) {
+      throw new LabFormatError(
+        FN,
+        'nodes',
+        { source: nodesFile, line, column: 'split' },
+        `must be one of ${SPLITS.join('|')}`,
+        s,
+      );
+    }
+    if (s !== 'unlabeled' && label === -1) {
+      throw new LabFormatError(
+        FN,
+        'nodes',
+        { source: nodesFile, line, column: 'label' },
+        `must be known (>= 0) for a '${s}' node`,
+        labelCell,
+      );
+    }
+    split[i] = s;
+    counts[s]++;
+  }
+  const metaNodes = metaNumber(meta, 'nodes');
+  if (metaNodes !== undefined && metaNodes !== numNodes) {
+    throw new LabFormatError(
+      FN,
+      'nodes',
+      { source: nodesFile },
+      `must have ${metaNodes} node rows as meta.json says`,
+      numNodes,
+    );
+  }
+  const numClasses = metaNumber(meta, 'classes') ?? maxLabel + 1;
+  if (maxLabel >= numClasses) {
+    const i = labels.indexOf(maxLabel);
+    throw new LabFormatError(
+      FN,
+      'nodes',
+      { source: nodesFile, line: i + 2, column: 'label' },
+      `must be < ${numClasses} (meta.json classes)`,
+      maxLabel,
+    );
+  }
+  for (const s of ['train', 'val', 'test'] as const) {
+    const expected = metaNumber(meta, s);
+    if (expected !== undefined && expected !== counts[s]) {
+      throw new LabFormatError(
+        FN,
+        'nodes',
+        { source: nodesFile, column: 'split' },
+        `must have ${expected} '${s}' nodes as meta.json says`,
+        counts[s],
+      );
+    }
+  }
+
+  // edges.csv
+  const edgesFile = file('edges.csv');
+  const edgeLines = splitLines(files.edges);
+  const eh = header(FN, edgesFile, edgeLines, ['source', 'target']);
+  const numEdges = edgeLines.length - 1;
+  const edgeSource = new Int32Array(numEdges);
+  const edgeTarget = new Int32Array(numEdges);
+  const seen = new Map<number, number>();
+  for (let e = 0; e < numEdges; e++) {
+    const line = e + 2;
+    const cells = splitCsvLine(edgeLines[e + 1] as string);
+    if (cells === null || cells.length !== eh.width) {
+      throw new LabFormatError(
+        FN,
+        'edges',
+        { source: edgesFile, line },
+        `must have ${eh.width} fields like the header`,
+        edgeLines[e + 1],
+      );
+    }
+    const ends: number[] = [];
+    for (const col of ['source', 'target'] as const) {
+      const id = cells[eh.cols[col] as number] as string;
+      const idx = idIndex.get(id);
+      if (idx === undefined) {
+        throw new LabFormatError(
+          FN,
+          'edges',
+          { source: edgesFile, line, column: col },
+          `must be a node id from nodes.csv (${numNodes} nodes)`,
+          id,
+        );
+      }
+      ends.push(idx);
+    }
+    const [a, b] = ends as [number, number];
+    if (a === b) {
+      throw new LabFormatError(
+        FN,
+        'edges',
+        { source: edgesFile, line },
+        'must not be a self loop',
+        `${cells[eh.cols.source as number]},${cells[eh.cols.target as number]}`,
+      );
+    }
+    const key = Math.min(a, b) * numNodes + Math.max(a, b);
+    const prev = seen.get(key);
+    if (prev !== undefined) {
+      throw new LabFormatError(
+        FN,
+        'edges',
+        { source: edgesFile, line },
+        `must list each undirected edge once (duplicate of line ${prev})`,
+        edgeLines[e + 1],
+      );
+    }
+    seen.set(key, line);
+    edgeSource[e] = a;
+    edgeTarget[e] = b;
+  }
+  const metaEdges = metaNumber(meta, 'undirectedEdges');
+  if (metaEdges !== undefined && metaEdges !== numEdges) {
+    throw new LabFormatError(
+      FN,
+      'edges',
+      { source: edgesFile },
+      `must have ${metaEdges} edge rows as meta.json says`,
+      numEdges,
+    );
+  }
+
+  // features.txt
+  const featFile = file('features.txt');
+  const featLines = splitLines(files.features);
+  if (featLines.length !== numNodes) {
+    throw new LabFormatError(
+      FN,
+      'features',
+      { source: featFile },
+      `must have one line per node (${numNodes} lines, as nodes.csv)`,
+      featLines.length,
+    );
+  }
+  const metaFeatures = metaNumber(meta, 'features');
+  const featureIndptr = new Int32Array(numNodes + 1);
+  const cols: number[] = [];
+  const vals: number[] = [];
+  let maxFeature = -1;
+  for (let i = 0; i < numNodes; i++) {
+    const line = i + 1;
+    const text = (featLines[i] as string).trim();
+    const row: Array<[number, number]> = [];
+    if (text !== '') {
+      for (const tok of text.split(/\s+/)) {
+        const colon = tok.indexOf(':');
+        const idxText = colon < 0 ? tok : tok.slice(0, colon);
+        const j = parseIntStrict(idxText);
+        if (j === null || j < 0) {
+          throw new LabFormatError(
+            FN,
+            'features',
+            { source: featFile, line },
+            'must hold non-negative integer feature indices',
+            tok,
+          );
+        }
+        if (metaFeatures !== undefined && j >= metaFeatures) {
+          throw new LabFormatError(
+            FN,
+            'features',
+            { source: featFile, line },
+            `must hold feature indices < ${metaFeatures} (meta.json features)`,
+            j,
+          );
+        }
+        let v = 1;
+        if (colon >= 0) {
+          const parsed = parseNumber(tok.slice(colon + 1));
+          if (parsed === null) {
+            throw new LabFormatError(
+              FN,
+              'features',
+              { source: featFile, line },
+              "must hold 'index' or 'index:value' with a finite value",
+              tok,
+            );
+          }
+          v = parsed;
+        }
+        if (j > maxFeature) maxFeature = j;
+        row.push([j, v]);
+      }
+      row.sort((p, q) => p[0] - q[0]);
+      for (let k = 1; k < row.length; k++) {
+        if ((row[k] as [number, number])[0] === (row[k - 1] as [number, number])[0]) {
+          throw new LabFormatError(
+            FN,
+            'features',
+            { source: featFile, line },
+            'must not repeat a feature index',
+            (row[k] as [number, number])[0],
+          );
+        }
+      }
+    }
+    for (const [j, v] of row) {
+      cols.push(j);
+      vals.push(v);
+    }
+    featureIndptr[i + 1] = cols.length;
+  }
+  const numFeatures = metaFeatures ?? maxFeature + 1;
+
+  const indexOf = (s: GraphSplit): Int32Array => {
+    const out = new Int32Array(counts[s]);
+    let k = 0;
+    for (let i = 0; i < numNodes; i++) if (split[i] === s) out[k++] = i;
+    return out;
+  };
+  const name = typeof meta.name === 'string' && meta.name !== '' ? meta.name : (options.name ?? 'graph');
+  return {
+    name,
+    numNodes,
+    numFeatures,
+    numClasses,
+    ids,
+    edgeSource,
+    edgeTarget,
+    featureIndptr,
+    featureIndices: Int32Array.from(cols),
+    featureValues: Float32Array.from(vals),
+    labels,
+    split,
+    trainIndex: indexOf('train'),
+    valIndex: indexOf('val'),
+    testIndex: indexOf('test'),
+    meta,
+    numEdges,
+  };
+}
+
+/**
+ * Loads a node-classification graph stored in the `@lab` graph folder format (Node only).
+ *
+ * The folder holds `nodes.csv` (`id,label,split`; label -1 = unknown; split in
+ * `train|val|test|unlabeled`), `edges.csv` (`source,target` node ids, each undirected edge once,
+ * no self loops), `features.txt` (line i = space-separated non-zero feature indices of node i,
+ * optionally `index:value`) and optionally `meta.json` (name, counts, format notes). Counts in
+ * `meta.json` (`nodes`, `undirectedEdges`, `features`, `classes`, `train`, `val`, `test`) are
+ * checked against the files. Unknown ids, self loops, duplicate edges (in either orientation),
+ * feature indices >= `meta.features`, line-count mismatches, bad labels or split names all throw
+ * a {@link LabFormatError} naming the file and line.
+ *
+ * @param dir - the folder, e.g. `resolveDataDir('graphs', 'cora')`.
+ * @param options - fallback name / error label.
+ * @returns the parsed graph; see {@link GraphFolderData}.
+ * @example
+ * ```ts
+ * const cora = await loadGraphFolder(resolveDataDir('graphs', 'cora'));
+ * cora.numNodes; // 2708
+ * ```
+ * @see Planetoid splits: Yang, Cohen & Salakhutdinov (2016), "Revisiting Semi-Supervised Learning with Graph Embeddings".
+ */
+export async function loadGraphFolder(
+  dir: string,
+  options: ParseGraphFolderOptions = {},
+): Promise<GraphFolderData> {
+  const fn = 'loadGraphFolder';
+  if (typeof dir !== 'string' || dir === '')
+    throw new LabInputError(fn, 'dir', 'must be a non-empty path string', dir);
+  const { fs, path } = await loadNodeFs(fn);
+  const read = async (f: string, optional = false): Promise<string | undefined> => {
+    const p = path.join(dir, f);
+    try {
+      return await fs.readFile(p, 'utf8');
+    } catch (err) {
+      if (optional && (err as { code?: string }).code === 'ENOENT') return undefined;
+      throw new Error(`${fn}: cannot read '${p}': ${(err as Error).message}`);
+    }
+  };
+  const [nodes, edges, features, meta] = await Promise.all([
+    read('nodes.csv'),
+    read('edges.csv'),
+    read('features.txt'),
+    read('meta.json', true),
+  ]);
+  return parseGraphFolder(
+    { nodes: nodes as string, edges: edges as string, features: features as string, meta },
+    { name: options.name ?? path.basename(path.resolve(dir)), source: options.source ?? dir },
+  );
+}

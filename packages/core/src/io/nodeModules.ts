@@ -1,0 +1,58 @@
+/**
+ * Lazy access to Node built-ins so that `@lab/core`'s main bundle never imports `node:*`
+ * modules at top level and still loads in browsers. Internal: not re-exported from the index.
+ */
+
+type FsPromises = typeof import('node:fs/promises');
+type NodeFs = typeof import('node:fs');
+type NodePath = typeof import('node:path');
+
+const isNode = typeof process !== 'undefined' && process.versions?.node != null;
+
+/** Throws a clear error when a Node-only loader is called outside Node. */
+export function assertNode(fn: string): void {
+  if (!isNode) {
+    throw new Error(
+      `${fn}: file-system access is only available in Node; in browsers fetch the bytes/text yourself and use the parse* function`,
+    );
+  }
+}
+
+/** `node:fs/promises` and `node:path`, imported on first use. */
+export async function loadNodeFs(fn: string): Promise<{ fs: FsPromises; path: NodePath }> {
+  assertNode(fn);
+  const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  return { fs, path };
+}
+
+/**
+ * Synchronous access to `node:fs` and `node:path` through `process.getBuiltinModule`
+ * (Node >= 20.16), or `null` when unavailable (browsers, older Node).
+ */
+export function getNodeFsSync(): { fs: NodeFs; path: NodePath } | null {
+  if (!isNode) return null;
+  const get = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (typeof get !== 'function') return null;
+  return { fs: get('node:fs') as NodeFs, path: get('node:path') as NodePath };
+}
+
+/** Reads a whole text file (UTF-8), turning "not found" into an error that names the function and path. */
+export async function readTextFile(fn: string, arg: string, filePath: string): Promise<string> {
+  const { fs } = await loadNodeFs(fn);
+  try {
+    return await fs.readFile(filePath, 'utf8');
+  } catch (err) {
+    throw new Error(`${fn}: cannot read ${arg} '${filePath}': ${(err as Error).message}`);
+  }
+}
+
+/** Reads a whole binary file, turning "not found" into an error that names the function and path. */
+export async function readBinaryFile(fn: string, arg: string, filePath: string): Promise<Uint8Array> {
+  const { fs } = await loadNodeFs(fn);
+  try {
+    const buf = await fs.readFile(filePath);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  } catch (err) {
+    throw new Error(`${fn}: cannot read ${arg} '${filePath}': ${(err as Error).message}`);
+  }
+}
