@@ -1,0 +1,100 @@
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LabInputError } from '../src/errors.js';
+import { LabFormatError } from '../src/io/LabFormatError.js';
+import { parseCsvSeries, readCsvSeries } from '../src/io/readCsvSeries.js';
+import { resolveDataDir } from '../src/io/resolveDataDir.js';
+
+function formatError(fn: () => unknown): LabFormatError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(LabFormatError);
+    return err as LabFormatError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('readCsvSeries on ETTh1', () => {
+  it('reads 17420 rows x 7 columns matching the raw text', async () => {
+    const path = resolveDataDir('timeseries', 'ett', 'ETTh1.csv');
+    const s = await readCsvSeries(path, { dtype: 'float64' });
+    expect(s.columns).toEqual(['HUFL', 'HULL', 'MUFL', 'MULL', 'LUFL', 'LULL', 'OT']);
+    expect([s.rows, s.cols, s.values.length, s.dates.length]).toEqual([17420, 7, 17420 * 7, 17420]);
+    expect(s.values).toBeInstanceOf(Float64Array);
+    const raw = readFileSync(path, 'utf8').trim().split('\n');
+    for (const r of [0, 1, 9999, 17419]) {
+      const cells = raw[r + 1]!.split(',');
+      expect(s.dates[r]).toBe(cells[0]);
+      expect(Array.from(s.values.subarray(r * 7, r * 7 + 7))).toEqual(cells.slice(1).map(Number));
+    }
+    expect(s.dates[0]).toBe('2016-07-01 00:00:00');
+    // float32 default: the same values rounded to float32, and a column subset in the given order.
+    const f = await readCsvSeries(path, { columns: ['OT', 'HUFL'] });
+    expect(f.values).toBeInstanceOf(Float32Array);
+    expect(f.cols).toBe(2);
+    expect(f.values[0]).toBe(Math.fround(30.5310001373291));
+    expect(f.values[1]).toBe(Math.fround(5.827000141143799));
+    expect(f.values[2 * 17419]).toBe(Math.fround(s.values[7 * 17419 + 6]!));
+  });
+});
+
+describe('parseCsvSeries', () => {
+  it('handles quotes, CRLF, BOM, trailing blank lines and no date column', () => {
+    const s = parseCsvSeries('\ufeffdate,"a",b\r\n"2020-01-01, 00:00",1.5,-2e3\r\n2020-01-02,"3",4\r\n\r\n', {
+      dtype: 'float64',
+    });
+    expect(s.dates).toEqual(['2020-01-01, 00:00', '2020-01-02']);
+    expect(s.columns).toEqual(['a', 'b']);
+    expect(Array.from(s.values)).toEqual([1.5, -2000, 3, 4]);
+    const n = parseCsvSeries('x;y\n1;2\n', { dateColumn: null, delimiter: ';' });
+    expect(n.dates).toEqual([]);
+    expect(Array.from(n.values)).toEqual([1, 2]);
+    const empty = parseCsvSeries('date,a\n');
+    expect([empty.rows, empty.cols, empty.values.length]).toEqual([0, 1, 0]);
+  });
+
+  it('names source, line and column for malformed content', () => {
+    let e = formatError(() => parseCsvSeries('date,a,b\n2020,1,2\n2021,3\n', { source: 'f.csv' }));
+    expect(e.message).toMatch(/f\.csv, line 3\) must have 3 fields/);
+    e = formatError(() => parseCsvSeries('date,a,b\n2020,1,x\n'));
+    expect([e.line, e.column]).toEqual([2, 'b']);
+    expect(e.message).toMatch(/<text>, line 2, column 'b'\) must be a finite number; got "x"/);
+    e = formatError(() => parseCsvSeries('date,a,b\n2020,NaN,1\n'));
+    expect(e.column).toBe('a');
+    e = formatError(() => parseCsvSeries('date,a,b\n2020,,1\n'));
+    expect(e.message).toMatch(/column 'a'\) must not be empty/);
+    e = formatError(() => parseCsvSeries('date,a\n2020,Infinity\n'));
+    expect(e.line).toBe(2);
+    e = formatError(() => parseCsvSeries(''));
+    expect(e.message).toMatch(/line 1\) must start with a header/);
+    e = formatError(() => parseCsvSeries('a,b\n1,2\n'));
+    expect(e.message).toMatch(/date column 'date'/);
+    e = formatError(() => parseCsvSeries('date,a\n2020,1\n', { columns: ['z'] }));
+    expect(e.message).toMatch(/column 'z'/);
+    e = formatError(() => parseCsvSeries('date,a,a\n'));
+    expect(e.message).toMatch(/repeat/);
+    e = formatError(() => parseCsvSeries('date,a\n2020,1\n\n2021,2\n'));
+    expect(e.line).toBe(3);
+  });
+
+  it('names the file path in readCsvSeries errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-csv-'));
+    const p = join(dir, 'bad.csv');
+    writeFileSync(p, 'date,a\n2020,1\n2021,oops\n');
+    await expect(readCsvSeries(p)).rejects.toThrow(
+      `readCsvSeries: argument 'path' (${p}, line 3, column 'a')`,
+    );
+    await expect(readCsvSeries(join(dir, 'missing.csv'))).rejects.toThrow(/cannot read path/);
+  });
+
+  it('validates options', () => {
+    expect(() => parseCsvSeries(3 as never)).toThrow(LabInputError);
+    expect(() => parseCsvSeries('a\n', { dtype: 'int32' as never })).toThrow(/options\.dtype/);
+    expect(() => parseCsvSeries('a\n', { columns: ['a', 'a'] })).toThrow(/options\.columns/);
+    expect(() => parseCsvSeries('date,a\n', { columns: ['date'] })).toThrow(/options\.columns/);
+    expect(() => parseCsvSeries('a\n', { delimiter: '::' })).toThrow(/options\.delimiter/);
+  });
+});
