@@ -44,7 +44,9 @@ describe('readWav / parseWav', () => {
     const f = await readWav(pf);
     expect(f.bitDepth).toBe('32f');
     expect(f.sampleRate).toBe(16000);
-    f.channels.forEach((ch, k) => expect(Array.from(ch)).toEqual(Array.from(input.channels[k]!)));
+    f.channels.forEach((ch, k) => {
+      expect(Array.from(ch)).toEqual(Array.from(input.channels[k]!));
+    });
     const p16 = join(dir, 'i.wav');
     await writeWav(p16, input);
     const s = await readWav(p16);
@@ -57,11 +59,15 @@ describe('readWav / parseWav', () => {
     });
     // Decoded 16-bit audio re-encodes bit-exactly.
     const round2 = parseWav(encodeWav(s));
-    round2.channels.forEach((ch, k) => expect(Array.from(ch)).toEqual(Array.from(s.channels[k]!)));
+    round2.channels.forEach((ch, k) => {
+      expect(Array.from(ch)).toEqual(Array.from(s.channels[k]!));
+    });
     // Mono, and the input was not modified.
     const mono = parseWav(encodeWav({ sampleRate: 8000, channels: [a] }, { bitDepth: '32f' }));
     expect(mono.channels.length).toBe(1);
-    input.channels.forEach((ch, k) => expect(Array.from(ch)).toEqual(Array.from(copy[k]!)));
+    input.channels.forEach((ch, k) => {
+      expect(Array.from(ch)).toEqual(Array.from(copy[k]!));
+    });
   });
 
   it('clips out-of-range samples at 16 bits', () => {
