@@ -24,7 +24,8 @@ function checkFloat32(kernel: string, ...infos: tf.TensorInfo[]): void {
 }
 
 function checkRank4(kernel: string, what: string, shape: readonly number[]): asserts shape is Shape4 {
-  if (shape.length !== 4) throw new Error(`${kernel}: ${what} must be rank 4; got shape [${shape.join(', ')}]`);
+  if (shape.length !== 4)
+    throw new Error(`${kernel}: ${what} must be rank 4; got shape [${shape.join(', ')}]`);
 }
 
 /** Transposes an NCHW tensor to NHWC with the wasm Transpose kernel (a new heap buffer). */
@@ -90,7 +91,10 @@ function conv2DBackpropFilter(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo
       f32View(backend, out).fill(0);
       return out;
     }
-    const batchChunk = Math.max(1, Math.min(batchSize, Math.floor(IM2COL_MAX_ELEMENTS / Math.max(1, k * pixels))));
+    const batchChunk = Math.max(
+      1,
+      Math.min(batchSize, Math.floor(IM2COL_MAX_ELEMENTS / Math.max(1, k * pixels))),
+    );
     const acc = new Float32Array(total);
     for (let b0 = 0; b0 < batchSize; b0 += batchChunk) {
       const nb = Math.min(batchChunk, batchSize - b0);
@@ -130,7 +134,8 @@ function conv2DBackpropFilter(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo
           }
         }
         const dy3: tf.TensorInfo =
-          dyChunk ?? ({ dataId: dy.dataId, shape: [1, rows, outChannels], dtype: 'float32' } as tf.TensorInfo);
+          dyChunk ??
+          ({ dataId: dy.dataId, shape: [1, rows, outChannels], dtype: 'float32' } as tf.TensorInfo);
         const prod = runWasmKernel(
           tf.BatchMatMul,
           backend,
@@ -218,14 +223,16 @@ function depthwiseBackpropFilter(args: Parameters<tf.KernelFunc>[0]): tf.TensorI
             const wOff = (i * kw + j) * outChannels;
             if (mult === 1) {
               for (let c = 0; c < inChannels; c++) {
-                acc[wOff + c] = (acc[wOff + c] as number) + (xV[xOff + c] as number) * (dyV[dyOff + c] as number);
+                acc[wOff + c] =
+                  (acc[wOff + c] as number) + (xV[xOff + c] as number) * (dyV[dyOff + c] as number);
               }
             } else {
               for (let c = 0; c < inChannels; c++) {
                 const xv = xV[xOff + c] as number;
                 const base = c * mult;
                 for (let m = 0; m < mult; m++) {
-                  acc[wOff + base + m] = (acc[wOff + base + m] as number) + xv * (dyV[dyOff + base + m] as number);
+                  acc[wOff + base + m] =
+                    (acc[wOff + base + m] as number) + xv * (dyV[dyOff + base + m] as number);
                 }
               }
             }
@@ -282,13 +289,15 @@ function depthwiseBackpropInput(args: Parameters<tf.KernelFunc>[0]): tf.TensorIn
             const wOff = (i * kw + j) * outChannels;
             if (mult === 1) {
               for (let c = 0; c < inChannels; c++) {
-                acc[xOff + c] = (acc[xOff + c] as number) + (dyV[dyOff + c] as number) * (wV[wOff + c] as number);
+                acc[xOff + c] =
+                  (acc[xOff + c] as number) + (dyV[dyOff + c] as number) * (wV[wOff + c] as number);
               }
             } else {
               for (let c = 0; c < inChannels; c++) {
                 const base = c * mult;
                 let s = 0;
-                for (let m = 0; m < mult; m++) s += (dyV[dyOff + base + m] as number) * (wV[wOff + base + m] as number);
+                for (let m = 0; m < mult; m++)
+                  s += (dyV[dyOff + base + m] as number) * (wV[wOff + base + m] as number);
                 acc[xOff + c] = (acc[xOff + c] as number) + s;
               }
             }
@@ -318,7 +327,11 @@ function depthwiseBackpropInput(args: Parameters<tf.KernelFunc>[0]): tf.TensorIn
  *   Document Processing", 2006 (im2col).
  */
 export function registerConvBackpropKernels(): void {
-  registerIfAbsent({ kernelName: tf.Conv2DBackpropFilter, backendName: WASM, kernelFunc: conv2DBackpropFilter });
+  registerIfAbsent({
+    kernelName: tf.Conv2DBackpropFilter,
+    backendName: WASM,
+    kernelFunc: conv2DBackpropFilter,
+  });
   registerIfAbsent({
     kernelName: tf.DepthwiseConv2dNativeBackpropFilter,
     backendName: WASM,

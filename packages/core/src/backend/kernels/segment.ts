@@ -16,13 +16,16 @@ function unsortedSegmentSum(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   if (x.dtype !== 'float32' && x.dtype !== 'int32') {
     throw new Error(`${kernel} on wasm supports float32 and int32 data; got ${x.dtype}`);
   }
-  if (segmentIds.dtype !== 'int32') throw new Error(`${kernel}: segmentIds must be int32; got ${segmentIds.dtype}`);
+  if (segmentIds.dtype !== 'int32')
+    throw new Error(`${kernel}: segmentIds must be int32; got ${segmentIds.dtype}`);
   if (!Number.isInteger(numSegments) || numSegments < 0) {
     throw new Error(`${kernel}: numSegments must be a non-negative integer; got ${numSegments}`);
   }
   const idRank = segmentIds.shape.length;
   const prefixOk =
-    idRank <= x.shape.length && segmentIds.shape.every((d, i) => d === x.shape[i]) && (idRank > 0 || x.shape.length > 0);
+    idRank <= x.shape.length &&
+    segmentIds.shape.every((d, i) => d === x.shape[i]) &&
+    (idRank > 0 || x.shape.length > 0);
   if (!prefixOk) {
     throw new Error(
       `${kernel}: segmentIds shape [${segmentIds.shape.join(', ')}] must be a prefix of x shape [${x.shape.join(', ')}]`,
@@ -42,7 +45,8 @@ function unsortedSegmentSum(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
       if (s < 0 || s >= numSegments) continue;
       const src = i * inner;
       const dst = s * inner;
-      for (let k = 0; k < inner; k++) outV[dst + k] = ((outV[dst + k] as number) + (xV[src + k] as number)) | 0;
+      for (let k = 0; k < inner; k++)
+        outV[dst + k] = ((outV[dst + k] as number) + (xV[src + k] as number)) | 0;
     }
   } else {
     const acc = new Float64Array(numSegments * inner);
