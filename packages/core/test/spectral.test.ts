@@ -150,6 +150,25 @@ describe('complex64 storage on wasm', () => {
     });
   });
 
+  it('migrates live complex64 tensors between wasm and cpu', async () => {
+    const re = [1, -2, 3];
+    const im = [4, 0.5, -6];
+    const z = tf.tidy(() => tf.complex(tf.tensor1d(re), tf.tensor1d(im)));
+    try {
+      await initBackend({ backend: 'cpu' });
+      expectAllClose(z.dataSync(), interleave(re, im), { atol: TOL.EXACT }); // moved wasm -> cpu
+      const onCpuParts = tf.tidy(() => [tf.real(z).dataSync(), tf.imag(z).dataSync()]);
+      expectAllClose(onCpuParts[0] as Float32Array, re, { atol: TOL.EXACT });
+      expectAllClose(onCpuParts[1] as Float32Array, im, { atol: TOL.EXACT });
+      await initBackend();
+      expectAllClose(z.dataSync(), interleave(re, im), { atol: TOL.EXACT }); // moved cpu -> wasm
+      expectAllClose(tf.tidy(() => tf.imag(z).dataSync()), im, { atol: TOL.EXACT });
+    } finally {
+      await initBackend();
+      z.dispose();
+    }
+  });
+
   it('runs layout, reduction and broadcasting arithmetic kernels on complex64', async () => {
     const re = randn(24);
     const im = randn(24);
@@ -359,6 +378,21 @@ describe('complex gradients', () => {
     wasm.forEach((w, i) => {
       expectAllClose(w, cpu[i] as number[], { atol: TOL.F32_REORDER * Math.max(1, maxAbs(cpu[i] as number[])) });
     });
+  });
+
+  it('fills zero gradients for unused complex outputs (multi-output kernels)', async () => {
+    const g = await expectNoLeaks(() =>
+      tf.tidy(() =>
+        tf
+          .grad((v: tf.Tensor) => {
+            const parts = tf.split(tf.complex(v, tf.mul(v, 2)), [2, 3], 0);
+            return tf.sum(tf.imag(parts[0] as tf.Tensor));
+          })(tf.tensor1d([1, 2, 3, 4, 5]))
+          .dataSync(),
+      ),
+    );
+    // d/dv sum(imag(first two)) = 2 on the first two entries; the unused part gets zeros.
+    expectAllClose(g, [2, 2, 0, 0, 0], { atol: TOL.EXACT });
   });
 
   it('still differentiates real graphs and rejects a complex gradient for a real input', async () => {

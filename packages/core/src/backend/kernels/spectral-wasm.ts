@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { fftBatch } from './fftCore.js';
 
@@ -80,6 +81,51 @@ export function patchWasmComplexStorage(): void {
       }
     }
     return origMove.call(this, dataId, values, shape, dtype, refCount);
+  };
+}
+
+interface CpuBackendInternals {
+  data: { get(dataId: object): { complexTensorInfos?: { real: TensorInfo; imag: TensorInfo } } };
+  makeTensorInfo(shape: number[], dtype: DataType, values: Float32Array): TensorInfo;
+  move(dataId: object, values: unknown, shape: number[], dtype: DataType, refCount: number): void;
+}
+
+let cpuMovePatched = false;
+
+/**
+ * tfjs-backend-cpu keeps a complex64 tensor as two float32 parts, but its `move` (used when
+ * `tf.setBackend` migrates a live tensor) stores the interleaved values it is given without
+ * them, so a complex64 tensor moved from wasm could not be read on cpu. This splits them.
+ * Idempotent.
+ */
+export function patchCpuComplexMove(): void {
+  if (cpuMovePatched) return;
+  cpuMovePatched = true;
+  const proto = MathBackendCPU.prototype as unknown as CpuBackendInternals;
+  const origMove = proto.move;
+  proto.move = function (
+    this: CpuBackendInternals,
+    dataId: object,
+    values: unknown,
+    shape: number[],
+    dtype: DataType,
+    refCount: number,
+  ) {
+    const size = tf.util.sizeFromShape(shape);
+    if (dtype !== COMPLEX || !(values instanceof Float32Array) || values.length !== 2 * size) {
+      return origMove.call(this, dataId, values, shape, dtype, refCount);
+    }
+    const re = new Float32Array(size);
+    const im = new Float32Array(size);
+    for (let i = 0; i < size; i++) {
+      re[i] = values[2 * i] as number;
+      im[i] = values[2 * i + 1] as number;
+    }
+    origMove.call(this, dataId, null, shape, dtype, refCount);
+    this.data.get(dataId).complexTensorInfos = {
+      real: this.makeTensorInfo(shape, 'float32', re),
+      imag: this.makeTensorInfo(shape, 'float32', im),
+    };
   };
 }
 
@@ -427,6 +473,7 @@ export const COMPLEX_AWARE_WASM_KERNELS: readonly string[] = [
  */
 export function registerWasmComplexKernels(): void {
   patchWasmComplexStorage();
+  patchCpuComplexMove();
   for (const [kernelName, kernelFunc] of Object.entries(complexKernels)) {
     if (tf.getKernel(kernelName, 'wasm') === undefined) {
       tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
