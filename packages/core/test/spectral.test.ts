@@ -189,6 +189,14 @@ describe('complex64 storage on wasm', () => {
       (t) => tf.sum(t, [0, 2]),
       (t) => tf.sum(t, -1, true),
       (t) => tf.reshape(t, [4, 6]),
+      (t) => tf.mean(t, 1),
+      (t) => tf.addN([t, t, t]),
+      (t) => tf.stridedSlice(t, [0, 2], [2, 0], [1, -1]),
+      (t) => tf.stridedSlice(t, [1], [2], [1], 0, 0, 0, 0, 1),
+      (t) => tf.mirrorPad(t, [[1, 1], [0, 0], [2, 1]], 'reflect'),
+      (t) => tf.gatherND(t, [[1, 2], [0, 0]]),
+      (t) => tf.where(tf.tensor3d(re.map((v) => v > 0), [2, 3, 4], 'bool'), t, tf.reverse(t, 1)),
+      (t) => tf.broadcastTo(t, [3, 2, 3, 4]),
     ];
     await expectNoLeaks(() =>
       tf.tidy(() => {
@@ -211,12 +219,22 @@ describe('complex64 storage on wasm', () => {
           [tf.sub(w, z), tf.sub(Wr, R), tf.sub(Wi, I)],
           [tf.mul(z, w), tf.sub(tf.mul(R, Wr), tf.mul(I, Wi)), tf.add(tf.mul(R, Wi), tf.mul(I, Wr))],
           [tf.add(z, tf.scalar(1.5)), tf.add(R, 1.5), I],
+          [tf.square(z), tf.sub(tf.square(R), tf.square(I)), tf.mul(tf.mul(R, I), 2)],
         ];
         for (const [got, wantRe, wantIm] of cases) {
           expectAllClose(got.dataSync(), tf.complex(wantRe, wantIm).dataSync(), { atol: TOL.F32_REORDER });
         }
       }),
     );
+  });
+
+  it('refuses, rather than misreads, complex64 in kernels without complex support', () => {
+    tf.tidy(() => {
+      const z = tf.complex(tf.tensor1d([1, 2]), tf.tensor1d([3, 4]));
+      expect(() => tf.exp(z)).toThrow(/Exp does not support complex64/);
+      expect(() => tf.sign(z)).toThrow(/Sign does not support complex64/);
+      expect(() => tf.einsum('i,i->', z, z)).toThrow(/complex64/);
+    });
   });
 
   it('negates, scales and divides complex64 (closed forms; cpu lacks or mis-broadcasts these)', async () => {

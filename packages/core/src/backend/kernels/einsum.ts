@@ -119,6 +119,9 @@ export const einsumWasm: KernelFunc = (args: KernelArgs) => {
     equation,
     raw.map((t) => t.shape),
   );
+  if (raw.some((t) => t.dtype === 'complex64')) {
+    throw new Error('Einsum does not support complex64 tensors on the wasm backend');
+  }
   const scratch = new Scratch(backend);
   const outDtype = raw[0]?.dtype === 'int32' && raw.every((t) => t.dtype === 'int32') ? 'int32' : 'float32';
   let result: TensorInfo | undefined;

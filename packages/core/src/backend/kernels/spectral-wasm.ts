@@ -251,6 +251,27 @@ const pairsAttrFixes: Record<string, { fix: PairsAttrs; keys?: string[] }> = {
     fix: (a, [x]) => ({ ...a, axis: normAxis(a.axis as number, (x as TensorInfo).shape.length) }),
     keys: ['x'],
   },
+  GatherNd: { fix: (a) => a, keys: ['params'] },
+  MirrorPad: { fix: (a) => ({ ...a, paddings: [...(a.paddings as number[][]), [0, 0]] }) },
+  Mean: { fix: (a, [x]) => ({ ...a, axis: tf.util.parseAxisParam(a.axis as number[], (x as TensorInfo).shape) }) },
+  StridedSlice: {
+    fix: (a, [x]) => {
+      if ((a.ellipsisMask as number) !== 0 || (a.newAxisMask as number) !== 0) {
+        throw new Error('StridedSlice on complex64 (wasm) supports no ellipsis or new-axis mask');
+      }
+      const shape = (x as TensorInfo).shape;
+      const begin = [...(a.begin as number[])];
+      const end = [...(a.end as number[])];
+      const strides = [...((a.strides as number[] | undefined) ?? begin.map(() => 1))];
+      // Spell out the implicit full trailing axes so the extra (re, im) axis lands last.
+      for (let d = begin.length; d < shape.length; d++) {
+        begin.push(0);
+        end.push(shape[d] as number);
+        strides.push(1);
+      }
+      return { ...a, begin: [...begin, 0], end: [...end, 2], strides: [...strides, 1] };
+    },
+  },
 };
 
 /** Maps each flat index of `outShape` to the flat index of a (right-aligned) broadcast input. */
@@ -324,6 +345,63 @@ function complexBinary(args: KernelArgs, op: ComplexBinary): TensorInfo {
     const br = (bC ? bv[2 * ib] : bv[ib]) as number;
     const bi = bC ? (bv[2 * ib + 1] as number) : 0;
     op(ar, ai, br, bi, ov, 2 * i);
+  }
+  return out;
+}
+
+function complexAddN(args: KernelArgs): TensorInfo {
+  const backend = asBackend(args.backend);
+  const xs = inputList(args.inputs as AnyInputs);
+  const first = xs[0] as TensorInfo;
+  const out = backend.makeOutput(first.shape, COMPLEX);
+  const dst = heapView(backend, out);
+  dst.fill(0);
+  for (const x of xs) {
+    const src = heapView(backend, x);
+    if (x.dtype === COMPLEX) {
+      for (let i = 0; i < dst.length; i++) dst[i] = (dst[i] as number) + (src[i] as number);
+    } else {
+      for (let i = 0; i < src.length; i++) dst[2 * i] = (dst[2 * i] as number) + (src[i] as number);
+    }
+  }
+  return out;
+}
+
+function complexSquare(args: KernelArgs): TensorInfo {
+  const backend = asBackend(args.backend);
+  const { x } = args.inputs as { x: TensorInfo };
+  const out = backend.makeOutput(x.shape, COMPLEX);
+  const src = heapView(backend, x);
+  const dst = heapView(backend, out);
+  for (let i = 0; i < src.length; i += 2) {
+    const re = src[i] as number;
+    const im = src[i + 1] as number;
+    dst[i] = re * re - im * im;
+    dst[i + 1] = 2 * re * im;
+  }
+  return out;
+}
+
+/** Select(condition, t, e) with complex `t`/`e`; condition is t-shaped, rank 1 over dim 0, or scalar. */
+function complexSelect(args: KernelArgs): TensorInfo {
+  const backend = asBackend(args.backend);
+  const { condition, t, e } = args.inputs as { condition: TensorInfo; t: TensorInfo; e: TensorInfo };
+  const out = backend.makeOutput(t.shape, COMPLEX);
+  const c = heapView(backend, condition);
+  const tv = heapView(backend, t);
+  const ev = heapView(backend, e);
+  const dst = heapView(backend, out);
+  const size = tf.util.sizeFromShape(t.shape);
+  const cRank = condition.shape.length;
+  const block = cRank === 0 ? size : cRank === 1 && t.shape.length > 1 ? tf.util.sizeFromShape(t.shape.slice(1)) : 1;
+  const read = (v: ArrayLike<number>, complex: boolean, i: number, part: 0 | 1): number =>
+    complex ? (v[2 * i + part] as number) : part === 0 ? (v[i] as number) : 0;
+  for (let i = 0; i < size; i++) {
+    const pick = (c[Math.floor(i / block)] as number) !== 0;
+    const src = pick ? tv : ev;
+    const cplx = (pick ? t : e).dtype === COMPLEX;
+    dst[2 * i] = read(src, cplx, i, 0);
+    dst[2 * i + 1] = read(src, cplx, i, 1);
   }
   return out;
 }
@@ -459,6 +537,9 @@ export const COMPLEX_AWARE_WASM_KERNELS: readonly string[] = [
   ...Object.keys(complexKernels),
   ...Object.keys(binaryOps),
   'Neg',
+  'AddN',
+  'Square',
+  'Select',
   'Cast',
   'OnesLike',
   'ZerosLike',
@@ -483,6 +564,12 @@ export function registerWasmComplexKernels(): void {
     wrapWasmKernel(name, (args) => complexBinary(args, op));
   }
   wrapWasmKernel('Neg', complexNeg);
+  wrapWasmKernel('AddN', complexAddN);
+  wrapWasmKernel('Square', complexSquare);
+  wrapWasmKernel('Select', complexSelect, (args) => {
+    const { t, e } = args.inputs as { t: TensorInfo; e: TensorInfo };
+    return t.dtype === COMPLEX || e.dtype === COMPLEX;
+  });
   wrapWasmKernel('OnesLike', complexOnesLike);
   wrapWasmKernel('Cast', castWithComplex, (args) => {
     const { x } = args.inputs as { x: TensorInfo };
@@ -490,5 +577,14 @@ export function registerWasmComplexKernels(): void {
   });
   for (const [name, { fix, keys }] of Object.entries(pairsAttrFixes)) {
     wrapWasmKernel(name, (args, orig) => viaPairs(args, orig, fix, keys));
+  }
+  // Every other wasm kernel would read complex64 data as float32 and return garbage (Exp,
+  // Sign, ...): make them fail loudly instead, as tfjs-backend-cpu does.
+  const handled = new Set([...COMPLEX_AWARE_WASM_KERNELS, 'ExpandDims']);
+  for (const k of tf.getKernelsForBackend('wasm')) {
+    if (handled.has(k.kernelName)) continue;
+    wrapWasmKernel(k.kernelName, () => {
+      throw new Error(`${k.kernelName} does not support complex64 tensors on the wasm backend`);
+    });
   }
 }
