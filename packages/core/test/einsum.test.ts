@@ -170,6 +170,19 @@ describe('Einsum on wasm', () => {
     });
   });
 
+  it('frees every intermediate wasm buffer', () => {
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const before = backend.numDataIds();
+    tf.tidy(() => {
+      for (const c of CASES) {
+        const xs = c.shapes.map((s) => tf.ones(s, 'int32'));
+        tf.einsum(c.eq, ...xs);
+        tf.grads((...ys: tf.Tensor[]) => tf.sum(tf.einsum(c.eq, ...ys)))(xs.map((t) => tf.cast(t, 'float32')));
+      }
+    });
+    expect(backend.numDataIds()).toBe(before);
+  });
+
   it('returns a fresh tensor for identity equations and handles int32', async () => {
     await expectNoLeaks(() =>
       tf.tidy(() => {
