@@ -118,8 +118,8 @@ function parseWavAs(fn: string, arg: string, bytes: Uint8Array, source: string):
       fn,
       arg,
       where,
-      `is truncated: the data chunk declares ${wav.data.chunkSize} bytes`,
-      `${stored} bytes`,
+      `is truncated: the data chunk declares ${wav.data.chunkSize} bytes, the file holds`,
+      stored,
     );
   }
   if (stored % bytesPerFrame !== 0) {
@@ -127,8 +127,8 @@ function parseWavAs(fn: string, arg: string, bytes: Uint8Array, source: string):
       fn,
       arg,
       where,
-      `must hold whole frames of ${bytesPerFrame} bytes`,
-      `${stored} data bytes`,
+      `must hold whole frames of ${bytesPerFrame} bytes; data chunk size`,
+      stored,
     );
   }
   let raw: Float64Array;
