@@ -2,7 +2,7 @@ import { TOL, expectAllClose, expectNoLeaks } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/initBackend.js';
-import { registerMatMulTransposeFix } from '../src/backend/kernels/matmul.js';
+import { registerMatMulTransposeFix, withoutMatMulTransposeFix } from '../src/backend/kernels/matmul.js';
 import { createRng } from '../src/random/createRng.js';
 
 /** Inner dimensions up to 37 of O(1) terms: float32 reordering between XNNPACK and cpu. */
@@ -147,6 +147,27 @@ describe('wasm BatchMatMul / _FusedMatMul transpose fix', () => {
       return tf.grads(f)([tf.tensor(a, sa), tf.tensor(b, sb)]);
     });
     for (let k = 0; k < 2; k++) expectAllClose(wasm[k] as Float32Array, cpu[k] as Float32Array, MATMUL_TOL);
+  });
+
+  it('withoutMatMulTransposeFix runs the upstream kernels, which agree on plain transposed products', async () => {
+    await initBackend();
+    const fixed = tf.getKernel(tf.BatchMatMul, 'wasm');
+    const a = tf.tensor(randn(12, [2, 9, 6]), [2, 9, 6]);
+    const b = tf.tensor(randn(13, [2, 5, 9]), [2, 5, 9]);
+    const ours = tf.matMul(a, b, true, true);
+    const upstream = withoutMatMulTransposeFix(() => {
+      expect(tf.getKernel(tf.BatchMatMul, 'wasm')).not.toBe(fixed);
+      return tf.matMul(a, b, true, true);
+    });
+    expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(fixed);
+    expectAllClose(ours, upstream, MATMUL_TOL);
+    expect(() =>
+      withoutMatMulTransposeFix(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(fixed);
+    tf.dispose([a, b, ours, upstream]);
   });
 
   it('leaves the inputs intact and still rejects mismatched inner dimensions', async () => {

@@ -6,7 +6,7 @@ import { registerSegmentKernels } from '../src/backend/kernels/segment.js';
 import { createRng } from '../src/random/createRng.js';
 
 /**
- * wasm accumulates segment sums in float64 and rounds once; cpu sums float32 masked products:
+ * wasm and cpu both accumulate in float32, in different orders (cpu via masked sums):
  * at most a few dozen O(1) terms per output, float32 reordering.
  */
 const SEGMENT_TOL = { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER };

@@ -28,6 +28,15 @@ function checkRank4(kernel: string, what: string, shape: readonly number[]): ass
     throw new Error(`${kernel}: ${what} must be rank 4; got shape [${shape.join(', ')}]`);
 }
 
+/**
+ * Output positions o in [lo, hi) whose tap lands inside the input: 0 <= o*stride + offset < inSize.
+ */
+function validRange(offset: number, stride: number, inSize: number, outSize: number): [number, number] {
+  const lo = Math.max(0, Math.ceil(-offset / stride));
+  const hi = Math.min(outSize, Math.floor((inSize - 1 - offset) / stride) + 1);
+  return [lo, Math.max(lo, hi)];
+}
+
 /** Transposes an NCHW tensor to NHWC with the wasm Transpose kernel (a new heap buffer). */
 function nchwToNhwc(backend: WasmBackendLike, x: tf.TensorInfo): tf.TensorInfo {
   return runWasmKernel('Transpose', backend, { x }, { perm: [0, 2, 3, 1] });
@@ -37,7 +46,8 @@ function nchwToNhwc(backend: WasmBackendLike, x: tf.TensorInfo): tf.TensorInfo {
  * `Conv2DBackpropFilter` for wasm (NHWC; NCHW is transposed to NHWC first):
  * dW[kh, kw, ci, co] = sum over (b, oh, ow) of x[b, oh*sh + kh*dh - top, ow*sw + kw*dw - left, ci]
  * * dy[b, oh, ow, co]. Built as im2col (rows (b, oh, ow), columns (kh, kw, ci)) followed by the
- * wasm `BatchMatMul` (cols^T @ dy), in batch chunks that bound the im2col buffer.
+ * wasm `BatchMatMul` (cols^T @ dy, with cols built transposed), in batch chunks that bound the
+ * im2col buffer.
  */
 function conv2DBackpropFilter(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const backend = asWasm(args.backend);
@@ -99,7 +109,7 @@ function conv2DBackpropFilter(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo
     for (let b0 = 0; b0 < batchSize; b0 += batchChunk) {
       const nb = Math.min(batchChunk, batchSize - b0);
       const rows = nb * pixels;
-      const cols = backend.makeOutput([1, rows, k], 'float32');
+      const cols = backend.makeOutput([1, k, rows], 'float32');
       const whole = nb === batchSize;
       const dyChunk = whole ? null : backend.makeOutput([1, rows, outChannels], 'float32');
       try {
@@ -110,24 +120,25 @@ function conv2DBackpropFilter(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo
           const start = b0 * pixels * outChannels;
           f32View(backend, dyChunk).set(dyV.subarray(start, start + rows * outChannels));
         }
+        // Transposed im2col: row (kh, kw, ci), column (b, oh, ow); contiguous writes, so the
+        // product cols @ dy needs no transpose.
         colsV.fill(0);
-        let r = 0;
-        for (let b = b0; b < b0 + nb; b++) {
-          const xB = b * inHeight * inWidth * inChannels;
-          for (let oh = 0; oh < outHeight; oh++) {
-            for (let ow = 0; ow < outWidth; ow++, r++) {
-              const rowBase = r * k;
-              for (let i = 0; i < kh; i++) {
-                const ih = oh * sh + i * dh - top;
-                if (ih < 0 || ih >= inHeight) continue;
-                const xRow = xB + ih * inWidth * inChannels;
-                for (let j = 0; j < kw; j++) {
-                  const iw = ow * sw + j * dw - left;
-                  if (iw < 0 || iw >= inWidth) continue;
-                  const src = xRow + iw * inChannels;
-                  const dst = rowBase + (i * kw + j) * inChannels;
-                  if (inChannels >= 16) colsV.set(xV.subarray(src, src + inChannels), dst);
-                  else for (let c = 0; c < inChannels; c++) colsV[dst + c] = xV[src + c] as number;
+        for (let i = 0; i < kh; i++) {
+          for (let j = 0; j < kw; j++) {
+            const [owLo, owHi] = validRange(j * dw - left, sw, inWidth, outWidth);
+            for (let c = 0; c < inChannels; c++) {
+              const rowOff = ((i * kw + j) * inChannels + c) * rows;
+              for (let b = b0; b < b0 + nb; b++) {
+                const xB = b * inHeight * inWidth * inChannels + c;
+                const pB = rowOff + (b - b0) * pixels;
+                for (let oh = 0; oh < outHeight; oh++) {
+                  const ih = oh * sh + i * dh - top;
+                  if (ih < 0 || ih >= inHeight) continue;
+                  const xRow = xB + ih * inWidth * inChannels;
+                  const pRow = pB + oh * outWidth;
+                  for (let ow = owLo; ow < owHi; ow++) {
+                    colsV[pRow + ow] = xV[xRow + (ow * sw + j * dw - left) * inChannels] as number;
+                  }
                 }
               }
             }
@@ -140,7 +151,7 @@ function conv2DBackpropFilter(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo
           tf.BatchMatMul,
           backend,
           { a: cols, b: dy3 },
-          { transposeA: true, transposeB: false },
+          { transposeA: false, transposeB: false },
         );
         const prodV = f32View(backend, prod);
         for (let t = 0; t < total; t++) acc[t] = (acc[t] as number) + (prodV[t] as number);

@@ -13,6 +13,9 @@ const WRAPPED = Symbol.for('@lab/core/matmulTransposeFix');
 
 type MarkedKernelFunc = tf.KernelFunc & { [WRAPPED]?: true };
 
+/** The upstream kernel configs replaced by {@link registerMatMulTransposeFix}, by kernel name. */
+const originals = new Map<string, tf.KernelConfig>();
+
 /** Activation kernels the fused matmul may apply, by tfjs `Activation` name. */
 function applyActivation(
   backend: WasmBackendLike,
@@ -132,6 +135,7 @@ export function registerMatMulTransposeFix(): void {
   for (const name of [tf.BatchMatMul, tf._FusedMatMul]) {
     const original = tf.getKernel(name, WASM);
     if (original == null || (original.kernelFunc as MarkedKernelFunc)[WRAPPED]) continue;
+    originals.set(name, original);
     tf.unregisterKernel(name, WASM);
     const config: tf.KernelConfig = {
       kernelName: name,
@@ -141,5 +145,35 @@ export function registerMatMulTransposeFix(): void {
     if (original.setupFunc) config.setupFunc = original.setupFunc;
     if (original.disposeFunc) config.disposeFunc = original.disposeFunc;
     tf.registerKernel(config);
+  }
+}
+
+/**
+ * Runs `fn` with the upstream wasm `BatchMatMul` and `_FusedMatMul` kernels reinstated (the
+ * slow transposed path and the batched-bias bug included), then restores the fixed ones, also
+ * when `fn` throws. For benchmarks and for tests that compare both; `fn` must be synchronous.
+ * Without {@link registerMatMulTransposeFix} having run, it just calls `fn`.
+ *
+ * @example
+ * ```ts
+ * const before = withoutMatMulTransposeFix(() => tf.matMul(a, b, true, false));
+ * ```
+ */
+export function withoutMatMulTransposeFix<T>(fn: () => T): T {
+  const swapped: Array<[tf.KernelConfig, tf.KernelConfig]> = [];
+  for (const [name, original] of originals) {
+    const current = tf.getKernel(name, WASM);
+    if (current == null) continue;
+    tf.unregisterKernel(name, WASM);
+    tf.registerKernel(original);
+    swapped.push([original, current]);
+  }
+  try {
+    return fn();
+  } finally {
+    for (const [original, current] of swapped) {
+      tf.unregisterKernel(original.kernelName, WASM);
+      tf.registerKernel(current);
+    }
   }
 }

@@ -6,7 +6,7 @@ import { WASM, asWasm, registerIfAbsent, sizeOf } from './conv-backend.js';
  * tuples i... whose segmentIds[i...] equals s. `segmentIds` (int32) has the shape of a prefix
  * of `x`'s shape (1-D in every tfjs call site, e.g. the gradient of `gather`); the output has
  * shape [numSegments, ...x.shape.slice(segmentIds.rank)] and x's dtype. Ids outside
- * [0, numSegments) are dropped, as in TensorFlow. Float sums accumulate in float64.
+ * [0, numSegments) are dropped, as in TensorFlow. Sums accumulate in x's dtype.
  */
 function unsortedSegmentSum(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const backend = asWasm(args.backend);
@@ -38,26 +38,21 @@ function unsortedSegmentSum(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const xV = backend.typedArrayFromHeap(x);
   const outV = backend.typedArrayFromHeap(out);
   const n = ids.length;
-  if (x.dtype === 'int32') {
-    outV.fill(0);
-    for (let i = 0; i < n; i++) {
-      const s = ids[i] as number;
-      if (s < 0 || s >= numSegments) continue;
-      const src = i * inner;
-      const dst = s * inner;
+  // Accumulate in x's dtype straight into the output, as TensorFlow does (a fresh float64
+  // scratch buffer cost more in page faults than the whole scatter).
+  outV.fill(0);
+  const isInt = x.dtype === 'int32';
+  for (let i = 0; i < n; i++) {
+    const s = ids[i] as number;
+    if (s < 0 || s >= numSegments) continue;
+    const src = i * inner;
+    const dst = s * inner;
+    if (isInt) {
       for (let k = 0; k < inner; k++)
         outV[dst + k] = ((outV[dst + k] as number) + (xV[src + k] as number)) | 0;
+    } else {
+      for (let k = 0; k < inner; k++) outV[dst + k] = (outV[dst + k] as number) + (xV[src + k] as number);
     }
-  } else {
-    const acc = new Float64Array(numSegments * inner);
-    for (let i = 0; i < n; i++) {
-      const s = ids[i] as number;
-      if (s < 0 || s >= numSegments) continue;
-      const src = i * inner;
-      const dst = s * inner;
-      for (let k = 0; k < inner; k++) acc[dst + k] = (acc[dst + k] as number) + (xV[src + k] as number);
-    }
-    outV.set(acc);
   }
   return out;
 }
