@@ -53,7 +53,7 @@ describe('tensorFromNdarray / tensorToNdarray', () => {
     expect(t.shape).toEqual(view.shape);
     expect(t.dtype).toBe('float32');
     expect(Array.from(t.dataSync())).toEqual(viaGet(view));
-    const back = tensorToNdarray(t);
+    const back = await expectNoLeaks(() => tensorToNdarray(t));
     expect(back.shape).toEqual(view.shape);
     expect(viaGet(back)).toEqual(viaGet(view));
     t.dispose();
@@ -124,6 +124,7 @@ describe('tensorFromTypedArray / tensorToTypedArray', () => {
       });
       expect(t.dtype).toBe(dtype);
       const out = await expectNoLeaks(() => tensorToTypedArray(t));
+      expect(await expectNoLeaks(() => tensorToTypedArray(t))).toEqual(out);
       expect(out.shape).toEqual([2, 3]);
       expect(out.dtype).toBe(dtype);
       expect(out.data).not.toBe(data);
