@@ -449,8 +449,18 @@ describe('complex gradients', () => {
         ]);
         expectAllClose(ga as tf.Tensor, [5, 9], { atol: TOL.EXACT }); // 2a + b
         expectAllClose(gb as tf.Tensor, [1, 2], { atol: TOL.EXACT }); // a
+        // Second order: d2/dx2 x^3 = 6x.
+        const d2 = tf.grad((v: tf.Tensor) => tf.grad((u: tf.Tensor) => tf.sum(tf.pow(u, 3)))(v))(tf.tensor1d([1, -2]));
+        expectAllClose(d2, [6, -12], { atol: TOL.F32_REORDER });
       }),
     );
+    // variableGrads (allowNoGradients): only the variables that reach the loss get a gradient.
+    const used = tf.variable(tf.tensor1d([1, 2]), true, 'spectral-test-used');
+    const unused = tf.variable(tf.tensor1d([3]), true, 'spectral-test-unused');
+    const vg = tf.variableGrads(() => tf.sum(tf.square(used)), [used, unused]);
+    expectAllClose(vg.grads['spectral-test-used'] as tf.Tensor, [2, 4], { atol: TOL.EXACT });
+    expect(vg.grads['spectral-test-unused']).toBeUndefined();
+    tf.dispose([vg.value, ...Object.values(vg.grads), used, unused]);
     const bad = tf.customGrad((x) => ({
       value: tf.mul(x as tf.Tensor, 2),
       gradFunc: (dy) => tf.complex(dy as tf.Tensor, dy as tf.Tensor),
