@@ -75,3 +75,7 @@ export type {
 export { saveParameters } from './serialization/saveParameters.js';
 export type { SaveParametersResult } from './serialization/saveParameters.js';
 export { loadParameters } from './serialization/loadParameters.js';
+
+// float64 FFT on typed arrays (the plan behind the wasm FFT kernels; useful for STFTs in JS)
+export { fftBatch, getFftPlan } from './backend/kernels/fftCore.js';
+export type { FftPlan } from './backend/kernels/fftCore.js';
