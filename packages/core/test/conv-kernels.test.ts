@@ -195,35 +195,48 @@ describe('wasm convolution backprop kernels', () => {
   });
 
   it.each(CONV_CASES.map((c) => [label(c), c] as const))(
-    'Conv2DBackpropFilter equals cpu and brute force: %s',
+    'Conv2DBackpropFilter and Conv2DBackpropInput equal cpu and brute force: %s',
     async (_, c) => {
       const dyShape = outShapeOf(c.x, c.w, c.g, false);
       const x = randn(1, c.x);
+      const w = randn(12, c.w);
       const dy = randn(2, dyShape);
+      const attrs = {
+        strides: c.g.strides,
+        pad: c.g.pad,
+        dataFormat: 'NHWC',
+        dimRoundingMode: c.g.dimRoundingMode,
+      };
       const { cpu, wasm } = await onBothBackends(() => [
-        tf.engine().runKernel(
-          tf.Conv2DBackpropFilter,
-          { x: tf.tensor4d(x, c.x), dy: tf.tensor(dy, dyShape) },
-          attrsOf({
-            strides: c.g.strides,
-            pad: c.g.pad,
-            dataFormat: 'NHWC',
-            dimRoundingMode: c.g.dimRoundingMode,
-            filterShape: c.w,
-          }),
-        ) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel(
+            tf.Conv2DBackpropFilter,
+            { x: tf.tensor4d(x, c.x), dy: tf.tensor(dy, dyShape) },
+            attrsOf({ ...attrs, filterShape: c.w }),
+          ) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel(
+            tf.Conv2DBackpropInput,
+            { dy: tf.tensor(dy, dyShape), filter: tf.tensor4d(w, c.w) },
+            attrsOf({ ...attrs, inputShape: c.x }),
+          ) as tf.Tensor,
       ]);
+      const ref = naiveBackprops(x, c.x, w, c.w, dy, c.g, false);
       expectAllClose(wasm[0] as Float32Array, cpu[0] as Float32Array, CONV_TOL);
-      const ref = naiveBackprops(x, c.x, new Float32Array(cpu[0]?.length ?? 0), c.w, dy, c.g, false);
       expectAllClose(wasm[0] as Float32Array, ref.dw, CONV_TOL);
+      expectAllClose(wasm[1] as Float32Array, cpu[1] as Float32Array, CONV_TOL);
+      expectAllClose(wasm[1] as Float32Array, ref.dx, CONV_TOL);
     },
   );
 
-  it('Conv2DBackpropFilter with NCHW data equals cpu', async () => {
+  it('Conv2DBackpropFilter and Conv2DBackpropInput with NCHW data equal cpu', async () => {
     const xShape: Shape4 = [2, 3, 7, 6];
     const wShape: Shape4 = [3, 3, 3, 4];
     const dyShape = [2, 4, 4, 3];
     const x = randn(3, xShape);
+    const w = randn(13, wShape);
     const dy = randn(4, dyShape);
     const { cpu, wasm } = await onBothBackends(() => [
       tf
@@ -233,8 +246,48 @@ describe('wasm convolution backprop kernels', () => {
           { x: tf.tensor4d(x, xShape), dy: tf.tensor(dy, dyShape) },
           { strides: 2, pad: 'same', dataFormat: 'NCHW', filterShape: wShape },
         ) as tf.Tensor,
+      tf
+        .engine()
+        .runKernel(
+          tf.Conv2DBackpropInput,
+          { dy: tf.tensor(dy, dyShape), filter: tf.tensor4d(w, wShape) },
+          { strides: 2, pad: 'same', dataFormat: 'NCHW', inputShape: xShape },
+        ) as tf.Tensor,
     ]);
     expectAllClose(wasm[0] as Float32Array, cpu[0] as Float32Array, CONV_TOL);
+    expectAllClose(wasm[1] as Float32Array, cpu[1] as Float32Array, CONV_TOL);
+  });
+
+  it('Conv2D backprops chunk large batches (im2col bound) and still equal brute force', async () => {
+    // Per batch element 5*5*170 * 32*32 = 4.35M im2col elements; two exceed the 8M bound, so
+    // both kernels run one chunk per batch element.
+    const xShape: Shape4 = [2, 32, 32, 170];
+    const wShape: Shape4 = [5, 5, 170, 1];
+    const g: Geometry = { strides: 1, dilations: 1, pad: 'same' };
+    const dyShape = outShapeOf(xShape, wShape, g, false);
+    const w = randn(14, wShape);
+    const dy = randn(15, dyShape);
+    const x = randn(16, xShape);
+    const wasm = await onWasm(() => [
+      tf
+        .engine()
+        .runKernel(
+          tf.Conv2DBackpropInput,
+          { dy: tf.tensor(dy, dyShape), filter: tf.tensor4d(w, wShape) },
+          { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: xShape },
+        ) as tf.Tensor,
+      tf
+        .engine()
+        .runKernel(
+          tf.Conv2DBackpropFilter,
+          { x: tf.tensor4d(x, xShape), dy: tf.tensor(dy, dyShape) },
+          { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: wShape },
+        ) as tf.Tensor,
+    ]);
+    const ref = naiveBackprops(x, xShape, w, wShape, dy, g, false);
+    expectAllClose(wasm[0] as Float32Array, ref.dx, CONV_TOL);
+    // dW sums 2*32*32 = 2048 products per entry: a long float32 sum.
+    expectAllClose(wasm[1] as Float32Array, ref.dw, { atol: TOL.F32_LONG_SUM, rtol: TOL.F32_LONG_SUM });
   });
 
   it.each(DEPTHWISE_CASES.map((c) => [label(c), c] as const))(
@@ -285,6 +338,7 @@ describe('wasm convolution backprop kernels', () => {
       const dyFull = randn(11, dyShapeFull);
       const attrs = { strides: c.g.strides, dilations: c.g.dilations, pad: c.g.pad };
       const wFullShape: Shape4 = [c.w[0], c.w[1], c.w[2], 5];
+      const wFull = randn(17, wFullShape);
       const wasm = await onWasm(() => [
         tf
           .engine()
@@ -307,6 +361,13 @@ describe('wasm convolution backprop kernels', () => {
             { x: tf.tensor4d(x, c.x), dy: tf.tensor(dyFull, dyShapeFull) },
             { ...attrs, dataFormat: 'NHWC', filterShape: wFullShape },
           ) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel(
+            tf.Conv2DBackpropInput,
+            { dy: tf.tensor(dyFull, dyShapeFull), filter: tf.tensor4d(wFull, wFullShape) },
+            { ...attrs, dataFormat: 'NHWC', inputShape: c.x },
+          ) as tf.Tensor,
       ]);
       // cpu reference of the forward pass: <depthwise(x, w), dy>.
       const cpu = await onCpu(() => [
@@ -327,16 +388,9 @@ describe('wasm convolution backprop kernels', () => {
       const ref = naiveBackprops(x, c.x, w, c.w, dy, c.g, true);
       expectAllClose(wasm[0] as Float32Array, ref.dw, CONV_TOL);
       expectAllClose(wasm[1] as Float32Array, ref.dx, CONV_TOL);
-      const refFull = naiveBackprops(
-        x,
-        c.x,
-        new Float32Array(wasm[2]?.length ?? 0),
-        wFullShape,
-        dyFull,
-        c.g,
-        false,
-      );
+      const refFull = naiveBackprops(x, c.x, wFull, wFullShape, dyFull, c.g, false);
       expectAllClose(wasm[2] as Float32Array, refFull.dw, CONV_TOL);
+      expectAllClose(wasm[3] as Float32Array, refFull.dx, CONV_TOL);
       // Adjoint identity: <conv(x, w), dy> = <x, dX(dy, w)> = <w, dW(x, dy)>, forward from cpu.
       const forward = (cpu[0] as Float32Array)[0] as number;
       let viaDx = 0;
