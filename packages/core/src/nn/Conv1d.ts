@@ -15,7 +15,10 @@ export interface Conv1dOptions {
   kernelSize: number;
   /** Stride (default 1). */
   stride?: number;
-  /** Dilation (default 1; tfjs requires stride 1 when dilation > 1). */
+  /**
+   * Dilation (default 1; requires stride 1 when > 1). Dilated convolutions are computed as
+   * `kernelSize` shifted matmuls because tfjs lacks their gradient.
+   */
   dilation?: number;
   /**
    * `valid` (default), `same`, or `causal`: left-pad by `(kernelSize - 1) * dilation` so
@@ -92,7 +95,32 @@ export class Conv1d implements Layer {
         ]);
         pad = 'valid';
       }
-      let y: tf.Tensor = tf.conv1d(input, this.store.get(`${this.name}.kernel`) as tf.Tensor3D, stride, pad, 'NWC', dilation);
+      const kernel = this.store.get(`${this.name}.kernel`) as tf.Tensor3D;
+      let y: tf.Tensor;
+      if (dilation === 1) {
+        y = tf.conv1d(input, kernel, stride, pad, 'NWC', 1);
+      } else {
+        // tfjs 4.22 has no gradient for dilated conv2d: compute the dilated correlation as a sum
+        // of kernelSize shifted matmuls (stride is 1 here), which differentiates everywhere.
+        if (pad === 'same') {
+          const total = (kernelSize - 1) * dilation;
+          input = tf.pad(input, [
+            [0, 0],
+            [Math.floor(total / 2), total - Math.floor(total / 2)],
+            [0, 0],
+          ]);
+        }
+        const [B, L, C] = input.shape;
+        const outLen = L - (kernelSize - 1) * dilation;
+        if (outLen < 1) {
+          throw new LabInputError('Conv1d.apply', 'x', `must be longer than the receptive field ${(kernelSize - 1) * dilation + 1}`, x);
+        }
+        const taps = tf.unstack(kernel, 0); // kernelSize x [C, outChannels]
+        const parts = taps.map((k, q) =>
+          tf.matMul(tf.reshape(tf.slice(input, [0, q * dilation, 0], [B, outLen, C]), [B * outLen, C]), k),
+        );
+        y = tf.reshape(parts.length === 1 ? parts[0]! : tf.addN(parts), [B, outLen, this.options.outChannels]);
+      }
       if (useBias) y = tf.add(y, this.store.get(`${this.name}.bias`));
       return this.act(y);
     });
