@@ -1,3 +1,12 @@
+/**
+ * Registers a Node module-resolution hook that adds the missing `.js` (or `/index.js`) to the
+ * extensionless relative imports inside `@tensorflow/tfjs-*` `dist/` ESM files, so `tsx` can
+ * run the sources (which import `@tensorflow/tfjs-core/dist/register_all_gradients`). Vitest
+ * does the same by inlining those files; tsup by bundling them. Import it before anything
+ * that loads tfjs-core's ESM files (use a dynamic import for those).
+ *
+ * @see https://nodejs.org/api/module.html#customization-hooks
+ */
 import { register } from 'node:module';
 
 const HOOK = `

@@ -1,0 +1,27 @@
+/**
+ * `pnpm bench` entry for @lab/core: `tsx bench/run.ts [--json FILE] [--quick]`.
+ *
+ * Runs straight from the TypeScript sources (no build needed): `./resolveHook.js` first lets
+ * Node load tfjs-core's ESM gradient files, whose relative imports have no extensions.
+ */
+import './resolveHook.js';
+
+function parseArgs(argv: string[]): { json?: string; quick: boolean } {
+  const out: { json?: string; quick: boolean } = { quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') out.quick = true;
+    else if (arg === '--json') {
+      const file = argv[++i];
+      if (file == null || file.startsWith('--')) throw new Error('bench: --json needs a file path');
+      out.json = file;
+    } else if (arg?.startsWith('--json=')) out.json = arg.slice('--json='.length);
+    else throw new Error(`bench: unknown argument ${arg}; usage: tsx bench/run.ts [--json FILE] [--quick]`);
+  }
+  return out;
+}
+
+const args = parseArgs(process.argv.slice(2));
+// Imported after the hook is registered (static imports would be resolved before it).
+const { runBench } = await import('./suite.js');
+await runBench(args);
