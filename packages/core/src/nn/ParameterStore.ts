@@ -299,13 +299,22 @@ export class ParameterStore {
       throw new LabInputError('ParameterStore.valueAndGrads', 'names', 'must select at least one parameter', selected);
     }
     return tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => {
-        const v = loss();
-        if (!(v instanceof tf.Tensor) || v.rank !== 0) {
-          throw new LabInputError('ParameterStore.valueAndGrads', 'loss', 'must return a scalar tensor', v);
+      let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
+      try {
+        result = tf.variableGrads(() => {
+          const v = loss();
+          if (!(v instanceof tf.Tensor) || v.rank !== 0) {
+            throw new LabInputError('ParameterStore.valueAndGrads', 'loss', 'must return a scalar tensor', v);
+          }
+          return v as tf.Scalar;
+        }, vars);
+      } catch (err) {
+        if (err instanceof Error && /Cannot find a connection/.test(err.message)) {
+          throw new LabInputError('ParameterStore.valueAndGrads', 'loss', 'must depend on at least one selected parameter');
         }
-        return v as tf.Scalar;
-      }, vars);
+        throw err;
+      }
+      const { value, grads } = result;
       const out: Record<string, tf.Tensor> = {};
       for (const v of vars) {
         const name = this.byVariableName.get(v.name)!;
