@@ -185,7 +185,10 @@ describe('ParameterStore', () => {
     const s = new ParameterStore({ seed: 4 });
     s.create('w', [5], normal(1));
     const ste = (w: tf.Tensor) =>
-      tf.customGrad((x: tf.Tensor) => ({ value: tf.div(tf.round(tf.mul(x, 4)), 4), gradFunc: (dy: tf.Tensor) => dy }))(w);
+      tf.customGrad((...args) => ({
+        value: tf.div(tf.round(tf.mul(args[0] as tf.Tensor, 4)), 4),
+        gradFunc: (dy: tf.Tensor) => dy,
+      }))(w);
     s.setTransform(/^w$/, ste);
     await expectNoLeaks(() => {
       const q = tf.tidy(() => s.get('w').dataSync());
@@ -216,6 +219,9 @@ describe('ParameterStore', () => {
     s.setTransform('a', () => tf.zeros([3]));
     expect(() => tf.tidy(() => s.get('a'))).toThrow(/must keep the shape \[2\]/);
     expect(() => s.valueAndGrads(() => tf.zeros([2]) as unknown as tf.Scalar)).toThrow(/must return a scalar/);
+    expect(() => s.valueAndGrads(() => tf.scalar(1))).toThrow(
+      /ParameterStore.valueAndGrads: argument 'loss' must depend on at least one selected parameter/,
+    );
     s.dispose();
     expect(() => s.names()).toThrow(/must not be disposed/);
   });

@@ -110,7 +110,8 @@ export abstract class Optimizer {
 
   /**
    * Applies one update from `grads` (parameter name -> gradient, e.g. from
-   * {@link ParameterStore.valueAndGrads}). Gradients are not disposed.
+   * {@link ParameterStore.valueAndGrads}). Gradients are not disposed. With a store as source,
+   * gradients of frozen (non-trainable) parameters are ignored.
    */
   step(grads: Record<string, tf.Tensor>): StepResult {
     if (this.disposed) throw new LabInputError(`${this.fnName}.step`, 'this', 'must not be disposed');
@@ -121,6 +122,7 @@ export abstract class Optimizer {
     const vars = new Map<string, tf.Variable>();
     for (const [name, g] of entries) {
       const v = this.variableFor(name);
+      if (this.source instanceof ParameterStore && !this.source.isTrainable(name)) continue;
       if (!(g instanceof tf.Tensor) || g.isDisposed || !tf.util.arraysEqual(g.shape, v.shape)) {
         throw new LabInputError(`${this.fnName}.step`, `grads.${name}`, `must be a tensor of shape [${v.shape.join(', ')}]`, g);
       }
@@ -142,7 +144,7 @@ export abstract class Optimizer {
     }
     this.iterations++;
     try {
-      for (const [name] of entries) this.update(name, vars.get(name)!, use[name]!, lr);
+      for (const [name, v] of vars) this.update(name, v, use[name]!, lr);
     } finally {
       tf.dispose(owned);
     }

@@ -116,6 +116,9 @@ export function gradientCheck(
       return y.dataSync()[0]!;
     });
 
+  // Validates f's output (scalar) before differentiating it.
+  evalF(inputs);
+
   // Analytic gradients.
   const inputGrads: Float32Array[] =
     inputs.length > 0
