@@ -171,6 +171,50 @@ describe('optimizers', () => {
     s.dispose();
   });
 
+  it('getState / setState resume training exactly (Adam and SGD momentum)', async () => {
+    const make = [
+      (s: ParameterStore) => new Adam(s, { lr: 0.05, weightDecay: 0.01 }),
+      (s: ParameterStore) => new SGD(s, { lr: 0.05, momentum: 0.9 }),
+    ];
+    for (const mk of make) {
+      const a = makeStore();
+      const b = makeStore();
+      const optA = mk(a);
+      const optB = mk(b);
+      run(optA, 2);
+      const rec = a.toRecord();
+      b.loadRecord(rec);
+      const state = await expectNoLeaks(() => optA.getState(), { keepResult: true });
+      expect(state.iterations!.dataSync()[0]).toBe(2);
+      optB.setState(state);
+      tf.dispose([...Object.values(rec), ...Object.values(state)]);
+      expect(optB.iterations).toBe(2);
+      const g = { 'fc.kernel': tf.tensor1d(GRADS[2]!), 'fc.bias': tf.tensor1d(GRADS[2]!) };
+      optA.step(g);
+      optB.step(g);
+      expectAllClose(b.variable('fc.kernel'), a.variable('fc.kernel'), { atol: TOL.EXACT });
+      expectAllClose(b.variable('fc.bias'), a.variable('fc.bias'), { atol: TOL.EXACT });
+      const bad = { iterations: tf.scalar(1), 'm/fc.kernel': tf.zeros([2]) };
+      expect(() => optB.setState(bad)).toThrow(/setState: argument 'record.m\/fc.kernel'/);
+      tf.dispose([...Object.values(g), ...Object.values(bad)]);
+      optA.dispose();
+      optB.dispose();
+      a.dispose();
+      b.dispose();
+    }
+  });
+
+  it('ignores gradients of frozen store parameters', () => {
+    const s = makeStore();
+    s.setTrainable('fc.bias', false);
+    const opt = new SGD(s, { lr: 1 });
+    run(opt, 1);
+    expectAllClose(s.variable('fc.bias'), [0.1, 0.2, -0.3].map(Math.fround), { atol: TOL.EXACT });
+    expectAllClose(s.variable('fc.kernel'), [0.2, -0.8, 0.5], { atol: STEP_TOL });
+    opt.dispose();
+    s.dispose();
+  });
+
   it('rejects bad options and gradients', () => {
     const s = makeStore();
     expect(() => new Adam(s, { lr: -1 })).toThrow(/Adam: argument 'options.lr'/);

@@ -125,6 +125,7 @@ describe('ParameterStore', () => {
       new Dense(s, 'fc', { inputDim: 3, units: 2 });
       const rec = s.toRecord();
       expect(Object.keys(rec).sort()).toEqual(['fc.bias', 'fc.kernel']);
+      expect(s.shapes()).toEqual({ 'fc.kernel': [3, 2], 'fc.bias': [2] });
       const t = new ParameterStore({ seed: 2 });
       new Dense(t, 'fc', { inputDim: 3, units: 2 });
       expect(t.loadRecord(rec).sort()).toEqual(['fc.bias', 'fc.kernel']);

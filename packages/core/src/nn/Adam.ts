@@ -85,11 +85,42 @@ export class Adam extends Optimizer {
     this.v.set(name, v);
   }
 
+  protected override exportState(): Record<string, tf.Tensor> {
+    const out: Record<string, tf.Tensor> = {};
+    for (const [name, m] of this.m) {
+      out[`m/${name}`] = tf.clone(m);
+      out[`v/${name}`] = tf.clone(this.v.get(name)!);
+      out[`t/${name}`] = tf.scalar(this.t.get(name)!, 'int32');
+    }
+    return out;
+  }
+
+  protected override importState(record: Record<string, tf.Tensor>, fn: string): void {
+    const names = new Set<string>();
+    for (const k of Object.keys(record)) {
+      const slot = k.slice(0, k.indexOf('/'));
+      if (slot !== 'm' && slot !== 'v' && slot !== 't') throw new LabInputError(fn, `record.${k}`, 'must be an m/, v/ or t/ slot', k);
+      names.add(k.slice(2));
+    }
+    for (const n of names) {
+      if (!record[`m/${n}`] || !record[`v/${n}`] || !record[`t/${n}`]) {
+        throw new LabInputError(fn, 'record', `must hold m/, v/ and t/ entries for '${n}'`, Object.keys(record));
+      }
+    }
+    this.disposeState();
+    for (const n of names) {
+      this.m.set(n, tf.clone(record[`m/${n}`]!));
+      this.v.set(n, tf.clone(record[`v/${n}`]!));
+      this.t.set(n, record[`t/${n}`]!.dataSync()[0]!);
+    }
+  }
+
   protected override disposeState(): void {
     for (const x of this.m.values()) x.dispose();
     for (const x of this.v.values()) x.dispose();
     this.m.clear();
     this.v.clear();
+    this.t.clear();
   }
 }
 

@@ -181,6 +181,52 @@ export abstract class Optimizer {
     }
   }
 
+  /**
+   * The optimizer state as a name -> tensor record of copies (caller disposes), e.g.
+   * `m/<param>`, `v/<param>`, plus the scalar `iterations`: save it next to the parameters to
+   * resume training exactly.
+   */
+  getState(): Record<string, tf.Tensor> {
+    if (this.disposed) throw new LabInputError(`${this.fnName}.getState`, 'this', 'must not be disposed');
+    const out = this.exportState();
+    out.iterations = tf.scalar(this.iterations, 'int32');
+    return out;
+  }
+
+  /**
+   * Restores a record from {@link Optimizer.getState} (of the same optimizer class). Tensors are
+   * copied; the record is not disposed. Unknown keys throw.
+   */
+  setState(record: Record<string, tf.Tensor>): void {
+    const fn = `${this.fnName}.setState`;
+    if (this.disposed) throw new LabInputError(fn, 'this', 'must not be disposed');
+    if (record === null || typeof record !== 'object') throw new LabInputError(fn, 'record', 'must be a Record<string, tf.Tensor>', record);
+    const it = record.iterations;
+    if (!(it instanceof tf.Tensor) || it.size !== 1) throw new LabInputError(fn, 'record.iterations', 'must be a scalar tensor', it);
+    const rest: Record<string, tf.Tensor> = {};
+    for (const [k, t] of Object.entries(record)) {
+      if (k === 'iterations') continue;
+      if (!(t instanceof tf.Tensor) || t.isDisposed) throw new LabInputError(fn, `record.${k}`, 'must be a live tf.Tensor', t);
+      const slash = k.indexOf('/');
+      const param = k.slice(slash + 1);
+      if (slash < 0) throw new LabInputError(fn, `record.${k}`, "must be named '<slot>/<parameter>'", k);
+      const v = this.variableFor(param);
+      const scalarSlot = k.slice(0, slash) === 't';
+      if (scalarSlot ? t.size !== 1 : !tf.util.arraysEqual(t.shape, v.shape)) {
+        throw new LabInputError(fn, `record.${k}`, scalarSlot ? 'must be a scalar' : `must have shape [${v.shape.join(', ')}]`, t);
+      }
+      rest[k] = t;
+    }
+    this.importState(rest, fn);
+    this.iterations = it.dataSync()[0]!;
+  }
+
+  /** Copies of the per-parameter state, keyed `<slot>/<parameter>`. */
+  protected abstract exportState(): Record<string, tf.Tensor>;
+
+  /** Replaces the per-parameter state from validated `<slot>/<parameter>` entries (copy them). */
+  protected abstract importState(record: Record<string, tf.Tensor>, fn: string): void;
+
   /** Per-parameter update rule; `grad` has the variable's shape; must not dispose `grad`. */
   protected abstract update(name: string, variable: tf.Variable, grad: tf.Tensor, lr: number): void;
 

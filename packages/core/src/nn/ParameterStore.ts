@@ -45,7 +45,6 @@ interface TransformEntry {
   fn: ParameterTransform;
 }
 
-let storeCounter = 0;
 const NAME_RE = /^[A-Za-z0-9_.:/\-[\]]+$/;
 
 /**
@@ -91,7 +90,6 @@ export class ParameterStore {
   private readonly byVariableName = new Map<string, string>();
   private transforms: TransformEntry[] = [];
   private nextTransformId = 0;
-  private readonly id = storeCounter++;
   private disposed = false;
 
   constructor(options: ParameterStoreOptions) {
@@ -147,9 +145,8 @@ export class ParameterStore {
     const initializer = getInitializer(init, 'ParameterStore.create', 'init');
     const values = initializer(shape, this.rng.fork(name));
     const trainable = options.trainable ?? true;
-    const variable = tf.tidy(() =>
-      tf.variable(tf.tensor(values, [...shape], 'float32'), trainable, `lab_store${this.id}/${name}`),
-    );
+    // tfjs variable names are global: let tfjs assign a unique one and map it back to `name`.
+    const variable = tf.tidy(() => tf.variable(tf.tensor(values, [...shape], 'float32'), trainable));
     this.entries.set(name, { variable, trainable });
     this.byVariableName.set(variable.name, name);
     return variable;
@@ -175,6 +172,17 @@ export class ParameterStore {
   /** Shape of parameter `name`. */
   shape(name: string): number[] {
     return [...this.entry('shape', name).variable.shape];
+  }
+
+  /**
+   * Name -> shape of every parameter: pass as `expected` to the parameter-file loader to check
+   * a file against this model before loading it.
+   */
+  shapes(): Record<string, number[]> {
+    this.check('shapes');
+    const out: Record<string, number[]> = {};
+    for (const [name, e] of this.entries) out[name] = [...e.variable.shape];
+    return out;
   }
 
   /** Total number of scalar parameters (all, or only trainable ones). */

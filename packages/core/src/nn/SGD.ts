@@ -66,6 +66,20 @@ export class SGD extends Optimizer {
     }
   }
 
+  protected override exportState(): Record<string, tf.Tensor> {
+    const out: Record<string, tf.Tensor> = {};
+    for (const [name, b] of this.buf) out[`momentum/${name}`] = tf.clone(b);
+    return out;
+  }
+
+  protected override importState(record: Record<string, tf.Tensor>, fn: string): void {
+    for (const k of Object.keys(record)) {
+      if (!k.startsWith('momentum/')) throw new LabInputError(fn, `record.${k}`, 'must be a momentum/ slot', k);
+    }
+    this.disposeState();
+    for (const [k, t] of Object.entries(record)) this.buf.set(k.slice('momentum/'.length), tf.clone(t));
+  }
+
   protected override disposeState(): void {
     for (const x of this.buf.values()) x.dispose();
     this.buf.clear();
