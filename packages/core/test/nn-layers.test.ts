@@ -376,29 +376,66 @@ describe('attention and Transformer', () => {
     store.dispose();
   });
 
+  it('MultiHeadAttention cross-attention over a different key/value width', async () => {
+    const store = new ParameterStore({ seed: 10 });
+    const mha = new MultiHeadAttention(store, 'x', { dModel: 4, numHeads: 2, kvDim: 3 });
+    jitter(store);
+    const q = randn([2, 2, 4]);
+    const kv = randn([2, 5, 3]);
+    const y = await expectNoLeaks(() => mha.apply(q, { key: kv }), { keepResult: true });
+    expect(y.shape).toEqual([2, 2, 4]);
+    // Query i of batch 1 must not depend on batch 0's keys: perturb batch 0 only.
+    const kv2 = tf.tidy(() => tf.concat([tf.add(tf.slice(kv, [0, 0, 0], [1, 5, 3]), 1), tf.slice(kv, [1, 0, 0], [1, 5, 3])]));
+    const y2 = mha.apply(q, { key: kv2 });
+    tf.tidy(() =>
+      expectAllClose(tf.slice(y2, [1, 0, 0], [1, 2, 4]), tf.slice(y, [1, 0, 0], [1, 2, 4]), { atol: TOL.F32_REORDER }),
+    );
+    const w = randn([2, 2, 4]);
+    await checkGrads(store, (qq, kk) => probe(mha.apply(qq, { key: kk }), w), [q, kv], 8);
+    expect(() => mha.apply(q, { key: q })).toThrow(/MultiHeadAttention.apply: argument 'options.key'/);
+    tf.dispose([q, kv, kv2, y, y2, w]);
+    store.dispose();
+  });
+
   it('TransformerEncoderLayer: pre/post-norm match their definitions; dropout only in training; gradients', async () => {
     const store = new ParameterStore({ seed: 8 });
     const pre = new TransformerEncoderLayer(store, 'pre', { dModel: 4, numHeads: 2, dff: 6, dropout: 0.2 });
     const post = new TransformerEncoderLayer(store, 'post', { dModel: 4, numHeads: 2, dff: 6, norm: 'post', dropout: 0 });
-    // Independent building blocks sharing the same parameters (through a second view of the store).
-    const mhaPost = new MultiHeadAttention(store, 'ref.attn', { dModel: 4, numHeads: 2 });
-    const ff1 = new Dense(store, 'ref.ff1', { inputDim: 4, units: 6, activation: 'gelu' });
-    const ff2 = new Dense(store, 'ref.ff2', { inputDim: 6, units: 4 });
-    const n1 = new LayerNorm(store, 'ref.norm1', { dim: 4 });
-    const n2 = new LayerNorm(store, 'ref.norm2', { dim: 4 });
+    // Independent building blocks, given copies of each layer's parameters.
+    const blocks = (p: string) => ({
+      attn: new MultiHeadAttention(store, `${p}.attn`, { dModel: 4, numHeads: 2 }),
+      ff1: new Dense(store, `${p}.ff1`, { inputDim: 4, units: 6, activation: 'gelu' }),
+      ff2: new Dense(store, `${p}.ff2`, { inputDim: 6, units: 4 }),
+      n1: new LayerNorm(store, `${p}.norm1`, { dim: 4 }),
+      n2: new LayerNorm(store, `${p}.norm2`, { dim: 4 }),
+    });
+    const rPost = blocks('refPost');
+    const rPre = blocks('refPre');
     jitter(store);
-    for (const name of store.names().filter((n) => n.startsWith('post.'))) {
-      const t = store.variable(name.replace(/^post\./, 'ref.'));
-      tf.tidy(() => t.assign(store.variable(name)));
+    for (const [from, to] of [
+      ['post.', 'refPost.'],
+      ['pre.', 'refPre.'],
+    ] as const) {
+      for (const name of store.names().filter((n) => n.startsWith(from))) {
+        const t = store.variable(to + name.slice(from.length));
+        tf.tidy(() => t.assign(store.variable(name)));
+      }
     }
     const x = randn([2, 3, 4]);
     await expectNoLeaks(() => {
       const y = post.apply(x);
       const ref = tf.tidy(() => {
-        const h = n1.apply(tf.add(x, mhaPost.apply(x)));
-        return n2.apply(tf.add(h, ff2.apply(ff1.apply(h))));
+        const h = rPost.n1.apply(tf.add(x, rPost.attn.apply(x)));
+        return rPost.n2.apply(tf.add(h, rPost.ff2.apply(rPost.ff1.apply(h))));
       });
       expectAllClose(y, ref, { atol: TOL.F32_REORDER });
+      const yPre = pre.apply(x);
+      const refPre = tf.tidy(() => {
+        const h = tf.add(x, rPre.attn.apply(rPre.n1.apply(x)));
+        return tf.add(h, rPre.ff2.apply(rPre.ff1.apply(rPre.n2.apply(h))));
+      });
+      expectAllClose(yPre, refPre, { atol: TOL.F32_REORDER });
+      tf.dispose([yPre, refPre]);
       const a = pre.apply(x);
       const b = pre.apply(x, { training: false });
       expectAllClose(a, b, { atol: TOL.EXACT });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
-import type { Rng } from '../random/createRng.js';
+import { createRng, type Rng } from '../random/createRng.js';
 import type { Activation } from './activations.js';
 import { Dense } from './Dense.js';
 import { Dropout } from './Dropout.js';
@@ -73,7 +73,7 @@ export class TransformerEncoderLayer implements Layer<tf.Tensor, tf.Tensor, Tran
       throw new LabInputError('TransformerEncoderLayer', 'options.dropout', 'must be in [0, 1)', rate);
     }
     const rng = options.seed ?? store.rng.fork(`${name}/dropout`);
-    const seedRng: Rng = typeof rng === 'object' ? rng : store.rng.fork(`${name}/dropout/${String(rng)}`);
+    const seedRng: Rng = typeof rng === 'object' ? rng : createRng(rng);
     this.name = name;
     this.dModel = options.dModel;
     this.norm = norm;
