@@ -129,7 +129,9 @@ export abstract class Optimizer {
       vars.set(name, v);
     }
     const lr = this.currentLr();
-    let use = grads;
+    // Only the gradients that will be applied (frozen parameters excluded) enter clipping.
+    let use: Record<string, tf.Tensor> = {};
+    for (const name of vars.keys()) use[name] = grads[name]!;
     const owned: tf.Tensor[] = [];
     let gradNorm = Number.NaN;
     if (this.options.clipNorm !== undefined) {
