@@ -18,6 +18,8 @@ import {
 } from '../src/nn/initializers.js';
 import { ParameterStore } from '../src/nn/ParameterStore.js';
 import { createRng } from '../src/random/createRng.js';
+import { decodeParameters } from '../src/serialization/decodeParameters.js';
+import { encodeParameters } from '../src/serialization/encodeParameters.js';
 
 /** Sample moments of n = 40k draws: std error of the variance estimate ~ sqrt(2/n) ~ 0.7%; 5% is > 6 sigma. */
 const MOMENT_TOL = 0.05;
@@ -143,6 +145,30 @@ describe('ParameterStore', () => {
       s.dispose();
       t.dispose();
     });
+  });
+
+  it('round-trips through the parameter file format (encode/decode with expected shapes)', async () => {
+    const s = new ParameterStore({ seed: 11 });
+    const fc = new Dense(s, 'fc', { inputDim: 3, units: 2, activation: 'tanh' });
+    const x = tf.tensor2d([1, -2, 0.5, 0.3, 0.1, -1], [2, 3]);
+    const rec = s.toRecord();
+    const { manifest, weights } = await encodeParameters(rec, { model: 'fc' });
+    tf.dispose(Object.values(rec));
+    const t = new ParameterStore({ seed: 12 });
+    const fc2 = new Dense(t, 'fc', { inputDim: 3, units: 2, activation: 'tanh' });
+    await expectNoLeaks(() => {
+      const { tensors } = decodeParameters(manifest, weights, { expected: t.shapes() });
+      t.loadRecord(tensors);
+      tf.dispose(Object.values(tensors));
+    });
+    tf.tidy(() => expectAllClose(fc2.apply(x), fc.apply(x), { atol: TOL.EXACT }));
+    const other = new ParameterStore({ seed: 0 });
+    new Dense(other, 'fc', { inputDim: 3, units: 4 });
+    expect(() => decodeParameters(manifest, weights, { expected: other.shapes() })).toThrow();
+    tf.dispose(x);
+    s.dispose();
+    t.dispose();
+    other.dispose();
   });
 
   it('a mask transform changes the forward pass and zeroes masked gradients', async () => {
