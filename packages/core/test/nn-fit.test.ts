@@ -141,6 +141,17 @@ describe('fit', () => {
     expect(phases).toEqual(['batch', 'epoch', 'batch', 'epoch', 'batch', 'epoch', 'batch', 'epoch', 'batch', 'epoch']);
     // w <- 0.8 w each step: loss 2 * 0.8^(2k) before step k.
     expect(h.loss[4]!).toBeCloseTo(2 * 0.8 ** 8, 5);
+    const stopped = await fit({
+      store,
+      optimizer: opt,
+      loss: () => tf.sum(tf.square(store.get('w'))) as tf.Scalar,
+      trainData: {},
+      epochs: 50,
+      seed: 0,
+      onProgress: (p) => p.epoch < 2,
+    });
+    expect(stopped.stopReason).toBe('callback');
+    expect(stopped.epochsRun).toBe(3);
     let calls = 0;
     const bad = await fit({
       store,

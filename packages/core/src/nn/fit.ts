@@ -74,8 +74,11 @@ export interface FitOptions {
   metrics?: Record<string, (batch: Batch, ctx: FitContext) => tf.Scalar | number>;
   /** Early stopping (default: none). */
   earlyStopping?: EarlyStoppingOptions;
-  /** Progress callback (may be async; it is awaited). */
-  onProgress?: (p: FitProgress) => void | Promise<void>;
+  /**
+   * Progress callback (may be async; it is awaited). Returning `false` stops training after
+   * this report (`stopReason: 'callback'`), e.g. for a time budget.
+   */
+  onProgress?: (p: FitProgress) => void | boolean | Promise<void | boolean>;
   /** Report after every epoch (default) or also after every batch. */
   progressEvery?: 'epoch' | 'batch';
 }
@@ -99,7 +102,7 @@ export interface FitHistory {
   /** Optimizer steps taken. */
   steps: number;
   /** Why training ended. */
-  stopReason: 'completed' | 'earlyStopping' | 'nonFiniteLoss';
+  stopReason: 'completed' | 'earlyStopping' | 'nonFiniteLoss' | 'callback';
   /** Whether the best epoch's weights were restored at the end. */
   restoredBestWeights: boolean;
   /** Wall time in milliseconds. */
@@ -214,6 +217,7 @@ export async function fit(options: FitOptions): Promise<FitHistory> {
   let best: Record<string, tf.Tensor> | null = null;
   let sinceBest = 0;
   let lastLr = Number.NaN;
+  let stopRequested = false;
 
   /** Size-weighted mean of loss and metrics over `data` in batches, inference mode. */
   const evaluate = (data: Batch, count: number, epoch: number, withLoss: boolean) => {
@@ -274,7 +278,7 @@ export async function fit(options: FitOptions): Promise<FitHistory> {
         lossSum += w * value;
         seen += w;
         if (progressEvery === 'batch' && options.onProgress) {
-          await options.onProgress({
+          const verdict = await options.onProgress({
             phase: 'batch',
             epoch,
             step: history.steps,
@@ -284,6 +288,10 @@ export async function fit(options: FitOptions): Promise<FitHistory> {
             lr: lastLr,
             elapsedMs: now() - t0,
           });
+          if (verdict === false) {
+            stopRequested = true;
+            break;
+          }
         }
       }
       if (nonFinite) {
@@ -322,7 +330,7 @@ export async function fit(options: FitOptions): Promise<FitHistory> {
         sinceBest++;
       }
       if (options.onProgress) {
-        await options.onProgress({
+        const verdict = await options.onProgress({
           phase: 'epoch',
           epoch,
           step: history.steps,
@@ -332,6 +340,11 @@ export async function fit(options: FitOptions): Promise<FitHistory> {
           lr: lastLr,
           elapsedMs: now() - t0,
         });
+        if (verdict === false) stopRequested = true;
+      }
+      if (stopRequested) {
+        history.stopReason = 'callback';
+        break;
       }
       if (es !== undefined && sinceBest > 0 && sinceBest >= es.patience) {
         history.stopReason = 'earlyStopping';
