@@ -78,7 +78,7 @@ export interface FitOptions {
    * Progress callback (may be async; it is awaited). Returning `false` stops training after
    * this report (`stopReason: 'callback'`), e.g. for a time budget.
    */
-  onProgress?: (p: FitProgress) => void | boolean | Promise<void | boolean>;
+  onProgress?: (p: FitProgress) => boolean | undefined | Promise<boolean | undefined> | void | Promise<void>;
   /** Report after every epoch (default) or also after every batch. */
   progressEvery?: 'epoch' | 'batch';
 }
