@@ -79,3 +79,71 @@ export { loadParameters } from './serialization/loadParameters.js';
 // float64 FFT on typed arrays (the plan behind the wasm FFT kernels; useful for STFTs in JS)
 export { fftBatch, getFftPlan } from './backend/kernels/fftCore.js';
 export type { FftPlan } from './backend/kernels/fftCore.js';
+
+// nn: parameters, initialisers, layers, optimisers, schedules, training loop, gradient checks
+export { ParameterStore, parameterMatcher } from './nn/ParameterStore.js';
+export type {
+  CreateParameterOptions,
+  LoadRecordOptions,
+  ParameterSelector,
+  ParameterStoreOptions,
+  ParameterTransform,
+} from './nn/ParameterStore.js';
+export {
+  computeFans,
+  constant,
+  getInitializer,
+  glorotNormal,
+  glorotUniform,
+  heNormal,
+  heUniform,
+  normal,
+  ones,
+  orthogonal,
+  uniform,
+  zeros,
+} from './nn/initializers.js';
+export type { Initializer, InitializerName, InitializerSpec } from './nn/initializers.js';
+export { activation, gelu } from './nn/activations.js';
+export type { Activation, ActivationName } from './nn/activations.js';
+export type { ApplyOptions, Layer } from './nn/Layer.js';
+export { Dense } from './nn/Dense.js';
+export type { DenseOptions } from './nn/Dense.js';
+export { Conv1d } from './nn/Conv1d.js';
+export type { Conv1dOptions } from './nn/Conv1d.js';
+export { Conv2d } from './nn/Conv2d.js';
+export type { Conv2dOptions } from './nn/Conv2d.js';
+export { LSTM } from './nn/LSTM.js';
+export type { LSTMApplyOptions, LSTMOptions, LSTMResult } from './nn/LSTM.js';
+export { GRU } from './nn/GRU.js';
+export type { GRUApplyOptions, GRUOptions, GRUResult } from './nn/GRU.js';
+export { LayerNorm } from './nn/LayerNorm.js';
+export type { LayerNormOptions } from './nn/LayerNorm.js';
+export { Embedding } from './nn/Embedding.js';
+export type { EmbeddingOptions } from './nn/Embedding.js';
+export { Dropout } from './nn/Dropout.js';
+export type { DropoutOptions } from './nn/Dropout.js';
+export { MultiHeadAttention, scaledDotProductAttention } from './nn/MultiHeadAttention.js';
+export type {
+  AttentionOptions,
+  MultiHeadAttentionApplyOptions,
+  MultiHeadAttentionOptions,
+} from './nn/MultiHeadAttention.js';
+export { TransformerEncoderLayer } from './nn/TransformerEncoderLayer.js';
+export type {
+  TransformerEncoderApplyOptions,
+  TransformerEncoderLayerOptions,
+} from './nn/TransformerEncoderLayer.js';
+export { NO_DECAY_BIAS_AND_NORM, Optimizer } from './nn/Optimizer.js';
+export type { OptimizerOptions, StepResult } from './nn/Optimizer.js';
+export { Adam, AdamW } from './nn/Adam.js';
+export type { AdamOptions } from './nn/Adam.js';
+export { SGD } from './nn/SGD.js';
+export type { SGDOptions } from './nn/SGD.js';
+export { clipByGlobalNorm, clipByValue, globalNorm } from './nn/clipGradients.js';
+export { constantLr, cosineLr, exponentialLr, linearWarmupLr, stepLr } from './nn/lrSchedules.js';
+export type { LrSchedule } from './nn/lrSchedules.js';
+export { fit } from './nn/fit.js';
+export type { Batch, EarlyStoppingOptions, FitContext, FitHistory, FitOptions, FitProgress } from './nn/fit.js';
+export { gradientCheck } from './nn/gradientCheck.js';
+export type { GradientCheckEntry, GradientCheckOptions, GradientCheckResult } from './nn/gradientCheck.js';
