@@ -5,7 +5,7 @@ import { checkSparseMatrix, type SparseMatrix } from './SparseMatrix.js';
 const FN = 'sparseDenseMatMul';
 
 /** `out[N x K] = A * B` with A's structure and the given values (CSR row loop). */
-function spmm(a: SparseMatrix, vals: ArrayLike<number>, b: ArrayLike<number>, k: number): Float32Array {
+function spmm(a: SparseMatrix, vals: Float32Array, b: Float32Array, k: number): Float32Array {
   const n = a.rows;
   const indptr = a.indptr;
   const indices = a.indices;
@@ -15,24 +15,20 @@ function spmm(a: SparseMatrix, vals: ArrayLike<number>, b: ArrayLike<number>, k:
     const start = indptr[i] as number;
     const end = indptr[i + 1] as number;
     if (start === end) continue;
-    acc.fill(0);
+    for (let c = 0; c < k; c++) acc[c] = 0;
     for (let p = start; p < end; p++) {
       const v = vals[p] as number;
       const off = (indices[p] as number) * k;
       for (let c = 0; c < k; c++) (acc[c] as number) += v * (b[off + c] as number);
     }
-    out.set(acc, i * k);
+    const o = i * k;
+    for (let c = 0; c < k; c++) out[o + c] = acc[c] as number;
   }
   return out;
 }
 
 /** `dB[M x K] = A^T * dY` through the cached transpose structure. */
-function spmmTransposed(
-  a: SparseMatrix,
-  vals: ArrayLike<number>,
-  dy: ArrayLike<number>,
-  k: number,
-): Float32Array {
+function spmmTransposed(a: SparseMatrix, vals: Float32Array, dy: Float32Array, k: number): Float32Array {
   const m = a.cols;
   const t = a.transposeStructure();
   const out = new Float32Array(m * k);
@@ -41,19 +37,20 @@ function spmmTransposed(
     const start = t.indptr[j] as number;
     const end = t.indptr[j + 1] as number;
     if (start === end) continue;
-    acc.fill(0);
+    for (let c = 0; c < k; c++) acc[c] = 0;
     for (let q = start; q < end; q++) {
       const v = vals[t.perm[q] as number] as number;
       const off = (t.indices[q] as number) * k;
       for (let c = 0; c < k; c++) (acc[c] as number) += v * (dy[off + c] as number);
     }
-    out.set(acc, j * k);
+    const o = j * k;
+    for (let c = 0; c < k; c++) out[o + c] = acc[c] as number;
   }
   return out;
 }
 
 /** `dv[p] = <dY[row_p], B[col_p]>` for every stored entry p. */
-function valuesGrad(a: SparseMatrix, b: ArrayLike<number>, dy: ArrayLike<number>, k: number): Float32Array {
+function valuesGrad(a: SparseMatrix, b: Float32Array, dy: Float32Array, k: number): Float32Array {
   const out = new Float32Array(a.nnz);
   for (let i = 0; i < a.rows; i++) {
     const yOff = i * k;
@@ -131,7 +128,7 @@ export function sparseDenseMatMul(
     return f(b, values) as tf.Tensor2D;
   }
 
-  let vals: ArrayLike<number> = a.values;
+  let vals: Float32Array = a.values;
   if (values !== undefined) {
     const v = values as { length?: unknown } | null;
     if (v === null || typeof v !== 'object' || typeof v.length !== 'number') {
