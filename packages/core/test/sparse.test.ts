@@ -304,6 +304,25 @@ describe('sparseDenseMatMul', () => {
     }
   });
 
+  it('handles empty rows and columns, an all-zero matrix and K = 1', async () => {
+    // rows 1 and 3 empty, column 2 empty
+    const a = SparseMatrix.fromCoo([4, 3], [0, 2, 2], [0, 1, 0], [2, -1, 3]);
+    const b = tf.tensor2d([1, 2, 3], [3, 1]);
+    const y = await expectNoLeaks(() => sparseDenseMatMul(a, b), { keepResult: true });
+    expect(Array.from(y.dataSync())).toEqual([2, 0, 1, 0]);
+    const g = await expectNoLeaks(
+      () => tf.grad((x: tf.Tensor) => tf.sum(sparseDenseMatMul(a, x as tf.Tensor2D)))(b),
+      {
+        keepResult: true,
+      },
+    );
+    expect(Array.from(g.dataSync())).toEqual([5, -1, 0]); // column sums of A
+    const zero = SparseMatrix.fromCoo([2, 3], [], []);
+    const z = sparseDenseMatMul(zero, b);
+    expect(Array.from(z.dataSync())).toEqual([0, 0]);
+    tf.dispose([b, y, g, z]);
+  });
+
   it('rejects bad input', () => {
     const a = SparseMatrix.identity(3);
     const b = tf.zeros([3, 2]) as tf.Tensor2D;

@@ -1,6 +1,27 @@
-import type { AbstractGraph, Attributes } from 'graphology-types';
 import { LabInputError } from '../errors.js';
 import { SparseMatrix } from './SparseMatrix.js';
+
+/**
+ * The part of a `graphology` graph {@link fromGraphology} reads (any `Graph` instance fits).
+ * Declared structurally so `@lab/core` needs neither `graphology` nor its types at run time.
+ */
+export interface GraphologyGraphLike {
+  /** Number of nodes. */
+  readonly order: number;
+  nodes(): string[];
+  hasNode(key: string): boolean;
+  forEachEdge(
+    callback: (
+      edge: string,
+      attributes: Record<string, unknown>,
+      source: string,
+      target: string,
+      sourceAttributes: Record<string, unknown>,
+      targetAttributes: Record<string, unknown>,
+      undirected: boolean,
+    ) => void,
+  ): void;
+}
 
 /** Options of {@link fromGraphology}. */
 export interface FromGraphologyOptions {
@@ -45,11 +66,11 @@ export interface FromGraphologyResult {
  * @see https://graphology.github.io/
  */
 export function fromGraphology(
-  graph: AbstractGraph<Attributes, Attributes, Attributes>,
+  graph: GraphologyGraphLike,
   options: FromGraphologyOptions = {},
 ): FromGraphologyResult {
   const fn = 'fromGraphology';
-  const g = graph as Partial<AbstractGraph> | null;
+  const g = graph as Partial<GraphologyGraphLike> | null;
   if (
     g === null ||
     typeof g !== 'object' ||

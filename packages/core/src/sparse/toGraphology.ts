@@ -1,9 +1,21 @@
-import type { AbstractGraph, Attributes, GraphOptions } from 'graphology-types';
 import { LabInputError } from '../errors.js';
 import { checkSparseMatrix, type SparseMatrix } from './SparseMatrix.js';
 
-/** A graphology graph class, e.g. the default export of `graphology`. */
-export type GraphConstructor<G extends AbstractGraph = AbstractGraph> = new (options?: GraphOptions) => G;
+/** The part of a `graphology` graph {@link toGraphology} writes (any `Graph` instance fits). */
+export interface GraphologyGraphBuilder {
+  addNode(key: string): unknown;
+  addEdge(source: string, target: string, attributes?: Record<string, unknown>): unknown;
+}
+
+/**
+ * A graphology graph class, e.g. the default export of `graphology` (declared structurally so
+ * `@lab/core` needs neither `graphology` nor its types at run time).
+ */
+export type GraphConstructor<G extends GraphologyGraphBuilder = GraphologyGraphBuilder> = new (options?: {
+  type?: 'directed' | 'undirected' | 'mixed';
+  multi?: boolean;
+  allowSelfLoops?: boolean;
+}) => G;
 
 /** Options of {@link toGraphology}. */
 export interface ToGraphologyOptions {
@@ -36,7 +48,7 @@ export interface ToGraphologyOptions {
  * ```
  * @see https://graphology.github.io/
  */
-export function toGraphology<G extends AbstractGraph>(
+export function toGraphology<G extends GraphologyGraphBuilder>(
   matrix: SparseMatrix,
   Graph: GraphConstructor<G>,
   options: ToGraphologyOptions = {},
@@ -77,7 +89,7 @@ export function toGraphology<G extends AbstractGraph>(
       const j = indices[p] as number;
       const v = values[p] as number;
       if ((type === 'undirected' && j < i) || (dropZeros && v === 0)) continue;
-      const attrs: Attributes = weightAttribute === null ? {} : { [weightAttribute]: v };
+      const attrs: Record<string, unknown> = weightAttribute === null ? {} : { [weightAttribute]: v };
       graph.addEdge(nodes[i] as string, nodes[j] as string, attrs);
     }
   }
