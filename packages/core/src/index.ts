@@ -147,3 +147,18 @@ export { fit } from './nn/fit.js';
 export type { Batch, EarlyStoppingOptions, FitContext, FitHistory, FitOptions, FitProgress } from './nn/fit.js';
 export { gradientCheck } from './nn/gradientCheck.js';
 export type { GradientCheckEntry, GradientCheckOptions, GradientCheckResult } from './nn/gradientCheck.js';
+
+// sparse ops
+export { checkSparseMatrix, SparseMatrix } from './sparse/SparseMatrix.js';
+export type { CooTriplets, SparseTransposeStructure } from './sparse/SparseMatrix.js';
+export { sparseDenseMatMul } from './sparse/sparseDenseMatMul.js';
+export { normalizeAdjacency } from './sparse/normalizeAdjacency.js';
+export type { EdgeList, NormalizeAdjacencyOptions } from './sparse/normalizeAdjacency.js';
+export { fromGraphology } from './sparse/fromGraphology.js';
+export type {
+  FromGraphologyOptions,
+  FromGraphologyResult,
+  GraphologyGraphLike,
+} from './sparse/fromGraphology.js';
+export { toGraphology } from './sparse/toGraphology.js';
+export type { GraphConstructor, GraphologyGraphBuilder, ToGraphologyOptions } from './sparse/toGraphology.js';
