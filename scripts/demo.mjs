@@ -12,7 +12,8 @@ const outRoot = join(root, 'out', 'demo');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 
 function pnpmCommand() {
-  const execPath = process.env.npm_execpath;
+  // pnpm sets npm_execpath to its own entry point when it runs a package script.
+  const execPath = process.env['npm_execpath'];
   if (execPath && /pnpm/.test(execPath)) {
     return /\.(c?js|mjs)$/.test(execPath) ? [process.execPath, [execPath]] : [execPath, []];
   }
@@ -54,10 +55,11 @@ for (const r of results) {
   const summary = r.report?.summary ?? [];
   if (!r.ok) rows.push([r.dir, 'FAILED', '', '', r.seconds.toFixed(1)]);
   else if (summary.length === 0) rows.push([r.dir, '(no summary)', '', '', r.seconds.toFixed(1)]);
-  else
-    summary.forEach((s, i) =>
-      rows.push([i === 0 ? r.dir : '', s.label, s.value, s.reference ?? '', i === 0 ? r.seconds.toFixed(1) : '']),
-    );
+  else {
+    for (const [i, s] of summary.entries()) {
+      rows.push([i === 0 ? r.dir : '', s.label, s.value, s.reference ?? '', i === 0 ? r.seconds.toFixed(1) : '']);
+    }
+  }
 }
 const header = ['example', 'metric', 'ours', 'reference', 'seconds'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));

@@ -34,7 +34,7 @@ function extent(x: ArrayLike<number>): [number, number] {
   return [lo, hi];
 }
 
-async function onBackend<T>(backend: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<Array<number>> {
+async function onBackend(backend: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<Array<number>> {
   await initBackend({ backend });
   const t = f();
   const out = Array.from(t.dataSync());
