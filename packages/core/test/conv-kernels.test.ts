@@ -1,9 +1,9 @@
-import { TOL, expectAllClose, expectNoLeaks } from '@lab/test-utils';
+import { TOL, expectAllClose, } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/initBackend.js';
 import { registerConvBackpropKernels } from '../src/backend/kernels/conv.js';
-import { createRng } from '../src/random/createRng.js';
+import { onBothBackends, onCpu, onWasm, randn, } from './backendHelpers.js';
 
 /**
  * wasm (XNNPACK float32 matmul, float32 im2col) vs cpu (float64 JS accumulation) on sums of
@@ -20,50 +20,9 @@ type Pad =
   | number
   | [[number, number], [number, number], [number, number], [number, number]];
 
-function randn(seed: number, shape: readonly number[]): Float32Array {
-  return createRng(seed).fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
-}
-
 /** Kernel attributes as tfjs types them (its `Attribute` union has no `undefined`). */
 function attrsOf(o: object): tf.NamedAttrMap {
   return o as unknown as tf.NamedAttrMap;
-}
-
-function heapIds(): number {
-  return (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
-}
-
-function readAndDispose(ts: tf.Tensor[]): Float32Array[] {
-  return ts.map((t) => {
-    const d = Float32Array.from(t.dataSync());
-    t.dispose();
-    return d;
-  });
-}
-
-/** Runs `build` on the cpu backend and returns its outputs as arrays. */
-async function onCpu(build: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await initBackend({ backend: 'cpu' });
-  return readAndDispose(tf.tidy(build));
-}
-
-/** Runs `build` on the wasm backend, asserting no tensor or heap leaks; returns its outputs as arrays. */
-async function onWasm(build: () => tf.Tensor[]): Promise<Float32Array[]> {
-  expect((await initBackend()).backend).toBe('wasm');
-  const ids = heapIds();
-  const outs = await expectNoLeaks(() => tf.tidy(build), { keepResult: true });
-  const wasm = readAndDispose(outs);
-  expect(heapIds()).toBe(ids);
-  return wasm;
-}
-
-/** Runs `build` on cpu, then on wasm; returns both outputs as arrays. */
-async function onBothBackends(
-  build: () => tf.Tensor[],
-): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
-  const cpu = await onCpu(build);
-  const wasm = await onWasm(build);
-  return { cpu, wasm };
 }
 
 interface Geometry {

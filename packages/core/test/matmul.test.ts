@@ -3,39 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/initBackend.js';
 import { registerMatMulTransposeFix, withoutMatMulTransposeFix } from '../src/backend/kernels/matmul.js';
-import { createRng } from '../src/random/createRng.js';
+import { heapIds, onBothBackends, randn, } from './backendHelpers.js';
 
 /** Inner dimensions up to 37 of O(1) terms: float32 reordering between XNNPACK and cpu. */
 const MATMUL_TOL = { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER };
-
-function randn(seed: number, shape: readonly number[]): Float32Array {
-  return createRng(seed).fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
-}
-
-function heapIds(): number {
-  return (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
-}
-
-function readAndDispose(ts: tf.Tensor[]): Float32Array[] {
-  return ts.map((t) => {
-    const d = Float32Array.from(t.dataSync());
-    t.dispose();
-    return d;
-  });
-}
-
-/** Runs `build` on cpu, then on wasm (asserting no tensor or heap leaks); returns both outputs as arrays. */
-async function onBothBackends(
-  build: () => tf.Tensor[],
-): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
-  await initBackend({ backend: 'cpu' });
-  const cpu = readAndDispose(tf.tidy(build));
-  expect((await initBackend()).backend).toBe('wasm');
-  const ids = heapIds();
-  const wasm = readAndDispose(await expectNoLeaks(() => tf.tidy(build), { keepResult: true }));
-  expect(heapIds()).toBe(ids);
-  return { cpu, wasm };
-}
 
 /** Shape of an operand stored transposed (last two axes swapped) when `t` is set. */
 function stored(shape: number[], t: boolean): number[] {

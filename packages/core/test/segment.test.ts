@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/initBackend.js';
 import { registerSegmentKernels } from '../src/backend/kernels/segment.js';
 import { createRng } from '../src/random/createRng.js';
+import { onBothBackends, randn, } from './backendHelpers.js';
 
 /**
  * wasm and cpu both accumulate in float32, in different orders (cpu via masked sums):
@@ -11,38 +12,9 @@ import { createRng } from '../src/random/createRng.js';
  */
 const SEGMENT_TOL = { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER };
 
-function randn(seed: number, shape: readonly number[]): Float32Array {
-  return createRng(seed).fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
-}
-
 function randIds(seed: number, n: number, low: number, high: number): Int32Array {
   const rng = createRng(seed);
   return Int32Array.from({ length: n }, () => low + rng.int(high - low));
-}
-
-function heapIds(): number {
-  return (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
-}
-
-function readAndDispose(ts: tf.Tensor[]): Float32Array[] {
-  return ts.map((t) => {
-    const d = Float32Array.from(t.dataSync());
-    t.dispose();
-    return d;
-  });
-}
-
-/** Runs `build` on cpu, then on wasm (asserting no tensor or heap leaks); returns both outputs as arrays. */
-async function onBothBackends(
-  build: () => tf.Tensor[],
-): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
-  await initBackend({ backend: 'cpu' });
-  const cpu = readAndDispose(tf.tidy(build));
-  expect((await initBackend()).backend).toBe('wasm');
-  const ids = heapIds();
-  const wasm = readAndDispose(await expectNoLeaks(() => tf.tidy(build), { keepResult: true }));
-  expect(heapIds()).toBe(ids);
-  return { cpu, wasm };
 }
 
 /** Brute-force segment sum for ids over the leading `ids.rank` axes (TensorFlow's definition). */
