@@ -37,7 +37,7 @@ export function expectedNormTf<T extends tf.Tensor>(dim: number, variance: T, me
 
 /** The customGrad op for one D (unchecked; used inside energies). */
 export function expectedNormOp(dim: number): (variance: tf.Tensor, meanSquaredNorm: tf.Tensor) => tf.Tensor {
-  return tf.customGrad((variance: tf.Tensor, meanSquaredNorm: tf.Tensor) => {
+  const f = (variance: tf.Tensor, meanSquaredNorm: tf.Tensor) => {
     const vs = variance.dataSync();
     const ms = meanSquaredNorm.dataSync();
     const n = vs.length;
@@ -63,5 +63,9 @@ export function expectedNormOp(dim: number): (variance: tf.Tensor, meanSquaredNo
       value: tf.tensor(value, shape, 'float32'),
       gradFunc: (dy: tf.Tensor) => [tf.mul(dy, tf.tensor(dV, shape)), tf.mul(dy, tf.tensor(dM, shape))],
     };
-  }) as (variance: tf.Tensor, meanSquaredNorm: tf.Tensor) => tf.Tensor;
+  };
+  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+    variance: tf.Tensor,
+    meanSquaredNorm: tf.Tensor,
+  ) => tf.Tensor;
 }

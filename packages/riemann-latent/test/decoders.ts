@@ -22,7 +22,7 @@ export class LinearGaussianDecoder implements StochasticDecoder {
   }
   predict(z: tf.Tensor2D): DecoderPrediction {
     return tf.tidy(() => ({
-      mean: tf.matMul(z, tf.tensor2d(this.A), false, true),
+      mean: tf.matMul(z, tf.tensor2d(this.A), false, true) as tf.Tensor2D,
       variance: tf.fill([z.shape[0]], this.outputVariance) as tf.Tensor1D,
     }));
   }
@@ -128,7 +128,10 @@ export class FixedMomentsDecoder implements StochasticDecoder {
     readonly cov: number[][],
   ) {}
   predict(z: tf.Tensor2D): DecoderPrediction {
-    return tf.tidy(() => ({ mean: tf.zeros([z.shape[0], this.outputDim]), variance: tf.zeros([z.shape[0]]) }));
+    return tf.tidy(() => ({
+      mean: tf.zeros([z.shape[0]!, this.outputDim]) as tf.Tensor2D,
+      variance: tf.zeros([z.shape[0]!]) as tf.Tensor1D,
+    }));
   }
   jacobian(z: tf.Tensor2D): JacobianMoments {
     const n = z.shape[0]!;
