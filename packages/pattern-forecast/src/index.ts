@@ -1,1 +1,30 @@
-export {};
+// Public API of @lab/pattern-forecast: named re-exports only.
+
+// data
+export { loadCsvSeries } from './loadCsvSeries.js';
+export { ETT_HOUR_BORDERS, ettSplit, ratioSplit } from './splits.js';
+export type { RowRange, SeriesSplit } from './splits.js';
+export { StandardScaler } from './StandardScaler.js';
+export { slidingWindows } from './slidingWindows.js';
+export type { SlidingWindowsOptions } from './slidingWindows.js';
+export { prepareForecastData } from './prepareForecastData.js';
+export type { ForecastData, PrepareForecastDataOptions } from './prepareForecastData.js';
+
+// forecasters
+export { evaluateForecaster, gatherWindows } from './Forecaster.js';
+export type { EvaluateResult, Forecaster, ForecasterFitOptions, ForecasterFitResult } from './Forecaster.js';
+export { RepeatForecaster } from './RepeatForecaster.js';
+export type { RepeatForecasterOptions } from './RepeatForecaster.js';
+export { SeasonalNaiveForecaster } from './SeasonalNaiveForecaster.js';
+export type { SeasonalNaiveForecasterOptions } from './SeasonalNaiveForecaster.js';
+export { FORECASTER_FORMAT, NeuralForecaster } from './NeuralForecaster.js';
+export type { InstanceNorm, NeuralForecasterOptions } from './NeuralForecaster.js';
+export { LinearForecaster } from './LinearForecaster.js';
+export type { LinearForecasterOptions } from './LinearForecaster.js';
+export { DLinearForecaster, movingAverageMatrix } from './DLinearForecaster.js';
+export type { DLinearForecasterOptions } from './DLinearForecaster.js';
+export { patternBasis } from './patternBasis.js';
+export type { PatternBasisKind } from './patternBasis.js';
+export { PatternForecaster } from './PatternForecaster.js';
+export type { PatternForecasterOptions } from './PatternForecaster.js';
+export { loadForecaster } from './loadForecaster.js';

@@ -1,0 +1,171 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Adam, fit, LabInputError, ParameterStore, type SaveParametersResult, saveParameters } from '@lab/core';
+import {
+  checkDataFor,
+  checkPredictInput,
+  type EvaluateResult,
+  evaluateForecaster,
+  type Forecaster,
+  type ForecasterFitOptions,
+  type ForecasterFitResult,
+  gatherWindows,
+} from './Forecaster.js';
+import type { ForecastData } from './prepareForecastData.js';
+import { checkSizes } from './RepeatForecaster.js';
+
+/**
+ * Instance normalisation of each look-back window and series before the model, undone on the
+ * forecast: `'last'` subtracts the last value (NLinear), `'mean'` the window mean, `'revin'`
+ * subtracts the mean and divides by the standard deviation (RevIN without affine parameters).
+ */
+export type InstanceNorm = 'none' | 'last' | 'mean' | 'revin';
+
+/** Options every trainable forecaster takes. */
+export interface NeuralForecasterOptions {
+  lookback: number;
+  horizon: number;
+  numSeries: number;
+  /** Seed of the parameter initialisation. */
+  seed: number | string;
+  /** Instance normalisation (default depends on the model). */
+  instanceNorm?: InstanceNorm;
+}
+
+/** Manifest metadata tag of saved forecasters. */
+export const FORECASTER_FORMAT = 'lab-pattern-forecast';
+
+const REVIN_EPS = 1e-5; // variance floor of RevIN, as in Kim et al. (ICLR 2022)
+
+/**
+ * Base of the trainable forecasters: a {@link ParameterStore}, instance normalisation,
+ * training with Adam and early stopping on validation MSE (`fit` of `@lab/core`), evaluation
+ * and saving. Subclasses implement `forward` on normalised windows.
+ */
+export abstract class NeuralForecaster implements Forecaster {
+  abstract readonly name: string;
+  readonly lookback: number;
+  readonly horizon: number;
+  readonly numSeries: number;
+  readonly instanceNorm: InstanceNorm;
+  readonly seed: number | string;
+  /** The model's parameters. */
+  readonly store: ParameterStore;
+
+  protected constructor(fn: string, options: NeuralForecasterOptions, defaultNorm: InstanceNorm) {
+    checkSizes(fn, options);
+    const norm = options.instanceNorm ?? defaultNorm;
+    if (!['none', 'last', 'mean', 'revin'].includes(norm)) {
+      throw new LabInputError(fn, 'options.instanceNorm', "must be 'none', 'last', 'mean' or 'revin'", norm);
+    }
+    this.lookback = options.lookback;
+    this.horizon = options.horizon;
+    this.numSeries = options.numSeries;
+    this.instanceNorm = norm;
+    this.seed = options.seed;
+    this.store = new ParameterStore({ seed: options.seed });
+  }
+
+  /** `[B, L, N]` (instance-normalised) to `[B, H, N]`. */
+  protected abstract forward(x: tf.Tensor, training: boolean): tf.Tensor;
+
+  /** Extra training loss (e.g. a diversity penalty), or null. */
+  protected regularizer(): tf.Scalar | null {
+    return null;
+  }
+
+  /** Constructor options needed to rebuild this model (saved with the weights). */
+  abstract config(): Record<string, unknown>;
+
+  /** Number of trainable scalars. */
+  numParameters(): number {
+    return this.store.numParameters({ trainableOnly: true });
+  }
+
+  /** Forward pass with instance normalisation; no input checks. Internal. */
+  protected run(x: tf.Tensor, training: boolean): tf.Tensor {
+    return tf.tidy(() => {
+      if (this.instanceNorm === 'none') return this.forward(x, training);
+      if (this.instanceNorm === 'last') {
+        const last = tf.slice(x, [0, this.lookback - 1, 0], [-1, 1, -1]);
+        return tf.add(this.forward(tf.sub(x, last), training), last);
+      }
+      const mean = tf.mean(x, 1, true);
+      if (this.instanceNorm === 'mean') return tf.add(this.forward(tf.sub(x, mean), training), mean);
+      const std = tf.sqrt(tf.add(tf.mean(tf.square(tf.sub(x, mean)), 1, true), REVIN_EPS));
+      return tf.add(tf.mul(this.forward(tf.div(tf.sub(x, mean), std), training), std), mean);
+    });
+  }
+
+  predict(x: tf.Tensor): tf.Tensor {
+    checkPredictInput(`${this.name}.predict`, this, x);
+    return this.run(x, false);
+  }
+
+  /**
+   * Trains with Adam on every stride-1 training window (shuffled, seeded), MSE loss (plus the
+   * model's regulariser), early stopping on validation MSE with the best weights restored.
+   */
+  async fit(data: ForecastData, options: ForecasterFitOptions = {}): Promise<ForecasterFitResult> {
+    const fn = `${this.name}.fit`;
+    checkDataFor(fn, this, data);
+    if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+    const epochs = options.epochs ?? 10;
+    const lr = options.lr ?? 1e-3;
+    const patience = options.patience ?? 3;
+    if (!(lr > 0) || !Number.isFinite(lr)) throw new LabInputError(fn, 'options.lr', 'must be a finite number > 0', lr);
+    const series = tf.tensor2d(data.values, [data.rows, data.cols]);
+    const trainIdx = tf.tensor1d(data.windows.train, 'int32');
+    const valIdx = tf.tensor1d(data.windows.val, 'int32');
+    const optimizer = new Adam(this.store, { lr });
+    try {
+      const history = await fit({
+        store: this.store,
+        optimizer,
+        trainData: { s: trainIdx },
+        valData: { s: valIdx },
+        epochs,
+        batchSize: options.batchSize ?? 32,
+        seed: options.seed ?? 0,
+        loss: (b, ctx) => {
+          const { x, y } = gatherWindows(series, b.s!, this.lookback, this.horizon);
+          const mse = tf.mean(tf.squaredDifference(this.run(x, ctx.training), y)) as tf.Scalar;
+          const reg = ctx.training ? this.regularizer() : null;
+          return reg === null ? mse : tf.add(mse, reg);
+        },
+        earlyStopping: { patience, restoreBestWeights: true },
+        onProgress: options.onProgress,
+        progressEvery: options.progressEvery,
+      });
+      return { history, msPerEpoch: history.epochsRun > 0 ? history.elapsedMs / history.epochsRun : 0 };
+    } finally {
+      optimizer.dispose();
+      tf.dispose([series, trainIdx, valIdx]);
+    }
+  }
+
+  evaluate(data: ForecastData, split: 'train' | 'val' | 'test' = 'test'): EvaluateResult {
+    return evaluateForecaster(this, data, split);
+  }
+
+  /**
+   * Saves the weights and the configuration (`saveParameters` of `@lab/core`): a JSON manifest
+   * at `path` and `<name>.weights.bin` next to it. Load with {@link loadForecaster}.
+   */
+  async save(path: string, metadata: Record<string, unknown> = {}): Promise<SaveParametersResult> {
+    const record = this.store.toRecord();
+    try {
+      return await saveParameters(path, record, {
+        ...metadata,
+        format: FORECASTER_FORMAT,
+        kind: this.name,
+        config: this.config(),
+      });
+    } finally {
+      tf.dispose(Object.values(record));
+    }
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}

@@ -1,0 +1,76 @@
+import { LabInputError } from '@lab/core';
+
+/** A half-open row range `[start, end)`. */
+export interface RowRange {
+  start: number;
+  end: number;
+}
+
+/** Row ranges of the training, validation and test segments (look-back context included). */
+export interface SeriesSplit {
+  train: RowRange;
+  val: RowRange;
+  test: RowRange;
+}
+
+function checkLookback(fn: string, lookback: unknown): asserts lookback is number {
+  if (!Number.isInteger(lookback) || (lookback as number) < 1) {
+    throw new LabInputError(fn, 'lookback', 'must be a positive integer', lookback);
+  }
+}
+
+/** Rows of the standard ETT-hour split: 12 / 4 / 4 months of 30 days x 24 hours. */
+export const ETT_HOUR_BORDERS = { train: 8640, val: 11520, test: 14400 } as const;
+
+/**
+ * The standard ETTh split of Informer/Autoformer/DLinear/PatchTST: train rows `[0, 8640)`,
+ * validation `[8640 - L, 11520)`, test `[11520 - L, 14400)`. Validation and test segments start
+ * `L` rows early so that their first forecast starts right after the previous segment; rows
+ * after 14,400 are unused.
+ *
+ * @param rows - rows in the file (at least 14,400).
+ * @param lookback - look-back length L (< 8640).
+ * @see Zhou et al., "Informer", AAAI 2021, `data_loader.py` (Dataset_ETT_hour).
+ */
+export function ettSplit(rows: number, lookback: number): SeriesSplit {
+  const fn = 'ettSplit';
+  if (!Number.isInteger(rows) || rows < ETT_HOUR_BORDERS.test) {
+    throw new LabInputError(fn, 'rows', `must be an integer >= ${ETT_HOUR_BORDERS.test} (the ETTh split needs 20 months of hourly rows)`, rows);
+  }
+  checkLookback(fn, lookback);
+  if (lookback >= ETT_HOUR_BORDERS.train) {
+    throw new LabInputError(fn, 'lookback', `must be < ${ETT_HOUR_BORDERS.train}`, lookback);
+  }
+  const { train, val, test } = ETT_HOUR_BORDERS;
+  return {
+    train: { start: 0, end: train },
+    val: { start: train - lookback, end: val },
+    test: { start: val - lookback, end: test },
+  };
+}
+
+/**
+ * The generic 0.7 / 0.1 / 0.2 chronological split of the Autoformer/DLinear code base for other
+ * data sets: `nTrain = floor(0.7 rows)`, `nTest = floor(0.2 rows)`, `nVal = rows - nTrain - nTest`;
+ * validation and test segments start `L` rows early.
+ *
+ * @param rows - number of rows.
+ * @param lookback - look-back length L.
+ * @see Wu et al., "Autoformer", NeurIPS 2021, `data_loader.py` (Dataset_Custom).
+ */
+export function ratioSplit(rows: number, lookback: number): SeriesSplit {
+  const fn = 'ratioSplit';
+  if (!Number.isInteger(rows) || rows < 10) throw new LabInputError(fn, 'rows', 'must be an integer >= 10', rows);
+  checkLookback(fn, lookback);
+  const nTrain = Math.floor(rows * 0.7);
+  const nTest = Math.floor(rows * 0.2);
+  const valEnd = rows - nTest;
+  if (lookback > nTrain) {
+    throw new LabInputError(fn, 'lookback', `must be <= the ${nTrain} training rows`, lookback);
+  }
+  return {
+    train: { start: 0, end: nTrain },
+    val: { start: nTrain - lookback, end: valEnd },
+    test: { start: valEnd - lookback, end: rows },
+  };
+}
