@@ -55,7 +55,9 @@ export function runConvergence(settings: ConvergenceSettings, onDim?: (done: num
     let total = 0;
     for (const row of Y) for (const v of row) total += v * v;
     const mean = new Array<number>(dim).fill(0);
-    for (const row of Y) row.forEach((v, i) => (mean[i]! += v / Y.length));
+    for (const row of Y) {
+      for (let i = 0; i < dim; i++) mean[i]! += row[i]! / Y.length;
+    }
     const perDimVar = Math.max(1e-12, total / Y.length / dim - mean.reduce((s, m) => s + m * m, 0) / dim);
     const decoder = new GaussianProcessDecoder(latent, Y, {
       kernel: createKernel('rbf', { lengthscale: settings.lengthscale, variance: perDimVar }),
