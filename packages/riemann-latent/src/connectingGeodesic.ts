@@ -44,7 +44,7 @@ export interface ConnectingGeodesicOptions {
   /** Grid options for `method: 'graph'`. */
   grid?: LatentGridOptions;
   /** Called each step; return `false` to stop early. */
-  onProgress?: (p: GeodesicProgress) => boolean | undefined | void;
+  onProgress?: (p: GeodesicProgress) => boolean | undefined;
 }
 
 /** Result of {@link connectingGeodesic}. */

@@ -1,6 +1,5 @@
 import { initBackend } from '@lab/core';
 import { expectNoLeaks } from '@lab/test-utils';
-import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CubicSpline } from '../src/CubicSpline.js';
 import { connectingGeodesic } from '../src/connectingGeodesic.js';
@@ -45,7 +44,10 @@ describe('connectingGeodesic', () => {
     ] as const) {
       const progress: number[] = [];
       const r = await expectNoLeaks(() =>
-        connectingGeodesic(lin, a, b, { metric, steps: 200, segments: 6, seed: 1, onProgress: (p) => void progress.push(p.step) }),
+        connectingGeodesic(lin, a, b, { metric, steps: 200, segments: 6, seed: 1, onProgress: (p) => {
+          progress.push(p.step);
+          return undefined;
+        } }),
       );
       expect(progress.length).toBe(200);
       expect(r.initialEnergy).toBeGreaterThan(r.energy);

@@ -9,8 +9,6 @@ import { expectedNorm } from '../src/expectedNorm.js';
 import { reparametrize } from '../src/reparametrize.js';
 import { LinearGaussianDecoder, RidgeDecoder } from './decoders.js';
 
-/** float64 spline algebra on O(1) numbers: rounding only. */
-const F64 = 1e-12;
 /** float32 metric evaluation and sums of <= a few hundred terms. */
 const F32 = TOL.F32_LONG_SUM;
 
@@ -194,7 +192,9 @@ describe('curveLength / curveEnergy', () => {
       [2, 0],
     ];
     const rp = reparametrize(dec, poly, { count: 5 });
-    rp.points.forEach((p, k) => expect(p[0]).toBeCloseTo((2 * k) / 4, 4));
+    rp.points.forEach((p, k) => {
+      expect(p[0]).toBeCloseTo((2 * k) / 4, 4);
+    });
   });
 
   it('rejects bad options and mismatched curves', () => {

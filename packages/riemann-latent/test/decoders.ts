@@ -112,7 +112,7 @@ export class RidgeDecoder implements StochasticDecoder {
       const row2 = tf.stack([dx, dy], 1);
       const mean = tf.stack([row0, row1, row2], 1) as tf.Tensor3D;
       const scale = tf.mul(this.s2, tf.add(1, tf.mul(0.1, tf.sum(tf.square(z), 1))));
-      const covariance = tf.mul(tf.reshape(scale, [n, 1, 1]), tf.eye(2).expandDims(0)) as tf.Tensor3D;
+      const covariance = tf.mul(tf.reshape(scale, [n, 1, 1]), tf.expandDims(tf.eye(2), 0)) as tf.Tensor3D;
       return { mean, covariance };
     });
   }
