@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +46,14 @@ describe.runIf(existsSync(join(pkgDir, 'dist', 'index.js')))('built bundles (run
   it('ESM build registers gradients and chained ops into the one tfjs-core engine', () => {
     const code = probe(`import * as core from './dist/index.js'; import * as tf from '@tensorflow/tfjs-core';`);
     expect(runNode(code, 'module')).toEqual(expected);
+  });
+  it('loads in browsers: no import or require of Node built-ins anywhere in the bundles', () => {
+    // File loaders reach node:fs through process.getBuiltinModule at call time instead, so
+    // browser bundlers never have to resolve a Node module.
+    for (const file of ['index.js', 'index.cjs']) {
+      const code = readFileSync(join(pkgDir, 'dist', file), 'utf8');
+      expect(code, file).not.toMatch(/(import\(|require\(|from )["'](node:)?(fs|fs\/promises|path|url|os|child_process)["']/);
+    }
   });
   it('CJS build does the same', () => {
     const code = `(async () => { ${probe(`const core = require('./dist/index.cjs'); const tf = require('@tensorflow/tfjs-core');`)} })();`;

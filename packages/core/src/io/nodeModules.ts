@@ -18,11 +18,18 @@ export function assertNode(fn: string): void {
   }
 }
 
-/** `node:fs/promises` and `node:path`, imported on first use. */
+/**
+ * `node:fs/promises` and `node:path`, looked up on first use through `process.getBuiltinModule`
+ * (Node >= 20.16). No `import('node:...')` appears in the bundle, so browser bundlers never try
+ * to resolve Node built-ins.
+ */
 export async function loadNodeFs(fn: string): Promise<{ fs: FsPromises; path: NodePath }> {
   assertNode(fn);
-  const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-  return { fs, path };
+  const sync = getNodeFsSync();
+  if (sync === null) {
+    throw new Error(`${fn}: file-system access needs Node >= 20.16 (process.getBuiltinModule); got ${process.version}`);
+  }
+  return { fs: sync.fs.promises, path: sync.path };
 }
 
 /**
