@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const dataPath = args.extra.data ?? resolveDataDir('timeseries', 'ett', 'ETTh1.csv');
   const horizons = parseList('horizon', args.extra.horizon, args.quick ? [96] : [96, 192, 336, 720]);
   const lookbacks = parseList('lookback', args.extra.lookback, args.quick ? [96] : [96, 336]);
-  const maxEpochs = parseList('epochs', args.extra.epochs, [args.quick ? 3 : 8])[0]!;
+  const maxEpochs = parseList('epochs', args.extra.epochs, [args.quick ? 3 : 6])[0]!;
   const patience = args.quick ? 1 : 2;
   const series = await loadCsvSeries(dataPath);
   const split = series.rows >= 14400 ? 'ett' : 'ratio';

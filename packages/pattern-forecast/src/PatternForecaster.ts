@@ -133,7 +133,12 @@ export class PatternForecaster extends NeuralForecaster {
     return tf.tidy(() => {
       const [b] = x.shape as [number, number, number];
       const { patchLength: P, numPatterns: K, numPatches: M, numSeries: N } = this;
-      const patches = tf.reshape(tf.gather(tf.transpose(x, [0, 2, 1]), this.patchIndex, 2), [b, N, M, P]);
+      const xt = tf.transpose(x, [0, 2, 1]); // [B, N, L]
+      // Non-overlapping patches are a reshape of the last M P steps (cheaper than a gather).
+      const patches =
+        this.patchStride === P
+          ? tf.reshape(tf.slice(xt, [0, 0, this.lookback - M * P], [b, N, M * P]), [b, N, M, P])
+          : tf.reshape(tf.gather(xt, this.patchIndex, 2), [b, N, M, P]);
       if (this.fixedBasis !== null) {
         return tf.reshape(tf.matMul(tf.reshape(patches, [b * N * M, P]), this.fixedBasis), [b, N, M, K]) as tf.Tensor4D;
       }

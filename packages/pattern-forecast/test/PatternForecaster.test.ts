@@ -66,6 +66,23 @@ describe('PatternForecaster', () => {
       expect(rs[b]![n]![mm]![k]).toBeCloseTo(v, 4);
     }
     r.dispose();
+    // Non-overlapping patches (reshape path) end at the last step too: L = 23, P = S = 5, M = 4.
+    const nb = new PatternForecaster({ lookback: 23, horizon: 2, numSeries: 3, seed: 1, patchLength: 5, patchStride: 5, patterns: 'fixed' });
+    const x23 = tf.randomNormal([2, 23, 3], 0, 1, 'float32', 4);
+    const r23 = (await expectNoLeaks(() => nb.patternResponses(x23), { keepResult: true })).arraySync() as number[][][][];
+    const fb = patternBasis('fourier', 5, 5);
+    const x23s = x23.arraySync() as number[][][];
+    for (const [b, n, mm, k] of [
+      [0, 0, 0, 0],
+      [1, 2, 3, 4],
+      [1, 1, 2, 1],
+    ] as const) {
+      let v = 0;
+      for (let p = 0; p < 5; p++) v += x23s[b]![3 + mm * 5 + p]![n]! * fb[p * 5 + k]!;
+      expect(r23[b]![n]![mm]![k]).toBeCloseTo(v, 4);
+    }
+    x23.dispose();
+    nb.dispose();
     const c = (await expectNoLeaks(() => m.correlationMatrix(), { keepResult: true }))!;
     expect(c.shape).toEqual([3, 3]);
     expectAllClose(tf.sum(c, 1), [1, 1, 1], { atol: TOL.F32_REORDER });
