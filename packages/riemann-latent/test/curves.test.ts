@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CubicSpline } from '../src/CubicSpline.js';
 import { curveEnergy } from '../src/curveEnergy.js';
+import { measureTf, resolveMeasureOptions } from '../src/curveTerms.js';
 import { curveLength } from '../src/curveLength.js';
 import { expectedNorm } from '../src/expectedNorm.js';
 import { reparametrize } from '../src/reparametrize.js';
@@ -164,6 +165,45 @@ describe('curveLength / curveEnergy', () => {
     }
     // Finsler <= Riemannian pointwise, hence for lengths
     expect(curveLength(ridge, s)).toBeLessThanOrEqual(curveLength(ridge, s, { metric: 'riemannian' }));
+  });
+
+  it('energy gradients in the spline coefficients (customGrad through the metric) match finite differences', () => {
+    const ridge = new RidgeDecoder(2, 0.6, 0.8, 0.2);
+    const s = randomSpline(21, 3);
+    for (const [metric, method] of [
+      ['finsler', 'quadrature'],
+      ['riemannian', 'quadrature'],
+      ['finsler', 'discrete'],
+    ] as const) {
+      const opts = resolveMeasureOptions('test', { metric, method, intervals: 24 }, true);
+      const c = tf.tensor2d(Float32Array.from(s.coefficients), [4, 2]);
+      const g = tf.grad((x: tf.Tensor) => measureTf(ridge, s, opts, (z) => ridge.jacobian(z), x as tf.Tensor2D).energy)(c);
+      const gd = g.dataSync();
+      const h = 1e-2;
+      for (const k of [0, 3, 5, 6]) {
+        const cp = Float64Array.from(s.coefficients);
+        const cm = Float64Array.from(s.coefficients);
+        cp[k]! += h;
+        cm[k]! -= h;
+        const fd = (curveEnergy(ridge, s.withCoefficients(cp), { metric, method, intervals: 24 }) -
+          curveEnergy(ridge, s.withCoefficients(cm), { metric, method, intervals: 24 })) / (2 * h);
+        expect(Math.abs(fd - gd[k]!), `${metric} ${method} k=${k}`).toBeLessThan(TOL.FD_F32 * (1 + Math.abs(fd)));
+      }
+      tf.dispose([c, g]);
+    }
+  });
+
+  it('cpu and wasm backends agree on lengths and energies', async () => {
+    const ridge = new RidgeDecoder(2, 0.6, 0.8, 0.2);
+    const s = randomSpline(5, 4);
+    const wasm = [curveLength(ridge, s), curveEnergy(ridge, s, { metric: 'riemannian' })];
+    await initBackend({ backend: 'cpu' });
+    try {
+      const cpu = [curveLength(ridge, s), curveEnergy(ridge, s, { metric: 'riemannian' })];
+      for (let i = 0; i < 2; i++) expect(Math.abs(cpu[i]! - wasm[i]!) / wasm[i]!).toBeLessThan(TOL.F32_REORDER);
+    } finally {
+      await initBackend();
+    }
   });
 
   it('reparametrize gives points equally spaced in metric length', async () => {
