@@ -3,11 +3,11 @@ import {
   connectingGeodesic,
   curveLength,
   embedInDimensions,
-  expectedPullbackMetric,
   finslerMetric,
   GPLVM,
   pinwheel,
   riemannianMetric,
+  volumeGrid,
 } from '@lab/riemann-latent';
 import * as tf from '@tensorflow/tfjs-core';
 import { type MapCurve, svgLatentMap } from './latentMap.js';
@@ -64,7 +64,13 @@ export interface GeodesicExperimentResult {
   /** Relative metric gap at the 10% of grid points with the highest posterior variance, and at the 10% lowest. */
   metricGapHighVariance: number;
   metricGapLowVariance: number;
+  /** Mean and largest over the grid of 1 - sigma_F / sigma_R (Busemann-Hausdorff vs Riemannian volume element). */
+  meanVolumeGap: number;
+  maxVolumeGap: number;
+  /** Latent map with the Riemannian volume element as background. */
   svg: string;
+  /** Latent map with the relative volume gap 1 - sigma_F / sigma_R as background. */
+  gapSvg: string;
 }
 
 /** The arm tips (largest original radius per arm) used as geodesic end points. */
@@ -127,11 +133,20 @@ export function runGeodesicExperiment(settings: GeodesicSettings, log: (msg: str
         grid.push([bounds[0][0] + ((bounds[0][1] - bounds[0][0]) * i) / (R - 1), bounds[1][0] + ((bounds[1][1] - bounds[1][0]) * j) / (R - 1)]);
       }
     }
-    const { logVolume, gap, variance } = tf.tidy(() => {
+    // Volume elements from the package (Riemannian sqrt(det G), Finsler Busemann-Hausdorff); the
+    // package stores values[j * R + i] at (xs[i], ys[j]); the map wants values[i * R + j].
+    const volR = volumeGrid(dec, { bounds, resolution: R, kind: 'riemannian' }).values;
+    const volF = volumeGrid(dec, { bounds, resolution: R, kind: 'finsler' }).values;
+    const logVolume = new Array<number>(R * R);
+    const volumeGap = new Array<number>(R * R);
+    for (let i = 0; i < R; i++) {
+      for (let j = 0; j < R; j++) {
+        logVolume[i * R + j] = Math.log10(volR[j * R + i]!);
+        volumeGap[i * R + j] = 1 - volF[j * R + i]! / volR[j * R + i]!;
+      }
+    }
+    const { gap, variance } = tf.tidy(() => {
       const z = tf.tensor2d(grid);
-      const G = expectedPullbackMetric(dec, z);
-      const g = G.arraySync() as number[][][];
-      const logVolume = g.map((m) => 0.5 * Math.log10(Math.max(1e-300, m[0]![0]! * m[1]![1]! - m[0]![1]! * m[1]![0]!)));
       const gaps = new Float64Array(grid.length);
       for (const dir of [
         [1, 0],
@@ -143,7 +158,7 @@ export function runGeodesicExperiment(settings: GeodesicSettings, log: (msg: str
         for (let k = 0; k < grid.length; k++) gaps[k]! += (1 - f[k]! / r[k]!) / 2;
       }
       const variance = Array.from(dec.predict(z).variance.dataSync());
-      return { logVolume, gap: Array.from(gaps), variance };
+      return { gap: Array.from(gaps), variance };
     });
     const order = variance.map((v, k) => [v, k] as const).sort((a, b) => a[0] - b[0]);
     const tenth = Math.max(1, Math.floor(order.length / 10));
@@ -210,6 +225,16 @@ export function runGeodesicExperiment(settings: GeodesicSettings, log: (msg: str
       labels,
       curves,
     });
+    const gapSvg = svgLatentMap({
+      title: `Relative volume gap 1 - sigma_F / sigma_R, D = ${settings.dim}`,
+      values: volumeGap,
+      resolution: R,
+      bounds,
+      valueLabel: '1 - sigma_F / sigma_R',
+      points: X,
+      labels,
+      curves,
+    });
     return {
       dim: settings.dim,
       numPoints: X.length,
@@ -224,7 +249,10 @@ export function runGeodesicExperiment(settings: GeodesicSettings, log: (msg: str
       meanMetricGap: gap.reduce((s, v) => s + v, 0) / gap.length,
       metricGapHighVariance: meanOf(order.slice(-tenth)),
       metricGapLowVariance: meanOf(order.slice(0, tenth)),
+      meanVolumeGap: volumeGap.reduce((a, v) => a + v, 0) / volumeGap.length,
+      maxVolumeGap: Math.max(...volumeGap),
       svg,
+      gapSvg,
     };
   } finally {
     model.dispose();

@@ -98,6 +98,8 @@ async function main(): Promise<void> {
       meanMetricGap: e.meanMetricGap,
       metricGapHighVariance: e.metricGapHighVariance,
       metricGapLowVariance: e.metricGapLowVariance,
+      meanVolumeGap: e.meanVolumeGap,
+      maxVolumeGap: e.maxVolumeGap,
       meanGeodesicRelativeDifference: meanRel(e.dim),
     })),
   };
@@ -149,7 +151,7 @@ async function main(): Promise<void> {
     ]),
   );
   const latentTable = markdownTable(
-    ['D', 'N', 'log p(Y) start -> end', 'lengthscale', 'noise var', 'mean metric gap', 'gap, top-10% variance', 'gap, bottom-10% variance'],
+    ['D', 'N', 'log p(Y) start -> end', 'lengthscale', 'noise var', 'mean metric gap', 'gap, top-10% variance', 'gap, bottom-10% variance', 'volume gap mean / max'],
     metrics.latent.map((l) => [
       l.dim,
       l.numPoints,
@@ -159,6 +161,7 @@ async function main(): Promise<void> {
       `${(100 * l.meanMetricGap).toFixed(3)}%`,
       `${(100 * l.metricGapHighVariance).toFixed(3)}%`,
       `${(100 * l.metricGapLowVariance).toFixed(3)}%`,
+      `${(100 * l.meanVolumeGap).toFixed(3)}% / ${(100 * l.maxVolumeGap).toFixed(2)}%`,
     ]),
   );
   const body = [
@@ -175,7 +178,9 @@ async function main(): Promise<void> {
     '',
     geoTable,
     '',
-    'Background of the maps: log10 of the volume element sqrt(det G); solid = Riemannian geodesic, dashed = Finsler geodesic.',
+    'Metric gap: 1 - F(z, v)/sqrt(v^T G v) averaged over v = e1, e2; volume gap: 1 - sigma_F/sigma_R with sigma_R = sqrt(det G) and',
+    'sigma_F the Busemann-Hausdorff volume element of F. Maps: `latent-D*.svg` show log10 sqrt(det G), `volume-gap-D*.svg` the volume',
+    'gap; solid = Riemannian geodesic, dashed = Finsler geodesic.',
   ].join('\n');
   const svgs: Record<string, string> = {
     'convergence.svg': svgLineChart({
@@ -194,7 +199,10 @@ async function main(): Promise<void> {
       ],
     }),
   };
-  for (const e of experiments) svgs[`latent-D${e.dim}.svg`] = e.svg;
+  for (const e of experiments) {
+    svgs[`latent-D${e.dim}.svg`] = e.svg;
+    svgs[`volume-gap-D${e.dim}.svg`] = e.gapSvg;
+  }
   report.durationSeconds = (Date.now() - started.getTime()) / 1000;
   await writeReport(args.out, report, body, svgs);
   process.stderr.write(`wrote ${args.out}/report.json, report.md and ${Object.keys(svgs).length} SVGs in ${report.durationSeconds.toFixed(1)} s\n`);
