@@ -8,7 +8,7 @@ export { GaussianProcessDecoder } from './GaussianProcessDecoder.js';
 export type { GaussianProcessDecoderOptions, MatrixInput } from './GaussianProcessDecoder.js';
 export { createKernel, kernelMatrix } from './kernels.js';
 export type { Kernel, KernelOptions, KernelParameter, KernelType } from './kernels.js';
-export { GPLVM } from './GPLVM.js';
+export { GPLVM, gpLogMarginalLikelihood } from './GPLVM.js';
 export type { GPLVMOptions, GPLVMProgress } from './GPLVM.js';
 export { NeuralDecoder } from './NeuralDecoder.js';
 export type {
