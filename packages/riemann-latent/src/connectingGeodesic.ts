@@ -1,7 +1,14 @@
 import { Adam, LabInputError, createRng } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { CubicSpline } from './CubicSpline.js';
-import { type MetricKind, measureTf, quadratureRule, resolveMeasureOptions } from './curveTerms.js';
+import {
+  type CurveMeasureOptions,
+  type MetricKind,
+  checkExactIncrements,
+  measureTf,
+  quadratureRule,
+  resolveMeasureOptions,
+} from './curveTerms.js';
 import { graphGeodesic } from './graphGeodesic.js';
 import { checkDecoder, checkPoint, checkedJacobian } from './internal.js';
 import type { LatentGridOptions } from './latentGrid.js';
@@ -41,6 +48,8 @@ export interface ConnectingGeodesicOptions {
   quadratureOrder?: number;
   /** Intervals of the discrete energy (default 64). */
   intervals?: number;
+  /** Increment variance of the discrete energy (see {@link CurveMeasureOptions.incrementVariance}). */
+  incrementVariance?: 'midpoint' | 'exact';
   /** Grid options for `method: 'graph'`. */
   grid?: LatentGridOptions;
   /** Called each step; return `false` to stop early. */
@@ -114,9 +123,11 @@ export function connectingGeodesic(
       method: options.energy ?? 'quadrature',
       quadratureOrder: options.quadratureOrder,
       intervals: options.intervals,
+      incrementVariance: options.incrementVariance,
     },
     true,
   );
+  if (measure.method === 'discrete' && measure.incrementVariance === 'exact') checkExactIncrements(fn, decoder);
 
   // Initial curve.
   let init = CubicSpline.line(a, b, segments);

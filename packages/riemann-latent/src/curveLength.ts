@@ -1,7 +1,14 @@
 import { LabInputError } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { CubicSpline } from './CubicSpline.js';
-import { type CurveMeasureOptions, checkedJac, measureTf, pointsTensor, resolveMeasureOptions } from './curveTerms.js';
+import {
+  type CurveMeasureOptions,
+  checkExactIncrements,
+  checkedJac,
+  measureTf,
+  pointsTensor,
+  resolveMeasureOptions,
+} from './curveTerms.js';
 import { checkDecoder } from './internal.js';
 import type { StochasticDecoder } from './StochasticDecoder.js';
 
@@ -41,6 +48,7 @@ export function measure(
     throw new LabInputError(fn, 'curve', `must live in the decoder's latent dimension ${decoder.latentDim} (dimension mismatch)`, curve.dim);
   }
   const opts = resolveMeasureOptions(fn, options, isSpline);
+  if (opts.method === 'discrete' && opts.incrementVariance === 'exact') checkExactIncrements(fn, decoder);
   const z = isSpline ? undefined : pointsTensor(fn, 'curve', curve, decoder.latentDim);
   try {
     const r = measureTf(decoder, isSpline ? curve : (z as tf.Tensor2D), opts, checkedJac(fn, decoder));

@@ -23,6 +23,18 @@ export interface CurveMeasureOptions {
   quadratureOrder?: number;
   /** Intervals N when a spline is measured with the discrete method (default 64). */
   intervals?: number;
+  /**
+   * Variance dvar_i of the increments f(z_{i+1}) - f(z_i) in the discrete method: `midpoint`
+   * (default) dz_i^T Sigma(midpoint) dz_i, first order and free of cancellation; `exact`
+   * var(z_i) + var(z_{i+1}) - 2 cov(z_i, z_{i+1}) from `decoder.predict` and the decoder's
+   * `crossCovariance(a, b)` method (the GP decoder has one), as in the paper's GP-LVM energy.
+   */
+  incrementVariance?: 'midpoint' | 'exact';
+}
+
+/** A decoder that can give the posterior covariance between f(a_i) and f(b_i). */
+interface CrossCovarianceDecoder {
+  crossCovariance(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D;
 }
 
 const GAUSS: Record<number, [number[], number[]]> = {
@@ -58,6 +70,7 @@ export interface ResolvedMeasure {
   method: 'quadrature' | 'discrete';
   quadratureOrder: number;
   intervals: number;
+  incrementVariance: 'midpoint' | 'exact';
 }
 
 export function resolveMeasureOptions(fn: string, options: CurveMeasureOptions, isSpline: boolean): ResolvedMeasure {
@@ -79,7 +92,18 @@ export function resolveMeasureOptions(fn: string, options: CurveMeasureOptions, 
   }
   const intervals = options.intervals ?? 64;
   if (!Number.isInteger(intervals) || intervals < 1) throw new LabInputError(fn, 'options.intervals', 'must be an integer >= 1', intervals);
-  return { metric, method, quadratureOrder, intervals };
+  const incrementVariance = options.incrementVariance ?? 'midpoint';
+  if (incrementVariance !== 'midpoint' && incrementVariance !== 'exact') {
+    throw new LabInputError(fn, 'options.incrementVariance', "must be 'midpoint' or 'exact'", incrementVariance);
+  }
+  return { metric, method, quadratureOrder, intervals, incrementVariance };
+}
+
+/** Throws unless the decoder supports `incrementVariance: 'exact'`. */
+export function checkExactIncrements(fn: string, decoder: StochasticDecoder): void {
+  if (typeof (decoder as unknown as Partial<CrossCovarianceDecoder>).crossCovariance !== 'function') {
+    throw new LabInputError(fn, 'options.incrementVariance', "is 'exact' but the decoder has no crossCovariance(a, b) method");
+  }
 }
 
 type JacFn = (z: tf.Tensor2D) => JacobianMoments;
@@ -100,19 +124,35 @@ export function speedFromMoments(dim: number, metric: MetricKind, mom: JacobianM
  * decoder interface exposes no cross-covariance). Finsler: E||d f_i|| = expectedNorm(D, dvar_i,
  * ||d mu_i||^2); Riemannian: sqrt(||d mu_i||^2 + D dvar_i). Returns [N] (differentiable).
  */
-export function increments(decoder: StochasticDecoder, jac: JacFn, metric: MetricKind, z: tf.Tensor2D): tf.Tensor1D {
+export function increments(
+  decoder: StochasticDecoder,
+  jac: JacFn,
+  metric: MetricKind,
+  z: tf.Tensor2D,
+  incrementVariance: 'midpoint' | 'exact' = 'midpoint',
+): tf.Tensor1D {
   return tf.tidy(() => {
     const n = z.shape[0]!;
     const pred = decoder.predict(z);
     const mu = pred.mean;
     const dmu = tf.sub(tf.slice(mu, [1, 0], [n - 1, -1]), tf.slice(mu, [0, 0], [n - 1, -1]));
-    const a = tf.slice(z, [0, 0], [n - 1, -1]);
-    const b = tf.slice(z, [1, 0], [n - 1, -1]);
-    const dz = tf.sub(b, a) as tf.Tensor2D;
-    const mid = tf.mul(tf.add(a, b), 0.5) as tf.Tensor2D;
-    const mom = jac(mid);
-    const vc = tf.expandDims(dz, 2) as tf.Tensor3D;
-    const dvar = tf.relu(tf.sum(tf.mul(tf.matMul(mom.covariance, vc), vc), [1, 2]));
+    const a = tf.slice(z, [0, 0], [n - 1, -1]) as tf.Tensor2D;
+    const b = tf.slice(z, [1, 0], [n - 1, -1]) as tf.Tensor2D;
+    let dvar: tf.Tensor;
+    if (incrementVariance === 'exact') {
+      if (pred.variance.rank !== 1) {
+        throw new LabInputError('increments', 'decoder.predict(z).variance', "must be [n] (isotropic) for incrementVariance 'exact'", pred.variance);
+      }
+      const v = pred.variance as tf.Tensor1D;
+      const cov = (decoder as unknown as CrossCovarianceDecoder).crossCovariance(a, b);
+      dvar = tf.relu(tf.sub(tf.add(tf.slice(v, [0], [n - 1]), tf.slice(v, [1], [n - 1])), tf.mul(2, cov)));
+    } else {
+      const dz = tf.sub(b, a) as tf.Tensor2D;
+      const mid = tf.mul(tf.add(a, b), 0.5) as tf.Tensor2D;
+      const mom = jac(mid);
+      const vc = tf.expandDims(dz, 2) as tf.Tensor3D;
+      dvar = tf.relu(tf.sum(tf.mul(tf.matMul(mom.covariance, vc), vc), [1, 2]));
+    }
     const m = tf.sum(tf.square(dmu), 1);
     if (metric === 'finsler') return expectedNormOp(decoder.outputDim)(dvar, m) as tf.Tensor1D;
     return tf.sqrt(tf.maximum(tf.add(m, tf.mul(dvar, decoder.outputDim)), 1e-30)) as tf.Tensor1D;
@@ -150,7 +190,7 @@ export function measureTf(
     } else {
       z = curve;
     }
-    const l = increments(decoder, jac, opts.metric, z);
+    const l = increments(decoder, jac, opts.metric, z, opts.incrementVariance);
     const N = z.shape[0]! - 1;
     return { length: tf.sum(l) as tf.Scalar, energy: tf.mul(N, tf.sum(tf.square(l))) as tf.Scalar };
   });

@@ -3,7 +3,11 @@ import { createRng, initBackend } from '@lab/core';
 import { expectNoLeaks } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CubicSpline } from '../src/CubicSpline.js';
 import { connectingGeodesic } from '../src/connectingGeodesic.js';
+import { curveEnergy } from '../src/curveEnergy.js';
+import { curveLength } from '../src/curveLength.js';
+import { expectedNorm } from '../src/expectedNorm.js';
 import { finslerMetric } from '../src/finslerMetric.js';
 import { GaussianProcessDecoder } from '../src/GaussianProcessDecoder.js';
 import { createKernel } from '../src/kernels.js';
@@ -78,6 +82,50 @@ describe('geometry of the package decoders', () => {
       expect(mc.finsler[i]!).toBeLessThanOrEqual(r[i]! * (1 + F32) + MC_SIGMAS * mc.finslerStdError[i]!);
     }
     tf.dispose([z, v]);
+  });
+
+  it("GP decoder: discrete energies with the exact increment variance (crossCovariance)", async () => {
+    // by hand for two increments
+    const pts = [
+      [-0.5, 0.2],
+      [0.1, 0.4],
+      [0.6, -0.1],
+    ];
+    const z = tf.tensor2d(pts);
+    const a = tf.tensor2d(pts.slice(0, 2));
+    const b = tf.tensor2d(pts.slice(1));
+    const pred = gp.predict(z);
+    const cov = gp.crossCovariance(a, b).dataSync();
+    const mu = pred.mean.arraySync();
+    const vv = pred.variance.dataSync();
+    let len = 0;
+    let en = 0;
+    for (let i = 0; i < 2; i++) {
+      const m = mu[i + 1]!.reduce((s, x, d) => s + (x - mu[i]![d]!) ** 2, 0);
+      const dvar = Math.max(0, vv[i]! + vv[i + 1]! - 2 * cov[i]!);
+      const F = expectedNorm({ dim: 6, variance: dvar, meanSquaredNorm: m });
+      len += F;
+      en += 2 * F * F;
+    }
+    const l = await expectNoLeaks(() => curveLength(gp, pts, { incrementVariance: 'exact' }));
+    // float32 posterior variances: var + var - 2 cov cancels; ~1e-3 relative on the lengths here
+    expect(Math.abs(l - len) / len).toBeLessThan(1e-3);
+    expect(Math.abs(curveEnergy(gp, pts, { incrementVariance: 'exact' }) - en) / en).toBeLessThan(2e-3);
+    tf.dispose([z, a, b, pred.mean, pred.variance]);
+    // on a fine discretisation, exact and midpoint variances and the quadrature energy agree
+    const s = CubicSpline.fit([-1, -1], [1, 1], [
+      [-1, -1],
+      [0, 0.5],
+      [1, 1],
+    ]);
+    for (const metric of ['finsler', 'riemannian'] as const) {
+      const q = curveEnergy(gp, s, { metric });
+      const ex = curveEnergy(gp, s, { metric, method: 'discrete', intervals: 200, incrementVariance: 'exact' });
+      const mid = curveEnergy(gp, s, { metric, method: 'discrete', intervals: 200 });
+      expect(Math.abs(ex - q) / q).toBeLessThan(2e-2);
+      expect(Math.abs(mid - q) / q).toBeLessThan(2e-2);
+    }
+    expect(() => curveLength(nn, pts, { incrementVariance: 'exact' })).toThrow(/crossCovariance/);
   });
 
   it('geodesics and volume grids on the GP decoder free every tensor they create', async () => {
