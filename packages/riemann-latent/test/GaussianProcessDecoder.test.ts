@@ -88,9 +88,10 @@ describe('GaussianProcessDecoder', () => {
         expect(variance.shape).toEqual([3]);
         expectAllClose(mean, Z.flatMap((a) => posteriorMean(type, a)), { atol: GP_F32, rtol: GP_F32 });
         expectAllClose(variance, Z.map((a) => posteriorCov(type, a, a)), { atol: GP_F32, rtol: GP_F32 });
-        const c = dec.crossCovariance(z, tf.reverse(z, 0) as tf.Tensor2D);
+        const zr = tf.reverse(z, 0) as tf.Tensor2D;
+        const c = await expectNoLeaks(() => dec.crossCovariance(z, zr), { keepResult: true });
         expectAllClose(c, Z.map((a, i) => posteriorCov(type, a, Z[2 - i]!)), { atol: GP_F32, rtol: GP_F32 });
-        tf.dispose([mean, variance, c]);
+        tf.dispose([mean, variance, c, zr]);
       });
 
       it('E[J] matches finite differences of the predictive mean', async () => {
@@ -201,11 +202,11 @@ describe('GaussianProcessDecoder', () => {
     dec.dispose();
   });
 
-  it('sampleJacobian draws have the Jacobian moments and are seeded', () => {
+  it('sampleJacobian draws have the Jacobian moments and are seeded', async () => {
     const dec = new GaussianProcessDecoder(X, Y, { kernel: createKernel('rbf', { lengthscale: 0.9, variance: 1.3 }), noiseVariance: NOISE });
     const z = tf.tensor2d([[0.3, 2.5]]);
     const S = 4000;
-    const draws = dec.sampleJacobian(z, S, 3);
+    const draws = await expectNoLeaks(() => dec.sampleJacobian(z, S, 3), { keepResult: true });
     expect(draws.shape).toEqual([S, 1, D, Q]);
     const again = dec.sampleJacobian(z, 5, 3);
     const first = tf.slice(draws, [0, 0, 0, 0], [5, 1, D, Q]);
@@ -221,6 +222,26 @@ describe('GaussianProcessDecoder', () => {
     expectAllClose(tf.reshape(emp, [-1]), tf.reshape(covariance, [-1]), { atol: 0.08, rtol: 0.05 });
     tf.dispose([z, draws, again, first, mean, covariance, empMean, centred, rows, emp]);
     dec.dispose();
+  });
+
+  it('wasm and cpu backends agree on the posterior and Jacobian moments', async () => {
+    const dec = new GaussianProcessDecoder(X, Y, { kernel: createKernel('matern52', { lengthscale: 0.9, variance: 1.3 }), noiseVariance: NOISE });
+    const run = () =>
+      tf.tidy(() => {
+        const z = tf.tensor2d(Z);
+        const p = dec.predict(z);
+        const j = dec.jacobian(z);
+        return [p.mean, p.variance, j.mean, j.covariance].map((t) => Array.from(t.dataSync()));
+      });
+    const wasm = run();
+    try {
+      await initBackend({ backend: 'cpu' });
+      const cpu = run();
+      cpu.forEach((c, k) => expectAllClose(c, wasm[k]!, { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER }));
+    } finally {
+      await initBackend();
+      dec.dispose();
+    }
   });
 
   it('rejects bad input with LabInputError and never mutates the caller data', () => {

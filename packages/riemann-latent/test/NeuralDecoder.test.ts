@@ -52,6 +52,11 @@ describe('NeuralDecoder', () => {
     const z = tf.tensor2d(Z);
     const { mean, covariance } = await expectNoLeaks(() => dec.jacobian(z), { keepResult: true });
     expect(dec.isotropic).toBe(false);
+    const pred = await expectNoLeaks(() => dec.predict(z), { keepResult: true });
+    const ms = await expectNoLeaks(() => dec.meanAndStd(z), { keepResult: true });
+    tf.tidy(() => expectAllClose(pred.variance, tf.square(ms.std), { rtol: TOL.F32_REORDER }));
+    expect(Math.min(...ms.std.dataSync())).toBeGreaterThan(dec.minStd);
+    tf.dispose([pred.mean, pred.variance, ms.mean, ms.std]);
     const { mu, sigma } = dec.jacobians(z);
     const g1 = tf.add(tf.matMul(mean, mean, true, false), tf.mul(covariance, D));
     const g2 = tf.add(tf.matMul(mu, mu, true, false), tf.matMul(sigma, sigma, true, false));

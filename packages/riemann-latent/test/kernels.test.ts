@@ -91,8 +91,11 @@ describe('createKernel', () => {
         expect(Math.abs(mixed(0, 1))).toBeLessThan(tol);
       });
 
-      it('kernelMatrix is differentiable in the hyperparameters and finite at coincident points', () => {
+      it('kernelMatrix is differentiable in the hyperparameters and finite at coincident points', async () => {
         const x = tf.tensor2d(A);
+        const direct = await expectNoLeaks(() => kernelMatrix(type, x, x, 0.8, 1.7), { keepResult: true });
+        expectAllClose(direct, A.flatMap((p) => A.map((q) => k.value(p, q))), { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER });
+        direct.dispose();
         const f = (l: tf.Scalar, s: tf.Scalar) => tf.sum(kernelMatrix(type, x, x, l, s));
         const [gl, gs] = tf.grads((l: tf.Tensor, s: tf.Tensor) => f(l as tf.Scalar, s as tf.Scalar))([
           tf.scalar(0.8),
