@@ -237,7 +237,7 @@ describe('GaussianProcessDecoder', () => {
     try {
       await initBackend({ backend: 'cpu' });
       const cpu = run();
-      cpu.forEach((c, k) => expectAllClose(c, wasm[k]!, { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER }));
+      for (const [k, c] of cpu.entries()) expectAllClose(c, wasm[k]!, { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER });
     } finally {
       await initBackend();
       dec.dispose();
