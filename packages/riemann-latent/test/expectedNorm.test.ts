@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, createRng } from '@lab/core';
 import { TOL } from '@lab/test-utils';
 import { describe, expect, it } from 'vitest';
 import { expectedNorm, expectedNormDerivatives, expectedNormGap } from '../src/expectedNorm.js';
@@ -138,5 +138,66 @@ describe('expectedNorm', () => {
     expect(() => expectedNorm({ dim: 2, variance: -1, meanSquaredNorm: 1 })).toThrow(/options.variance/);
     expect(() => expectedNorm({ dim: 2, variance: 1, meanSquaredNorm: Number.NaN })).toThrow(/meanSquaredNorm/);
     expect(() => expectedNormGap({ dim: 2, variance: 0, meanSquaredNorm: 0 })).toThrow(LabInputError);
+  });
+});
+
+function bruteForceCheck(cases: readonly (readonly [number, number, number])[], S: number, seed: number): void {
+  const rng = createRng(seed);
+  for (const [dim, variance, m] of cases) {
+    {
+      const mu = Math.sqrt(m);
+      const x = new Float64Array(dim);
+      let s1 = 0;
+      let s2 = 0;
+      for (let s = 0; s < S; s++) {
+        rng.fillNormal(x, 0, Math.sqrt(variance));
+        x[0]! += mu;
+        let sq = 0;
+        for (let d = 0; d < dim; d++) sq += x[d]! ** 2;
+        const r = Math.sqrt(sq);
+        s1 += r;
+        s2 += r * r;
+      }
+      const mean = s1 / S;
+      const se = Math.sqrt((s2 / S - mean * mean) / S);
+      expect(Math.abs(mean - expectedNorm({ dim, variance, meanSquaredNorm: m }))).toBeLessThan(4 * se);
+    }
+  }
+}
+
+describe('expectedNorm vs brute force', () => {
+  it('agrees with sampled ||x|| within 4 standard errors', () => {
+    bruteForceCheck(
+      [
+        [1, 1, 0.5],
+        [3, 0.2, 4],
+        [50, 1, 30],
+        [2000, 0.01, 5],
+      ],
+      20000,
+      11,
+    );
+  });
+
+  it('the gap bound holds on a dense grid of D and w', () => {
+    for (let dim = 1; dim <= 300; dim += 7) {
+      for (let e = -4; e <= 6; e += 0.25) {
+        const { gap, bound } = expectedNormGap({ dim, variance: 1, meanSquaredNorm: 10 ** e });
+        expect(gap).toBeLessThanOrEqual(bound + GAP_ATOL);
+      }
+    }
+  });
+});
+
+describe.runIf(process.env.LAB_LONG_TESTS)('expectedNorm vs brute force (long)', () => {
+  it('agrees with sampled ||x|| at D = 1e4 and 1e5', () => {
+    bruteForceCheck(
+      [
+        [10000, 0.001, 2],
+        [100000, 1e-4, 0.3],
+      ],
+      4000,
+      12,
+    );
   });
 });
