@@ -42,8 +42,16 @@ export interface ConvergenceSettings {
  * D); kernel variance = the per-coordinate output variance (what a GP-LVM fit would pick), noise
  * 1e-4 of it. The same straight latent curves are measured with both metrics for every D.
  */
-export function runConvergence(settings: ConvergenceSettings, onDim?: (done: number, row: ConvergenceRow) => void): ConvergenceRow[] {
-  const { points: latent } = pinwheel({ seed: settings.seed, arms: 5, pointsPerArm: Math.ceil(settings.points / 5), scale: 1 });
+export function runConvergence(
+  settings: ConvergenceSettings,
+  onDim?: (done: number, row: ConvergenceRow) => void,
+): ConvergenceRow[] {
+  const { points: latent } = pinwheel({
+    seed: settings.seed,
+    arms: 5,
+    pointsPerArm: Math.ceil(settings.points / 5),
+    scale: 1,
+  });
   const rng = createRng(`${settings.seed}/curves`);
   const pairs = Array.from({ length: settings.curves }, () => {
     const [a, b] = rng.sample(latent.length, 2);

@@ -57,7 +57,13 @@ export interface GeodesicRecord {
 export interface GeodesicExperimentResult {
   dim: number;
   numPoints: number;
-  gplvm: { logMarginalLikelihood: number; initialLogMarginalLikelihood: number; lengthscale: number; variance: number; noiseVariance: number };
+  gplvm: {
+    logMarginalLikelihood: number;
+    initialLogMarginalLikelihood: number;
+    lengthscale: number;
+    variance: number;
+    noiseVariance: number;
+  };
   geodesics: GeodesicRecord[];
   /** Mean over the grid of the relative metric gap 1 - F / sqrt(v^T G v) (v = the two axes). */
   meanMetricGap: number;
@@ -97,10 +103,19 @@ function armTips(points: number[][], labels: number[], arms: number): number[] {
  * (Dijkstra on a latent grid refined by a spline, as the paper recommends), and the relative gap
  * between the two metrics over the latent grid.
  */
-export function runGeodesicExperiment(settings: GeodesicSettings, log: (msg: string) => void = () => {}): GeodesicExperimentResult {
+export function runGeodesicExperiment(
+  settings: GeodesicSettings,
+  log: (msg: string) => void = () => {},
+): GeodesicExperimentResult {
   const arms = 5;
   const { points, labels } = pinwheel({ seed: settings.seed, arms, pointsPerArm: settings.pointsPerArm });
-  const Y = embedInDimensions(points, { seed: settings.seed, dim: settings.dim, map: 'sphere', radius: 1, noiseStd: settings.noiseStd });
+  const Y = embedInDimensions(points, {
+    seed: settings.seed,
+    dim: settings.dim,
+    map: 'sphere',
+    radius: 1,
+    noiseStd: settings.noiseStd,
+  });
   const model = GPLVM.fit(Y, { seed: settings.seed, steps: settings.gplvmSteps, learningRate: 0.05 });
   try {
     const dec = model.decoder;
@@ -130,7 +145,10 @@ export function runGeodesicExperiment(settings: GeodesicSettings, log: (msg: str
     const grid: number[][] = [];
     for (let i = 0; i < R; i++) {
       for (let j = 0; j < R; j++) {
-        grid.push([bounds[0][0] + ((bounds[0][1] - bounds[0][0]) * i) / (R - 1), bounds[1][0] + ((bounds[1][1] - bounds[1][0]) * j) / (R - 1)]);
+        grid.push([
+          bounds[0][0] + ((bounds[0][1] - bounds[0][0]) * i) / (R - 1),
+          bounds[1][0] + ((bounds[1][1] - bounds[1][0]) * j) / (R - 1),
+        ]);
       }
     }
     // Volume elements from the package (Riemannian sqrt(det G), Finsler Busemann-Hausdorff); the
@@ -162,7 +180,8 @@ export function runGeodesicExperiment(settings: GeodesicSettings, log: (msg: str
     });
     const order = variance.map((v, k) => [v, k] as const).sort((a, b) => a[0] - b[0]);
     const tenth = Math.max(1, Math.floor(order.length / 10));
-    const meanOf = (ks: readonly (readonly [number, number])[]) => ks.reduce((s, [, k]) => s + gap[k]!, 0) / ks.length;
+    const meanOf = (ks: readonly (readonly [number, number])[]) =>
+      ks.reduce((s, [, k]) => s + gap[k]!, 0) / ks.length;
 
     // Geodesics between arm tips.
     const tips = armTips(points, labels, arms);

@@ -91,10 +91,14 @@ export function svgLatentMap(options: LatentMapOptions): string {
   parts.push(`<rect x="${m.left}" y="${m.top}" width="${size}" height="${size}" fill="none" stroke="#333"/>`);
   points.forEach((p, k) => {
     const c = ARM_COLORS[(labels[k] ?? 0) % ARM_COLORS.length];
-    parts.push(`<circle cx="${px(p[0]!).toFixed(2)}" cy="${py(p[1]!).toFixed(2)}" r="2.6" fill="${c}" stroke="white" stroke-width="0.6"/>`);
+    parts.push(
+      `<circle cx="${px(p[0]!).toFixed(2)}" cy="${py(p[1]!).toFixed(2)}" r="2.6" fill="${c}" stroke="white" stroke-width="0.6"/>`,
+    );
   });
   for (const c of curves) {
-    const d = c.points.map((p, k) => `${k === 0 ? 'M' : 'L'}${px(p[0]!).toFixed(2)},${py(p[1]!).toFixed(2)}`).join(' ');
+    const d = c.points
+      .map((p, k) => `${k === 0 ? 'M' : 'L'}${px(p[0]!).toFixed(2)},${py(p[1]!).toFixed(2)}`)
+      .join(' ');
     parts.push(
       `<path d="${d}" fill="none" stroke="${c.color}" stroke-width="2.4"${c.dashed ? ' stroke-dasharray="6,4"' : ''} stroke-linecap="round"/>`,
     );
@@ -104,7 +108,9 @@ export function svgLatentMap(options: LatentMapOptions): string {
   const steps = 40;
   for (let k = 0; k < steps; k++) {
     const h = size / 2 / steps;
-    parts.push(`<rect x="${bx}" y="${(m.top + size / 2 - (k + 1) * h).toFixed(2)}" width="14" height="${(h + 0.4).toFixed(2)}" fill="${colormap(k / (steps - 1))}"/>`);
+    parts.push(
+      `<rect x="${bx}" y="${(m.top + size / 2 - (k + 1) * h).toFixed(2)}" width="14" height="${(h + 0.4).toFixed(2)}" fill="${colormap(k / (steps - 1))}"/>`,
+    );
   }
   parts.push(
     `<text x="${bx + 20}" y="${m.top + 10}">${esc(hi.toPrecision(3))}</text>`,

@@ -1,6 +1,10 @@
 /** Least-squares fit of log10 y = slope log10 x + intercept (x, y > 0). */
-export function fitLogLogSlope(x: readonly number[], y: readonly number[]): { slope: number; intercept: number } {
-  if (x.length !== y.length || x.length < 2) throw new Error('fitLogLogSlope: x and y must have the same length >= 2');
+export function fitLogLogSlope(
+  x: readonly number[],
+  y: readonly number[],
+): { slope: number; intercept: number } {
+  if (x.length !== y.length || x.length < 2)
+    throw new Error('fitLogLogSlope: x and y must have the same length >= 2');
   const lx = x.map(Math.log10);
   const ly = y.map(Math.log10);
   const n = lx.length;

@@ -16,7 +16,9 @@ import { fitLogLogSlope } from './logLogFit.js';
 
 async function main(): Promise<void> {
   const started = new Date();
-  const args = parseExampleArgs(process.argv.slice(2), { defaultOut: fileURLToPath(new URL('../out', import.meta.url)) });
+  const args = parseExampleArgs(process.argv.slice(2), {
+    defaultOut: fileURLToPath(new URL('../out', import.meta.url)),
+  });
   const backend = await initBackend();
   const convergence: ConvergenceSettings = {
     dims: [2, 5, 10, 50, 100, 1000, 10000],
@@ -42,7 +44,9 @@ async function main(): Promise<void> {
 
   // (a) O(1/D) convergence of the two metrics.
   const bar = new ProgressBar('convergence over D', convergence.dims.length);
-  const rows = runConvergence(convergence, (done, row) => bar.update(done, `D=${row.dim} rel diff ${row.relativeDifference.toExponential(2)}`));
+  const rows = runConvergence(convergence, (done, row) =>
+    bar.update(done, `D=${row.dim} rel diff ${row.relativeDifference.toExponential(2)}`),
+  );
   const fit = fitLogLogSlope(
     rows.map((r) => r.dim),
     rows.map((r) => r.relativeDifference),
@@ -114,9 +118,21 @@ async function main(): Promise<void> {
     settings: { convergence, geodesic: { ...geodesic, dims: geodesicDims } },
     metrics,
     summary: [
-      { label: 'log-log slope of (L_R - L_F)/L_R vs D', value: fmt(fit.slope, 3), reference: '-1 (O(1/D), paper)' },
-      { label: 'relative length difference, D = 2', value: rowAt(2).relativeDifference.toExponential(2), reference: '' },
-      { label: 'relative length difference, D = 10^4', value: rowAt(10000).relativeDifference.toExponential(2), reference: '' },
+      {
+        label: 'log-log slope of (L_R - L_F)/L_R vs D',
+        value: fmt(fit.slope, 3),
+        reference: '-1 (O(1/D), paper)',
+      },
+      {
+        label: 'relative length difference, D = 2',
+        value: rowAt(2).relativeDifference.toExponential(2),
+        reference: '',
+      },
+      {
+        label: 'relative length difference, D = 10^4',
+        value: rowAt(10000).relativeDifference.toExponential(2),
+        reference: '',
+      },
       {
         label: `geodesic length difference, GP-LVM D = ${lowD.dim} / D = ${highD.dim}`,
         value: `${(100 * meanRel(lowD.dim)).toFixed(3)}% / ${(100 * meanRel(highD.dim)).toFixed(3)}%`,
@@ -135,10 +151,25 @@ async function main(): Promise<void> {
 
   const convTable = markdownTable(
     ['D', 'mean (L_R - L_F)/L_R', 'max over curves', 'mean L_R', 'mean L_F'],
-    rows.map((r) => [r.dim, r.relativeDifference.toExponential(3), r.maxRelativeDifference.toExponential(3), fmt(r.riemannianLength, 5), fmt(r.finslerLength, 5)]),
+    rows.map((r) => [
+      r.dim,
+      r.relativeDifference.toExponential(3),
+      r.maxRelativeDifference.toExponential(3),
+      fmt(r.riemannianLength, 5),
+      fmt(r.finslerLength, 5),
+    ]),
   );
   const geoTable = markdownTable(
-    ['D', 'pair', 'Riemannian geodesic L_R', 'Finsler geodesic L_F', 'rel. diff', 'L_F of Riem. geodesic', 'straight L_R', 'max separation'],
+    [
+      'D',
+      'pair',
+      'Riemannian geodesic L_R',
+      'Finsler geodesic L_F',
+      'rel. diff',
+      'L_F of Riem. geodesic',
+      'straight L_R',
+      'max separation',
+    ],
     geodesics.map((g) => [
       g.dim,
       g.pair,
@@ -151,7 +182,17 @@ async function main(): Promise<void> {
     ]),
   );
   const latentTable = markdownTable(
-    ['D', 'N', 'log p(Y) start -> end', 'lengthscale', 'noise var', 'mean metric gap', 'gap, top-10% variance', 'gap, bottom-10% variance', 'volume gap mean / max'],
+    [
+      'D',
+      'N',
+      'log p(Y) start -> end',
+      'lengthscale',
+      'noise var',
+      'mean metric gap',
+      'gap, top-10% variance',
+      'gap, bottom-10% variance',
+      'volume gap mean / max',
+    ],
     metrics.latent.map((l) => [
       l.dim,
       l.numPoints,
@@ -205,7 +246,9 @@ async function main(): Promise<void> {
   }
   report.durationSeconds = (Date.now() - started.getTime()) / 1000;
   await writeReport(args.out, report, body, svgs);
-  process.stderr.write(`wrote ${args.out}/report.json, report.md and ${Object.keys(svgs).length} SVGs in ${report.durationSeconds.toFixed(1)} s\n`);
+  process.stderr.write(
+    `wrote ${args.out}/report.json, report.md and ${Object.keys(svgs).length} SVGs in ${report.durationSeconds.toFixed(1)} s\n`,
+  );
 }
 
 main().catch((err) => {

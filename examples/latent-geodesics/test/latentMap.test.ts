@@ -32,8 +32,23 @@ describe('svgLatentMap', () => {
       ],
       labels: [0, 1],
       curves: [
-        { name: 'a', points: [[0, 0], [1, 1]], color: '#fff' },
-        { name: 'b', points: [[0, 1], [1, 0]], color: '#f00', dashed: true },
+        {
+          name: 'a',
+          points: [
+            [0, 0],
+            [1, 1],
+          ],
+          color: '#fff',
+        },
+        {
+          name: 'b',
+          points: [
+            [0, 1],
+            [1, 0],
+          ],
+          color: '#f00',
+          dashed: true,
+        },
       ],
     });
     expect(svg.startsWith('<svg')).toBe(true);

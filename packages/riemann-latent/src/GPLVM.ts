@@ -62,7 +62,14 @@ interface LmlParts {
  * covariance `k` (`n x n`, row-major): -D/2 log|K| - 1/2 tr(K^-1 S) - nD/2 log(2 pi), with
  * S = Y Y^T; also its gradient w.r.t. K, 1/2 (K^-1 S K^-1 - D K^-1).
  */
-function lmlParts(fn: string, k: Float64Array, n: number, s: Float64Array, d: number, jitter: number): LmlParts {
+function lmlParts(
+  fn: string,
+  k: Float64Array,
+  n: number,
+  s: Float64Array,
+  d: number,
+  jitter: number,
+): LmlParts {
   const { l } = choleskyWithJitter(fn, k, n, jitter, 1e-2 * Math.max(1e-12, maxDiag(k, n)));
   let logdet = 0;
   for (let i = 0; i < n; i++) logdet += 2 * Math.log(l[i * n + i] as number);
@@ -125,7 +132,8 @@ export function gpLogMarginalLikelihood(k: tf.Tensor2D, gram: Float64Array, outp
   if (!(gram instanceof Float64Array) || gram.length !== n * n) {
     throw new LabInputError(fn, 'gram', `must be a Float64Array of length ${n * n}`, gram);
   }
-  if (!Number.isInteger(outputDim) || outputDim < 1) throw new LabInputError(fn, 'outputDim', 'must be a positive integer', outputDim);
+  if (!Number.isInteger(outputDim) || outputDim < 1)
+    throw new LabInputError(fn, 'outputDim', 'must be a positive integer', outputDim);
   const op = tf.customGrad(((kt: tf.Tensor) => {
     const raw = kt.dataSync();
     const k64 = new Float64Array(n * n);
@@ -170,7 +178,8 @@ function pcaScores(s: Float64Array, n: number, q: number, seed: number | string)
     for (let i = 0; i < n; i++) {
       for (let t = 0; t < n; t++) {
         const sit = s[i * n + t] as number;
-        for (let c = 0; c < q; c++) out[i * q + c] = (out[i * q + c] as number) + sit * (m[t * q + c] as number);
+        for (let c = 0; c < q; c++)
+          out[i * q + c] = (out[i * q + c] as number) + sit * (m[t * q + c] as number);
       }
     }
     return out;
@@ -187,7 +196,8 @@ function pcaScores(s: Float64Array, n: number, q: number, seed: number | string)
     const scale = Math.sqrt(Math.max(lambda, 0));
     // Fix the sign (largest-magnitude entry positive) so the result does not depend on the start.
     let big = 0;
-    for (let i = 0; i < n; i++) if (Math.abs(v[i * q + c] as number) > Math.abs(v[big * q + c] as number)) big = i;
+    for (let i = 0; i < n; i++)
+      if (Math.abs(v[i * q + c] as number) > Math.abs(v[big * q + c] as number)) big = i;
     const sign = (v[big * q + c] as number) < 0 ? -1 : 1;
     for (let i = 0; i < n; i++) v[i * q + c] = sign * scale * (v[i * q + c] as number);
   }
@@ -244,7 +254,8 @@ export class GPLVM {
    */
   static fit(data: MatrixInput, options: GPLVMOptions): GPLVM {
     const fn = 'GPLVM.fit';
-    if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
+    if (options === null || typeof options !== 'object')
+      throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
     const { seed } = options;
     if (!(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) {
       throw new LabInputError(fn, 'options.seed', 'must be a finite number or a string', seed);
@@ -253,19 +264,24 @@ export class GPLVM {
     const n = Y.rows;
     const D = Y.cols;
     const q = options.latentDim ?? 2;
-    if (!Number.isInteger(q) || q < 1 || q >= n) throw new LabInputError(fn, 'options.latentDim', `must be an integer in [1, ${n - 1}]`, q);
+    if (!Number.isInteger(q) || q < 1 || q >= n)
+      throw new LabInputError(fn, 'options.latentDim', `must be an integer in [1, ${n - 1}]`, q);
     if (n < 3) throw new LabInputError(fn, 'data', 'must have at least 3 rows', n);
     const type = options.kernel ?? 'rbf';
     const steps = options.steps ?? 400;
-    if (!Number.isInteger(steps) || steps < 0) throw new LabInputError(fn, 'options.steps', 'must be an integer >= 0', steps);
+    if (!Number.isInteger(steps) || steps < 0)
+      throw new LabInputError(fn, 'options.steps', 'must be an integer >= 0', steps);
     const lr = options.learningRate ?? 0.05;
-    if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) throw new LabInputError(fn, 'options.learningRate', 'must be a finite number > 0', lr);
+    if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr))
+      throw new LabInputError(fn, 'options.learningRate', 'must be a finite number > 0', lr);
     const initMode = options.init ?? 'pca';
-    if (initMode !== 'pca' && initMode !== 'random') throw new LabInputError(fn, 'options.init', "must be 'pca' or 'random'", initMode);
+    if (initMode !== 'pca' && initMode !== 'random')
+      throw new LabInputError(fn, 'options.init', "must be 'pca' or 'random'", initMode);
 
     // Centre Y and form S = Yc Yc^T.
     const mean = new Float64Array(D);
-    for (let i = 0; i < n; i++) for (let c = 0; c < D; c++) mean[c] = (mean[c] as number) + (Y.data[i * D + c] as number) / n;
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < D; c++) mean[c] = (mean[c] as number) + (Y.data[i * D + c] as number) / n;
     const yc = new Float64Array(n * D);
     let totalVar = 0;
     for (let i = 0; i < n; i++) {
@@ -288,7 +304,8 @@ export class GPLVM {
     }
     const positive = (arg: string, v: number | undefined, dflt: number) => {
       const x = v ?? dflt;
-      if (typeof x !== 'number' || !Number.isFinite(x) || !(x > 0)) throw new LabInputError(fn, `options.${arg}`, 'must be a finite number > 0', x);
+      if (typeof x !== 'number' || !Number.isFinite(x) || !(x > 0))
+        throw new LabInputError(fn, `options.${arg}`, 'must be a finite number > 0', x);
       return x;
     };
     const l0 = positive('lengthscale', options.lengthscale, 1);
@@ -328,7 +345,10 @@ export class GPLVM {
         const l = tf.exp(vars.logLengthscale) as tf.Scalar;
         const s = tf.exp(vars.logVariance) as tf.Scalar;
         const noise = tf.add(tf.exp(vars.logNoise), minNoise);
-        const K = tf.add(kernelMatrix(type, vars.latent, vars.latent, l, s), tf.mul(eye, noise)) as tf.Tensor2D;
+        const K = tf.add(
+          kernelMatrix(type, vars.latent, vars.latent, l, s),
+          tf.mul(eye, noise),
+        ) as tf.Tensor2D;
         const lml = gpLogMarginalLikelihood(K, gram, D);
         let obj: tf.Tensor = lml;
         if (usePrior) obj = tf.sub(obj, tf.mul(0.5, tf.sum(tf.square(vars.latent))));
@@ -348,7 +368,10 @@ export class GPLVM {
     try {
       for (let step = 1; step <= steps; step++) {
         const h = hyper();
-        const { value, grads } = tf.variableGrads(() => tf.neg(objective()) as tf.Scalar, Object.values(vars));
+        const { value, grads } = tf.variableGrads(
+          () => tf.neg(objective()) as tf.Scalar,
+          Object.values(vars),
+        );
         const obj = -(value.dataSync()[0] as number);
         const named: Record<string, tf.Tensor> = {};
         for (const [name, v] of Object.entries(vars)) named[name] = grads[v.name] as tf.Tensor;
@@ -363,11 +386,15 @@ export class GPLVM {
       lastLml = lmlOf(finalObj);
       const h = hyper();
       const xs = vars.latent.arraySync();
-      const decoder = new GaussianProcessDecoder(xs, Array.from({ length: n }, (_, i) => Y.data.subarray(i * D, (i + 1) * D)), {
-        kernel: createKernel(type, { lengthscale: h.lengthscale, variance: h.variance }),
-        noiseVariance: h.noiseVariance,
-        meanOffset: mean,
-      });
+      const decoder = new GaussianProcessDecoder(
+        xs,
+        Array.from({ length: n }, (_, i) => Y.data.subarray(i * D, (i + 1) * D)),
+        {
+          kernel: createKernel(type, { lengthscale: h.lengthscale, variance: h.variance }),
+          noiseVariance: h.noiseVariance,
+          meanOffset: mean,
+        },
+      );
       return new GPLVM({
         latent: xs,
         kernelType: type,

@@ -22,7 +22,11 @@ export interface GaussianProcessDecoderOptions {
 export type MatrixInput = tf.Tensor2D | ArrayLike<ArrayLike<number>>;
 
 /** @internal Reads a matrix argument into float64 rows (never keeps a reference to the input). */
-export function readMatrix(fn: string, arg: string, m: MatrixInput): { data: Float64Array; rows: number; cols: number } {
+export function readMatrix(
+  fn: string,
+  arg: string,
+  m: MatrixInput,
+): { data: Float64Array; rows: number; cols: number } {
   if (m instanceof tf.Tensor) {
     checkTensor(fn, arg, m, 2);
     const [rows, cols] = m.shape as [number, number];
@@ -37,10 +41,12 @@ export function readMatrix(fn: string, arg: string, m: MatrixInput): { data: Flo
   const data = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) {
     const row = m[i] as ArrayLike<number>;
-    if (row == null || row.length !== cols) throw new LabInputError(fn, `${arg}[${i}]`, `must have length ${cols}`, row);
+    if (row == null || row.length !== cols)
+      throw new LabInputError(fn, `${arg}[${i}]`, `must have length ${cols}`, row);
     for (let j = 0; j < cols; j++) {
       const v = row[j] as number;
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new LabInputError(fn, `${arg}[${i}][${j}]`, 'must be a finite number', v);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new LabInputError(fn, `${arg}[${i}][${j}]`, 'must be a finite number', v);
       data[i * cols + j] = v;
     }
   }
@@ -85,7 +91,11 @@ export function choleskyWithJitter(
     for (let i = 0; i < n; i++) l[i * n + i] = (l[i * n + i] as number) + j;
     if (choleskyInPlace(l, n)) return { l, jitter: j };
     if (j >= maxJitter) {
-      throw new LabInputError(fn, 'kernel', `must give a positive definite K (Cholesky failed with jitter ${j})`);
+      throw new LabInputError(
+        fn,
+        'kernel',
+        `must give a positive definite K (Cholesky failed with jitter ${j})`,
+      );
     }
     j = j === 0 ? 1e-10 : Math.min(maxJitter, j * 10);
   }
@@ -169,8 +179,10 @@ export class GaussianProcessDecoder implements StochasticDecoder {
     const fn = 'GaussianProcessDecoder';
     const X = readMatrix(fn, 'inputs', inputs);
     const Y = readMatrix(fn, 'outputs', outputs);
-    if (Y.rows !== X.rows) throw new LabInputError(fn, 'outputs', `must have ${X.rows} rows like 'inputs'`, Y.rows);
-    if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+    if (Y.rows !== X.rows)
+      throw new LabInputError(fn, 'outputs', `must have ${X.rows} rows like 'inputs'`, Y.rows);
+    if (options === null || typeof options !== 'object')
+      throw new LabInputError(fn, 'options', 'must be an object', options);
     const kernel = options.kernel;
     if (kernel == null || typeof kernel.value !== 'function' || typeof kernel.gradient !== 'function') {
       throw new LabInputError(fn, 'options.kernel', 'must be a Kernel from createKernel', kernel);
@@ -189,9 +201,11 @@ export class GaussianProcessDecoder implements StochasticDecoder {
     let offset: Float64Array | null = null;
     if (options.meanOffset !== undefined) {
       const mo = options.meanOffset;
-      if (mo == null || mo.length !== d) throw new LabInputError(fn, 'options.meanOffset', `must have length ${d}`, mo);
+      if (mo == null || mo.length !== d)
+        throw new LabInputError(fn, 'options.meanOffset', `must have length ${d}`, mo);
       offset = Float64Array.from(mo);
-      if (!offset.every(Number.isFinite)) throw new LabInputError(fn, 'options.meanOffset', 'must be finite', mo);
+      if (!offset.every(Number.isFinite))
+        throw new LabInputError(fn, 'options.meanOffset', 'must be finite', mo);
     }
     this.latentDim = q;
     this.outputDim = d;
@@ -212,7 +226,9 @@ export class GaussianProcessDecoder implements StochasticDecoder {
     const { l, jitter } = choleskyWithJitter(fn, K, n, jitter0, 1e-2 * kernel.variance);
     this.jitter = jitter;
     const alpha = Float64Array.from(Y.data);
-    if (offset) for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) alpha[i * d + c] = (alpha[i * d + c] as number) - (offset[c] as number);
+    if (offset)
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < d; c++) alpha[i * d + c] = (alpha[i * d + c] as number) - (offset[c] as number);
     forwardSubstitute(l, n, alpha, d);
     backSubstitute(l, n, alpha, d);
     const lInv = invertLower(l, n);
@@ -225,7 +241,8 @@ export class GaussianProcessDecoder implements StochasticDecoder {
   }
 
   private checkZ(fn: string, z: tf.Tensor2D): void {
-    if (this.disposed) throw new LabInputError(`GaussianProcessDecoder.${fn}`, 'this', 'must not be disposed');
+    if (this.disposed)
+      throw new LabInputError(`GaussianProcessDecoder.${fn}`, 'this', 'must not be disposed');
     checkTensor(`GaussianProcessDecoder.${fn}`, 'z', z, 2);
     if (z.shape[1] !== this.latentDim) {
       throw new LabInputError(`GaussianProcessDecoder.${fn}`, 'z', `must have ${this.latentDim} columns`, z);
@@ -262,7 +279,12 @@ export class GaussianProcessDecoder implements StochasticDecoder {
     this.checkZ('crossCovariance', a);
     this.checkZ('crossCovariance', b);
     if (a.shape[0] !== b.shape[0]) {
-      throw new LabInputError('GaussianProcessDecoder.crossCovariance', 'b', `must have ${a.shape[0]} rows like 'a'`, b);
+      throw new LabInputError(
+        'GaussianProcessDecoder.crossCovariance',
+        'b',
+        `must have ${a.shape[0]} rows like 'a'`,
+        b,
+      );
     }
     return tf.tidy(() => {
       // Stationary kernel: k(a_i, b_i) = k(a_i - b_i, 0).
@@ -299,7 +321,12 @@ export class GaussianProcessDecoder implements StochasticDecoder {
   sampleJacobian(z: tf.Tensor2D, samples: number, seed: number): tf.Tensor4D {
     this.checkZ('sampleJacobian', z);
     if (!Number.isInteger(samples) || samples < 1) {
-      throw new LabInputError('GaussianProcessDecoder.sampleJacobian', 'samples', 'must be a positive integer', samples);
+      throw new LabInputError(
+        'GaussianProcessDecoder.sampleJacobian',
+        'samples',
+        'must be a positive integer',
+        samples,
+      );
     }
     const rng = createRng(seed);
     const { mean, covariance } = this.jacobian(z);
@@ -314,8 +341,16 @@ export class GaussianProcessDecoder implements StochasticDecoder {
     for (let i = 0; i < n; i++) {
       const c = Float64Array.from(cov.subarray(i * q * q, (i + 1) * q * q));
       // Symmetrise and factor with a small jitter (Sigma is PSD up to float32 rounding).
-      for (let r = 0; r < q; r++) for (let t = 0; t < r; t++) c[t * q + r] = c[r * q + t] = 0.5 * ((c[r * q + t] as number) + (c[t * q + r] as number));
-      const { l } = choleskyWithJitter('GaussianProcessDecoder.sampleJacobian', c, q, 0, 1e-3 * this.kernel.derivativeVariance());
+      for (let r = 0; r < q; r++)
+        for (let t = 0; t < r; t++)
+          c[t * q + r] = c[r * q + t] = 0.5 * ((c[r * q + t] as number) + (c[t * q + r] as number));
+      const { l } = choleskyWithJitter(
+        'GaussianProcessDecoder.sampleJacobian',
+        c,
+        q,
+        0,
+        1e-3 * this.kernel.derivativeVariance(),
+      );
       for (let s = 0; s < samples; s++) {
         for (let d = 0; d < D; d++) {
           rng.fillNormal(eps);

@@ -84,10 +84,13 @@ export class NeuralDecoder implements StochasticDecoder {
 
   constructor(options: NeuralDecoderOptions) {
     const fn = 'NeuralDecoder';
-    if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+    if (options === null || typeof options !== 'object')
+      throw new LabInputError(fn, 'options', 'must be an object', options);
     const { latentDim: q, outputDim: D } = options;
-    if (!Number.isInteger(q) || q < 1) throw new LabInputError(fn, 'options.latentDim', 'must be a positive integer', q);
-    if (!Number.isInteger(D) || D < 1) throw new LabInputError(fn, 'options.outputDim', 'must be a positive integer', D);
+    if (!Number.isInteger(q) || q < 1)
+      throw new LabInputError(fn, 'options.latentDim', 'must be a positive integer', q);
+    if (!Number.isInteger(D) || D < 1)
+      throw new LabInputError(fn, 'options.outputDim', 'must be a positive integer', D);
     const hidden = options.hidden ?? [32];
     if (!Array.isArray(hidden) || !hidden.every((h) => Number.isInteger(h) && h > 0)) {
       throw new LabInputError(fn, 'options.hidden', 'must be an array of positive integers', hidden);
@@ -113,7 +116,12 @@ export class NeuralDecoder implements StochasticDecoder {
       const widths = [q, ...hidden, D];
       const layers: Dense[] = [];
       for (let i = 0; i + 1 < widths.length; i++) {
-        layers.push(new Dense(this.store, `${prefix}.fc${i}`, { inputDim: widths[i] as number, units: widths[i + 1] as number }));
+        layers.push(
+          new Dense(this.store, `${prefix}.fc${i}`, {
+            inputDim: widths[i] as number,
+            units: widths[i + 1] as number,
+          }),
+        );
       }
       return { layers };
     };
@@ -122,7 +130,11 @@ export class NeuralDecoder implements StochasticDecoder {
   }
 
   private act(a: tf.Tensor): tf.Tensor {
-    return this.activation === 'tanh' ? tf.tanh(a) : this.activation === 'softplus' ? tf.softplus(a) : tf.sigmoid(a);
+    return this.activation === 'tanh'
+      ? tf.tanh(a)
+      : this.activation === 'softplus'
+        ? tf.softplus(a)
+        : tf.sigmoid(a);
   }
 
   private actDerivative(a: tf.Tensor, h: tf.Tensor): tf.Tensor {
@@ -132,7 +144,11 @@ export class NeuralDecoder implements StochasticDecoder {
   }
 
   /** Pre-activation output of a head and, optionally, its tangent `[n, q, D]` (forward mode). */
-  private run(head: Head, z: tf.Tensor2D, withTangent: boolean): { out: tf.Tensor2D; tangent: tf.Tensor3D | null } {
+  private run(
+    head: Head,
+    z: tf.Tensor2D,
+    withTangent: boolean,
+  ): { out: tf.Tensor2D; tangent: tf.Tensor3D | null } {
     const n = z.shape[0];
     const q = this.latentDim;
     let h: tf.Tensor = z;
@@ -159,7 +175,8 @@ export class NeuralDecoder implements StochasticDecoder {
   private checkZ(fn: string, z: tf.Tensor2D): void {
     if (this.disposed) throw new LabInputError(`NeuralDecoder.${fn}`, 'this', 'must not be disposed');
     checkTensor(`NeuralDecoder.${fn}`, 'z', z, 2);
-    if (z.shape[1] !== this.latentDim) throw new LabInputError(`NeuralDecoder.${fn}`, 'z', `must have ${this.latentDim} columns`, z);
+    if (z.shape[1] !== this.latentDim)
+      throw new LabInputError(`NeuralDecoder.${fn}`, 'z', `must have ${this.latentDim} columns`, z);
   }
 
   /** mu(z) `[n, D]` and sigma(z) `[n, D]`. */
@@ -189,7 +206,10 @@ export class NeuralDecoder implements StochasticDecoder {
       const s = this.run(this.sigmaHead, z, true);
       const mu = tf.transpose(m.tangent as tf.Tensor3D, [0, 2, 1]) as tf.Tensor3D;
       // sigma = softplus(a) + minStd: d sigma = sigmoid(a) da.
-      const sigma = tf.mul(tf.transpose(s.tangent as tf.Tensor3D, [0, 2, 1]), tf.expandDims(tf.sigmoid(s.out), -1)) as tf.Tensor3D;
+      const sigma = tf.mul(
+        tf.transpose(s.tangent as tf.Tensor3D, [0, 2, 1]),
+        tf.expandDims(tf.sigmoid(s.out), -1),
+      ) as tf.Tensor3D;
       return { mu, sigma };
     });
   }
@@ -215,7 +235,12 @@ export class NeuralDecoder implements StochasticDecoder {
   sampleJacobian(z: tf.Tensor2D, samples: number, seed: number): tf.Tensor4D {
     this.checkZ('sampleJacobian', z);
     if (!Number.isInteger(samples) || samples < 1) {
-      throw new LabInputError('NeuralDecoder.sampleJacobian', 'samples', 'must be a positive integer', samples);
+      throw new LabInputError(
+        'NeuralDecoder.sampleJacobian',
+        'samples',
+        'must be a positive integer',
+        samples,
+      );
     }
     const eps = createRng(seed).fillNormal(new Float32Array(samples * this.outputDim));
     return tf.tidy(() => {
@@ -234,10 +259,16 @@ export class NeuralDecoder implements StochasticDecoder {
     this.checkZ('fit', z);
     checkTensor('NeuralDecoder.fit', 'y', y, 2);
     if (y.shape[0] !== z.shape[0] || y.shape[1] !== this.outputDim) {
-      throw new LabInputError('NeuralDecoder.fit', 'y', `must have shape [${z.shape[0]}, ${this.outputDim}]`, y);
+      throw new LabInputError(
+        'NeuralDecoder.fit',
+        'y',
+        `must have shape [${z.shape[0]}, ${this.outputDim}]`,
+        y,
+      );
     }
     const steps = options.steps ?? 500;
-    if (!Number.isInteger(steps) || steps < 0) throw new LabInputError('NeuralDecoder.fit', 'options.steps', 'must be an integer >= 0', steps);
+    if (!Number.isInteger(steps) || steps < 0)
+      throw new LabInputError('NeuralDecoder.fit', 'options.steps', 'must be an integer >= 0', steps);
     const opt = new Adam(this.store, { lr: options.learningRate ?? 0.01 });
     const history: number[] = [];
     try {
@@ -246,7 +277,10 @@ export class NeuralDecoder implements StochasticDecoder {
           tf.tidy(() => {
             const { mean, std } = this.meanAndStd(z);
             const r = tf.div(tf.sub(y, mean), std);
-            return tf.add(tf.mean(tf.add(tf.log(std), tf.mul(0.5, tf.square(r)))), 0.5 * Math.log(2 * Math.PI)) as tf.Scalar;
+            return tf.add(
+              tf.mean(tf.add(tf.log(std), tf.mul(0.5, tf.square(r)))),
+              0.5 * Math.log(2 * Math.PI),
+            ) as tf.Scalar;
           }),
         );
         opt.step(grads);

@@ -162,7 +162,8 @@ export function createKernel(type: KernelType, options: KernelOptions = {}): Ker
     for (let i = 0; i < a.length; i++) d2 += ((a[i] as number) - (b[i] as number)) ** 2;
     return Math.sqrt(d2);
   };
-  const derivativeVariance = type === 'rbf' ? s / (l * l) : type === 'matern32' ? (3 * s) / (l * l) : (5 * s) / (3 * l * l);
+  const derivativeVariance =
+    type === 'rbf' ? s / (l * l) : type === 'matern32' ? (3 * s) / (l * l) : (5 * s) / (3 * l * l);
   return {
     type,
     lengthscale: l,

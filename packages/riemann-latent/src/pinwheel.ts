@@ -27,7 +27,8 @@ export interface PinwheelResult {
 }
 
 function positive(fn: string, arg: string, v: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new LabInputError(fn, arg, 'must be a finite number >= 0', v);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new LabInputError(fn, arg, 'must be a finite number >= 0', v);
   return v;
 }
 
@@ -45,15 +46,19 @@ function positive(fn: string, arg: string, v: number): number {
  */
 export function pinwheel(options: PinwheelOptions): PinwheelResult {
   const fn = 'pinwheel';
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
   const arms = options.arms ?? 5;
   const per = options.pointsPerArm ?? 50;
-  if (!Number.isInteger(arms) || arms < 1) throw new LabInputError(fn, 'options.arms', 'must be a positive integer', arms);
-  if (!Number.isInteger(per) || per < 1) throw new LabInputError(fn, 'options.pointsPerArm', 'must be a positive integer', per);
+  if (!Number.isInteger(arms) || arms < 1)
+    throw new LabInputError(fn, 'options.arms', 'must be a positive integer', arms);
+  if (!Number.isInteger(per) || per < 1)
+    throw new LabInputError(fn, 'options.pointsPerArm', 'must be a positive integer', per);
   const rs = positive(fn, 'options.radialStd', options.radialStd ?? 0.3);
   const ts = positive(fn, 'options.tangentialStd', options.tangentialStd ?? 0.05);
   const rate = options.rate ?? 0.25;
-  if (typeof rate !== 'number' || !Number.isFinite(rate)) throw new LabInputError(fn, 'options.rate', 'must be a finite number', rate);
+  if (typeof rate !== 'number' || !Number.isFinite(rate))
+    throw new LabInputError(fn, 'options.rate', 'must be a finite number', rate);
   const scale = positive(fn, 'options.scale', options.scale ?? 1);
   const rng = createRng(options.seed);
   const points: number[][] = [];
@@ -99,18 +104,26 @@ export interface EmbedInDimensionsOptions {
  *
  * @see Pouplin et al., "Identifying latent distances with Finslerian geometry", TMLR 2023 (arXiv 2212.10010), sec. 5 (data projected onto a sphere).
  */
-export function embedInDimensions(points: ReadonlyArray<ArrayLike<number>>, options: EmbedInDimensionsOptions): number[][] {
+export function embedInDimensions(
+  points: ReadonlyArray<ArrayLike<number>>,
+  options: EmbedInDimensionsOptions,
+): number[][] {
   const fn = 'embedInDimensions';
-  if (!Array.isArray(points) || points.length === 0) throw new LabInputError(fn, 'points', 'must be a non-empty array of 2-D points', points);
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+  if (!Array.isArray(points) || points.length === 0)
+    throw new LabInputError(fn, 'points', 'must be a non-empty array of 2-D points', points);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object', options);
   const map = options.map ?? 'linear';
-  if (map !== 'linear' && map !== 'sphere') throw new LabInputError(fn, 'options.map', "must be 'linear' or 'sphere'", map);
+  if (map !== 'linear' && map !== 'sphere')
+    throw new LabInputError(fn, 'options.map', "must be 'linear' or 'sphere'", map);
   const k = map === 'linear' ? 2 : 3;
   const D = options.dim;
-  if (!Number.isInteger(D) || D < k) throw new LabInputError(fn, 'options.dim', `must be an integer >= ${k}`, D);
+  if (!Number.isInteger(D) || D < k)
+    throw new LabInputError(fn, 'options.dim', `must be an integer >= ${k}`, D);
   const noise = positive(fn, 'options.noiseStd', options.noiseStd ?? 0);
   const radius = options.radius ?? 1;
-  if (typeof radius !== 'number' || !(radius > 0)) throw new LabInputError(fn, 'options.radius', 'must be > 0', radius);
+  if (typeof radius !== 'number' || !(radius > 0))
+    throw new LabInputError(fn, 'options.radius', 'must be > 0', radius);
   points.forEach((p, i) => {
     if (p == null || p.length !== 2 || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) {
       throw new LabInputError(fn, `points[${i}]`, 'must be a finite 2-D point', p);

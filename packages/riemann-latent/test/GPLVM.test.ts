@@ -39,7 +39,9 @@ function affineResidual(x: number[][], p: number[][]): number {
   let tot = 0;
   for (let c = 0; c < 2; c++) {
     const rhs = [0, 1, 2].map((i) => A.reduce((s, r, n) => s + r[i]! * p[n]![c]!, 0));
-    const w = [0, 1, 2].map((k) => det(G.map((row, i) => row.map((v, j) => (j === k ? rhs[i]! : v)))) / det(G));
+    const w = [0, 1, 2].map(
+      (k) => det(G.map((row, i) => row.map((v, j) => (j === k ? rhs[i]! : v)))) / det(G),
+    );
     const mean = p.reduce((s, r) => s + r[c]!, 0) / p.length;
     A.forEach((r, n) => {
       res += (r[0]! * w[0]! + r[1]! * w[1]! + w[2]! - p[n]![c]!) ** 2;
@@ -59,9 +61,12 @@ describe('gpLogMarginalLikelihood', () => {
     [0.0, -0.3, 1.5],
     [0.7, 0.6, -1.1],
   ];
-  const K = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => Math.exp(-((i - j) ** 2) / 4) + (i === j ? 0.3 : 0)));
+  const K = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => Math.exp(-((i - j) ** 2) / 4) + (i === j ? 0.3 : 0)),
+  );
   const gram = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) gram[i * n + j] = Y[i]!.reduce((s, v, c) => s + v * Y[j]![c]!, 0);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) gram[i * n + j] = Y[i]!.reduce((s, v, c) => s + v * Y[j]![c]!, 0);
   /** Brute force: sum over outputs of log N(y_d; 0, K) with K^-1 and |K| by Gauss-Jordan. */
   const brute = (k: number[][]) => {
     const a = k.map((r, i) => [...r, ...k.map((_, j) => (i === j ? 1 : 0))]);
@@ -78,7 +83,8 @@ describe('gpLogMarginalLikelihood', () => {
     }
     const inv = a.map((r) => r.slice(n));
     let quad = 0;
-    for (let d = 0; d < D; d++) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) quad += Y[i]![d]! * inv[i]![j]! * Y[j]![d]!;
+    for (let d = 0; d < D; d++)
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) quad += Y[i]![d]! * inv[i]![j]! * Y[j]![d]!;
     return -0.5 * D * Math.log(det) - 0.5 * quad - 0.5 * n * D * Math.log(2 * Math.PI);
   };
 
@@ -87,7 +93,9 @@ describe('gpLogMarginalLikelihood', () => {
     const v = await expectNoLeaks(() => gpLogMarginalLikelihood(kt, gram, D), { keepResult: true });
     // float32 storage of K (values ~1) perturbs log|K| and the quadratic form by ~1e-7 relative each.
     expectAllClose(v, [brute(K)], { rtol: TOL.F32_REORDER });
-    const g = tf.grad((k: tf.Tensor) => gpLogMarginalLikelihood(k as tf.Tensor2D, gram, D))(kt).arraySync() as number[][];
+    const g = tf
+      .grad((k: tf.Tensor) => gpLogMarginalLikelihood(k as tf.Tensor2D, gram, D))(kt)
+      .arraySync() as number[][];
     const h = 1e-6;
     for (const [i, j] of [
       [0, 0],
@@ -158,7 +166,13 @@ describe('GPLVM', () => {
   });
 
   it('stops when onProgress returns false; random init works', () => {
-    const model = GPLVM.fit(data, { seed: 1, steps: 50, init: 'random', kernel: 'matern52', onProgress: (p) => p.step < 5 });
+    const model = GPLVM.fit(data, {
+      seed: 1,
+      steps: 50,
+      init: 'random',
+      kernel: 'matern52',
+      onProgress: (p) => p.step < 5,
+    });
     expect(model.history).toHaveLength(5);
     expect(model.decoder.latentDim).toBe(2);
     model.dispose();

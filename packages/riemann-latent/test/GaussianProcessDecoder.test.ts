@@ -75,7 +75,10 @@ describe('GaussianProcessDecoder', () => {
         if (!decoders.has(type)) {
           decoders.set(
             type,
-            new GaussianProcessDecoder(X, Y, { kernel: createKernel(type, { lengthscale: 0.9, variance: 1.3 }), noiseVariance: NOISE }),
+            new GaussianProcessDecoder(X, Y, {
+              kernel: createKernel(type, { lengthscale: 0.9, variance: 1.3 }),
+              noiseVariance: NOISE,
+            }),
           );
         }
         return decoders.get(type)!;
@@ -86,11 +89,23 @@ describe('GaussianProcessDecoder', () => {
         const { mean, variance } = await expectNoLeaks(() => dec.predict(z), { keepResult: true });
         expect(mean.shape).toEqual([3, D]);
         expect(variance.shape).toEqual([3]);
-        expectAllClose(mean, Z.flatMap((a) => posteriorMean(type, a)), { atol: GP_F32, rtol: GP_F32 });
-        expectAllClose(variance, Z.map((a) => posteriorCov(type, a, a)), { atol: GP_F32, rtol: GP_F32 });
+        expectAllClose(
+          mean,
+          Z.flatMap((a) => posteriorMean(type, a)),
+          { atol: GP_F32, rtol: GP_F32 },
+        );
+        expectAllClose(
+          variance,
+          Z.map((a) => posteriorCov(type, a, a)),
+          { atol: GP_F32, rtol: GP_F32 },
+        );
         const zr = tf.reverse(z, 0) as tf.Tensor2D;
         const c = await expectNoLeaks(() => dec.crossCovariance(z, zr), { keepResult: true });
-        expectAllClose(c, Z.map((a, i) => posteriorCov(type, a, Z[2 - i]!)), { atol: GP_F32, rtol: GP_F32 });
+        expectAllClose(
+          c,
+          Z.map((a, i) => posteriorCov(type, a, Z[2 - i]!)),
+          { atol: GP_F32, rtol: GP_F32 },
+        );
         tf.dispose([mean, variance, c, zr]);
       });
 
@@ -143,7 +158,9 @@ describe('GaussianProcessDecoder', () => {
                 (4 * h * h);
               // Matern 3/2's |r|^3 term makes the prior part of this difference O(h) accurate (~1e-2 at h = 1e-3).
               const tol = type === 'matern32' ? 2e-2 : GP_F32 * 5;
-              expect(Math.abs(cov[n]![i]![j]! - fd), `point ${n} (${i}, ${j})`).toBeLessThan(tol * Math.max(1, Math.abs(fd)));
+              expect(Math.abs(cov[n]![i]![j]! - fd), `point ${n} (${i}, ${j})`).toBeLessThan(
+                tol * Math.max(1, Math.abs(fd)),
+              );
             }
           }
         });
@@ -158,7 +175,10 @@ describe('GaussianProcessDecoder', () => {
     const far = tf.tensor2d([[40, 40]]);
     const { mean, covariance } = dec.jacobian(far);
     expectAllClose(mean, new Array(D * Q).fill(0), { atol: TOL.F32_REORDER });
-    expectAllClose(covariance, [k.derivativeVariance(), 0, 0, k.derivativeVariance()], { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER });
+    expectAllClose(covariance, [k.derivativeVariance(), 0, 0, k.derivativeVariance()], {
+      atol: TOL.F32_REORDER,
+      rtol: TOL.F32_REORDER,
+    });
     tf.dispose([far, mean, covariance]);
     dec.dispose();
   });
@@ -175,17 +195,34 @@ describe('GaussianProcessDecoder', () => {
     const z = tf.tensor2d(Z);
     const pa = a.predict(z);
     const pb = b.predict(z);
-    expectAllClose(tf.sub(pb.mean, pa.mean), Z.flatMap(() => shift), { atol: TOL.F32_REORDER * 10 });
+    expectAllClose(
+      tf.sub(pb.mean, pa.mean),
+      Z.flatMap(() => shift),
+      { atol: TOL.F32_REORDER * 10 },
+    );
     const ja = a.jacobian(z);
     const jb = b.jacobian(z);
     expectAllClose(jb.mean, ja.mean, { atol: TOL.F32_REORDER * 10 });
-    tf.dispose([z, pa.mean, pa.variance, pb.mean, pb.variance, ja.mean, ja.covariance, jb.mean, jb.covariance]);
+    tf.dispose([
+      z,
+      pa.mean,
+      pa.variance,
+      pb.mean,
+      pb.variance,
+      ja.mean,
+      ja.covariance,
+      jb.mean,
+      jb.covariance,
+    ]);
     a.dispose();
     b.dispose();
   });
 
   it('jacobian is differentiable in z (for curve energies)', () => {
-    const dec = new GaussianProcessDecoder(X, Y, { kernel: createKernel('matern52', { lengthscale: 0.9, variance: 1.3 }), noiseVariance: NOISE });
+    const dec = new GaussianProcessDecoder(X, Y, {
+      kernel: createKernel('matern52', { lengthscale: 0.9, variance: 1.3 }),
+      noiseVariance: NOISE,
+    });
     const z = tf.tensor2d(Z);
     const energy = (v: tf.Tensor) => {
       const { mean, covariance } = dec.jacobian(v as tf.Tensor2D);
@@ -197,13 +234,18 @@ describe('GaussianProcessDecoder', () => {
     const zp = Z.map((r, i) => (i === 1 ? [r[0]! + h, r[1]!] : r));
     const zm = Z.map((r, i) => (i === 1 ? [r[0]! - h, r[1]!] : r));
     const fd = (e(zp) - e(zm)) / (2 * h);
-    expect(Math.abs((g.arraySync() as number[][])[1]![0]! - fd)).toBeLessThan(TOL.FD_F32 * Math.max(1, Math.abs(fd)));
+    expect(Math.abs((g.arraySync() as number[][])[1]![0]! - fd)).toBeLessThan(
+      TOL.FD_F32 * Math.max(1, Math.abs(fd)),
+    );
     tf.dispose([z, g]);
     dec.dispose();
   });
 
   it('sampleJacobian draws have the Jacobian moments and are seeded', async () => {
-    const dec = new GaussianProcessDecoder(X, Y, { kernel: createKernel('rbf', { lengthscale: 0.9, variance: 1.3 }), noiseVariance: NOISE });
+    const dec = new GaussianProcessDecoder(X, Y, {
+      kernel: createKernel('rbf', { lengthscale: 0.9, variance: 1.3 }),
+      noiseVariance: NOISE,
+    });
     const z = tf.tensor2d([[0.3, 2.5]]);
     const S = 4000;
     const draws = await expectNoLeaks(() => dec.sampleJacobian(z, S, 3), { keepResult: true });
@@ -225,7 +267,10 @@ describe('GaussianProcessDecoder', () => {
   });
 
   it('wasm and cpu backends agree on the posterior and Jacobian moments', async () => {
-    const dec = new GaussianProcessDecoder(X, Y, { kernel: createKernel('matern52', { lengthscale: 0.9, variance: 1.3 }), noiseVariance: NOISE });
+    const dec = new GaussianProcessDecoder(X, Y, {
+      kernel: createKernel('matern52', { lengthscale: 0.9, variance: 1.3 }),
+      noiseVariance: NOISE,
+    });
     const run = () =>
       tf.tidy(() => {
         const z = tf.tensor2d(Z);
@@ -237,7 +282,8 @@ describe('GaussianProcessDecoder', () => {
     try {
       await initBackend({ backend: 'cpu' });
       const cpu = run();
-      for (const [k, c] of cpu.entries()) expectAllClose(c, wasm[k]!, { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER });
+      for (const [k, c] of cpu.entries())
+        expectAllClose(c, wasm[k]!, { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER });
     } finally {
       await initBackend();
       dec.dispose();
@@ -247,9 +293,13 @@ describe('GaussianProcessDecoder', () => {
   it('rejects bad input with LabInputError and never mutates the caller data', () => {
     const kernel = createKernel('rbf');
     const copy = JSON.stringify(X);
-    expect(() => new GaussianProcessDecoder(X, Y.slice(1), { kernel, noiseVariance: 0.1 })).toThrow(LabInputError);
+    expect(() => new GaussianProcessDecoder(X, Y.slice(1), { kernel, noiseVariance: 0.1 })).toThrow(
+      LabInputError,
+    );
     expect(() => new GaussianProcessDecoder(X, Y, { kernel, noiseVariance: -1 })).toThrow(/noiseVariance/);
-    expect(() => new GaussianProcessDecoder(X, Y, { kernel: {} as never, noiseVariance: 0.1 })).toThrow(/kernel/);
+    expect(() => new GaussianProcessDecoder(X, Y, { kernel: {} as never, noiseVariance: 0.1 })).toThrow(
+      /kernel/,
+    );
     const dec = new GaussianProcessDecoder(X, Y, { kernel, noiseVariance: 0.1 });
     const bad = tf.zeros([2, 3]) as tf.Tensor2D;
     expect(() => dec.predict(bad)).toThrow(LabInputError);

@@ -23,8 +23,12 @@ describe('NeuralDecoder', () => {
       const { mu, sigma } = await expectNoLeaks(() => dec.jacobians(z), { keepResult: true });
       expect(mu.shape).toEqual([3, D, 2]);
       for (let d = 0; d < D; d++) {
-        const gMu = tf.grad((v: tf.Tensor) => tf.sum(tf.slice(dec.meanAndStd(v as tf.Tensor2D).mean, [0, d], [-1, 1])))(z);
-        const gSd = tf.grad((v: tf.Tensor) => tf.sum(tf.slice(dec.meanAndStd(v as tf.Tensor2D).std, [0, d], [-1, 1])))(z);
+        const gMu = tf.grad((v: tf.Tensor) =>
+          tf.sum(tf.slice(dec.meanAndStd(v as tf.Tensor2D).mean, [0, d], [-1, 1])),
+        )(z);
+        const gSd = tf.grad((v: tf.Tensor) =>
+          tf.sum(tf.slice(dec.meanAndStd(v as tf.Tensor2D).std, [0, d], [-1, 1])),
+        )(z);
         const muD = tf.squeeze(tf.slice(mu, [0, d, 0], [-1, 1, -1]), [1]);
         const sdD = tf.squeeze(tf.slice(sigma, [0, d, 0], [-1, 1, -1]), [1]);
         expectAllClose(muD, gMu, { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER });
@@ -40,8 +44,14 @@ describe('NeuralDecoder', () => {
       const m = dec.meanAndStd(zm);
       const fdMu = tf.div(tf.sub(p.mean, m.mean), 2 * h);
       const fdSd = tf.div(tf.sub(p.std, m.std), 2 * h);
-      expectAllClose(tf.squeeze(tf.slice(mu, [0, 0, 0], [-1, -1, 1]), [2]), fdMu, { atol: TOL.FD_F32, rtol: TOL.FD_F32 });
-      expectAllClose(tf.squeeze(tf.slice(sigma, [0, 0, 0], [-1, -1, 1]), [2]), fdSd, { atol: TOL.FD_F32, rtol: TOL.FD_F32 });
+      expectAllClose(tf.squeeze(tf.slice(mu, [0, 0, 0], [-1, -1, 1]), [2]), fdMu, {
+        atol: TOL.FD_F32,
+        rtol: TOL.FD_F32,
+      });
+      expectAllClose(tf.squeeze(tf.slice(sigma, [0, 0, 0], [-1, -1, 1]), [2]), fdSd, {
+        atol: TOL.FD_F32,
+        rtol: TOL.FD_F32,
+      });
       tf.dispose([z, mu, sigma, shift, zp, zm, p.mean, p.std, m.mean, m.std, fdMu, fdSd]);
       dec.dispose();
     });
@@ -85,7 +95,10 @@ describe('NeuralDecoder', () => {
     const g = tf.grad(f)(z).arraySync() as number[][];
     const val = (t: number[][]) => tf.tidy(() => f(tf.tensor2d(t)).dataSync()[0] as number);
     const h = 1e-2;
-    const fd = (val(Z.map((r, i) => (i === 2 ? [r[0]!, r[1]! + h] : r))) - val(Z.map((r, i) => (i === 2 ? [r[0]!, r[1]! - h] : r)))) / (2 * h);
+    const fd =
+      (val(Z.map((r, i) => (i === 2 ? [r[0]!, r[1]! + h] : r))) -
+        val(Z.map((r, i) => (i === 2 ? [r[0]!, r[1]! - h] : r)))) /
+      (2 * h);
     expect(Math.abs(g[2]![1]! - fd)).toBeLessThan(TOL.FD_F32 * Math.max(1, Math.abs(fd)));
     z.dispose();
     dec.dispose();
@@ -93,9 +106,16 @@ describe('NeuralDecoder', () => {
 
   it('fit lowers the Gaussian negative log-likelihood and learns the mean and noise level', async () => {
     const n = 64;
-    const zs = Array.from({ length: n }, (_, i) => [Math.cos((2 * Math.PI * i) / n), Math.sin((2 * Math.PI * i) / n)]);
+    const zs = Array.from({ length: n }, (_, i) => [
+      Math.cos((2 * Math.PI * i) / n),
+      Math.sin((2 * Math.PI * i) / n),
+    ]);
     // Deterministic "noise" of std ~0.1 (a fixed pseudo-random sign pattern).
-    const ys = zs.map(([a, b], i) => [a! + 0.1 * Math.sign(Math.sin(i * 12.9898)), b! * a!, 0.5 * b! - 0.1 * Math.sign(Math.cos(i * 78.233))]);
+    const ys = zs.map(([a, b], i) => [
+      a! + 0.1 * Math.sign(Math.sin(i * 12.9898)),
+      b! * a!,
+      0.5 * b! - 0.1 * Math.sign(Math.cos(i * 78.233)),
+    ]);
     const dec = new NeuralDecoder({ latentDim: 2, outputDim: D, hidden: [16], seed: 4 });
     const z = tf.tensor2d(zs);
     const y = tf.tensor2d(ys);
@@ -112,7 +132,9 @@ describe('NeuralDecoder', () => {
 
   it('rejects bad input with LabInputError', () => {
     expect(() => new NeuralDecoder({ latentDim: 0, outputDim: 2, seed: 1 })).toThrow(LabInputError);
-    expect(() => new NeuralDecoder({ latentDim: 2, outputDim: 2, seed: 1, activation: 'relu' as never })).toThrow(/activation/);
+    expect(
+      () => new NeuralDecoder({ latentDim: 2, outputDim: 2, seed: 1, activation: 'relu' as never }),
+    ).toThrow(/activation/);
     const dec = new NeuralDecoder({ latentDim: 2, outputDim: 2, seed: 1 });
     const bad = tf.zeros([3, 3]) as tf.Tensor2D;
     expect(() => dec.jacobian(bad)).toThrow(/columns/);

@@ -94,7 +94,11 @@ describe('createKernel', () => {
       it('kernelMatrix is differentiable in the hyperparameters and finite at coincident points', async () => {
         const x = tf.tensor2d(A);
         const direct = await expectNoLeaks(() => kernelMatrix(type, x, x, 0.8, 1.7), { keepResult: true });
-        expectAllClose(direct, A.flatMap((p) => A.map((q) => k.value(p, q))), { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER });
+        expectAllClose(
+          direct,
+          A.flatMap((p) => A.map((q) => k.value(p, q))),
+          { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER },
+        );
         direct.dispose();
         const f = (l: tf.Scalar, s: tf.Scalar) => tf.sum(kernelMatrix(type, x, x, l, s));
         const [gl, gs] = tf.grads((l: tf.Tensor, s: tf.Tensor) => f(l as tf.Scalar, s as tf.Scalar))([
@@ -111,7 +115,9 @@ describe('createKernel', () => {
         expectAllClose(gl as tf.Tensor, [fdL], { rtol: TOL.F32_LONG_SUM, atol: TOL.F32_LONG_SUM });
         expectAllClose(gs as tf.Tensor, [fdS], { rtol: TOL.F32_LONG_SUM, atol: TOL.F32_LONG_SUM });
         // Gradient w.r.t. the inputs exists (no NaN from sqrt at r = 0 on the diagonal).
-        const gx = tf.grad((z: tf.Tensor) => tf.sum(kernelMatrix(type, z as tf.Tensor2D, z as tf.Tensor2D, 0.8, 1.7)))(x);
+        const gx = tf.grad((z: tf.Tensor) =>
+          tf.sum(kernelMatrix(type, z as tf.Tensor2D, z as tf.Tensor2D, 0.8, 1.7)),
+        )(x);
         expect(Array.from(gx.dataSync()).every(Number.isFinite)).toBe(true);
         tf.dispose([x, gl as tf.Tensor, gs as tf.Tensor, gx]);
       });

@@ -19,7 +19,14 @@ describe('pinwheel', () => {
 
   it('with no tangential noise every point lies on its arm spiral angle = base + rate exp(r)', () => {
     const rate = 0.4;
-    const { points, labels } = pinwheel({ seed: 1, arms: 3, pointsPerArm: 30, tangentialStd: 0, rate, scale: 2 });
+    const { points, labels } = pinwheel({
+      seed: 1,
+      arms: 3,
+      pointsPerArm: 30,
+      tangentialStd: 0,
+      rate,
+      scale: 2,
+    });
     points.forEach((p, i) => {
       const r = Math.hypot(p[0]!, p[1]!) / 2;
       const expected = (2 * Math.PI * labels[i]!) / 3 + rate * Math.exp(r);
@@ -30,7 +37,14 @@ describe('pinwheel', () => {
   });
 
   it('radial spread matches radialStd', () => {
-    const { points } = pinwheel({ seed: 2, arms: 5, pointsPerArm: 2000, tangentialStd: 0, radialStd: 0.2, rate: 0 });
+    const { points } = pinwheel({
+      seed: 2,
+      arms: 5,
+      pointsPerArm: 2000,
+      tangentialStd: 0,
+      radialStd: 0.2,
+      rate: 0,
+    });
     const r = points.map((p) => Math.hypot(p[0]!, p[1]!));
     const mean = r.reduce((s, v) => s + v, 0) / r.length;
     const std = Math.sqrt(r.reduce((s, v) => s + (v - mean) ** 2, 0) / r.length);
