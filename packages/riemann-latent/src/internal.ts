@@ -57,9 +57,25 @@ export function checkNonZeroRows(fn: string, arg: string, v: tf.Tensor): void {
 }
 
 /**
+ * Relative tolerance on negative eigenvalues of Sigma: float32 GP posteriors Sigma = prior - a a^T
+ * cancel near the training data (measured: -5e-5 against a prior derivative variance of ~4 with
+ * noise variance 1e-6), so Sigma must be PSD up to PSD_RTOL times the scale
+ * max|Sigma| + tr(E[J]^T E[J]) / D of the metric it feeds (the variance v^T Sigma v is clamped at 0).
+ */
+export const PSD_RTOL = 1e-4;
+
+/** Scale of one point's metric for the PSD tolerance (see {@link PSD_RTOL}). */
+export function metricScale(md: ArrayLike<number>, cd: ArrayLike<number>, i: number, D: number, q: number): number {
+  let s = 0;
+  for (let a = 0; a < q * q; a++) s = Math.max(s, Math.abs(cd[i * q * q + a]!));
+  let t = 0;
+  for (let a = 0; a < D * q; a++) t += md[i * D * q + a]! ** 2;
+  return s + t / D;
+}
+
+/**
  * Calls decoder.jacobian and validates shapes, finiteness, symmetry and positive semi-definiteness
- * of every covariance (Cholesky of Sigma + 1e-6 max|Sigma| I, i.e. eigenvalues >= -1e-6 scale).
- * The caller owns the returned tensors.
+ * of every covariance (Cholesky of Sigma + PSD_RTOL scale I). The caller owns the returned tensors.
  */
 export function checkedJacobian(fn: string, decoder: StochasticDecoder, z: tf.Tensor2D): JacobianMoments {
   const n = z.shape[0]!;
@@ -75,10 +91,10 @@ export function checkedJacobian(fn: string, decoder: StochasticDecoder, z: tf.Te
     }
     checkFiniteTensor(fn, 'decoder.jacobian(z).mean', mom.mean);
     const c = mom.covariance.dataSync();
+    const md = mom.mean.dataSync();
     for (let i = 0; i < n; i++) {
       const o = i * q * q;
-      let scale = 0;
-      for (let a = 0; a < q * q; a++) scale = Math.max(scale, Math.abs(c[o + a]!));
+      const scale = metricScale(md, c, i, D, q);
       for (let a = 0; a < q; a++) {
         for (let b = 0; b < a; b++) {
           if (Math.abs(c[o + a * q + b]! - c[o + b * q + a]!) > 1e-5 * scale + 1e-30) {
@@ -88,7 +104,7 @@ export function checkedJacobian(fn: string, decoder: StochasticDecoder, z: tf.Te
       }
       const m = new Float64Array(q * q);
       for (let a = 0; a < q * q; a++) m[a] = c[o + a]!;
-      if (!Number.isFinite(scale) || !choleskyInPlace(m, q, 1e-6 * scale + 1e-300)) {
+      if (!Number.isFinite(scale) || !choleskyInPlace(m, q, PSD_RTOL * scale + 1e-300)) {
         throw new LabInputError(
           fn,
           'decoder.jacobian(z).covariance',

@@ -1,6 +1,6 @@
 import { LabInputError, createRng } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkDecoder, checkedJacobian, checkNonZeroRows, checkPoints, choleskyInPlace } from './internal.js';
+import { PSD_RTOL, checkDecoder, checkedJacobian, checkNonZeroRows, checkPoints, choleskyInPlace, metricScale } from './internal.js';
 import type { StochasticDecoder } from './StochasticDecoder.js';
 
 /** Options of {@link monteCarloMetric}. */
@@ -95,11 +95,14 @@ export function monteCarloMetric(
     const rng = createRng(seed);
     const eps = new Float64Array(q);
     for (let i = 0; i < n; i++) {
-      const L = Float64Array.from(cd.subarray(i * q * q, (i + 1) * q * q));
-      let scale = 0;
-      for (const x of L) scale = Math.max(scale, Math.abs(x));
-      // Tiny jitter so a singular (e.g. zero) Sigma still factorises; its effect is ~1e-12 relative.
-      choleskyInPlace(L, q, 1e-12 * scale + 1e-300);
+      // Smallest jitter that factorises Sigma (singular, e.g. zero, or slightly indefinite within the
+      // tolerance checkedJacobian accepted): 1e-12 relative first, at most PSD_RTOL.
+      const scale = metricScale(md, cd, i, D, q);
+      let L = new Float64Array(0);
+      for (const rel of [1e-12, 1e-9, 1e-6, PSD_RTOL]) {
+        L = Float64Array.from(cd.subarray(i * q * q, (i + 1) * q * q));
+        if (choleskyInPlace(L, q, rel * scale + 1e-300)) break;
+      }
       // L^T v, so that (L eps) . v = eps . (L^T v)
       const ltv = new Float64Array(q);
       for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) ltv[a]! += L[b * q + a]! * vd[i * q + b]!;

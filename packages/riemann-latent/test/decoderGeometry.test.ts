@@ -128,6 +128,25 @@ describe('geometry of the package decoders', () => {
     expect(() => curveLength(nn, pts, { incrementVariance: 'exact' })).toThrow(/crossCovariance/);
   });
 
+  it('accepts the slightly indefinite float32 Sigma of a near-interpolating GP at its training points', () => {
+    // Regression: noise variance 1e-6 gives Sigma eigenvalues down to ~-5e-5 (float32 cancellation
+    // of prior - a a^T) at the training points; a strict PSD check would reject every such point.
+    const rng = createRng(0);
+    const X = Array.from({ length: 300 }, () => [rng.normal(), rng.normal()]);
+    const Y = X.map((x) => Array.from({ length: 6 }, (_, d) => Math.sin((d + 1) * 0.7 * x[0]! + x[1]! * (d % 3))));
+    const sharp = new GaussianProcessDecoder(X, Y, { kernel: createKernel('rbf', { lengthscale: 0.5 }), noiseVariance: 1e-6 });
+    const z = tf.tensor2d(X);
+    const v = tf.tensor2d(X.map(() => [1, 0.5]));
+    const f = finslerMetric(sharp, z, v).dataSync();
+    expect(f.every((x) => Number.isFinite(x) && x > 0)).toBe(true);
+    const z20 = tf.slice(z, [0, 0], [20, 2]) as tf.Tensor2D;
+    const v20 = tf.slice(v, [0, 0], [20, 2]) as tf.Tensor2D;
+    const mc = monteCarloMetric(sharp, z20, v20, { samples: 50, source: 'moments' });
+    expect(mc.finsler.every(Number.isFinite)).toBe(true);
+    tf.dispose([z, v, z20, v20]);
+    sharp.dispose();
+  });
+
   it('geodesics and volume grids on the GP decoder free every tensor they create', async () => {
     const spline = await expectNoLeaks(() => connectingGeodesic(gp, [-1, -1], [1, 1], { steps: 15, energy: 'discrete', intervals: 16 }));
     expect(spline.length).toBeGreaterThan(0);
