@@ -69,6 +69,7 @@ function lmlParts(
   s: Float64Array,
   d: number,
   jitter: number,
+  outputs?: Float64Array,
 ): LmlParts {
   const { l } = choleskyWithJitter(fn, k, n, jitter, 1e-2 * Math.max(1e-12, maxDiag(k, n)));
   let logdet = 0;
@@ -85,10 +86,33 @@ function lmlParts(
     }
   }
   let trace = 0;
-  for (let i = 0; i < n * n; i++) trace += (kinv[i] as number) * (s[i] as number);
-  // M = K^-1 S K^-1.
-  const tmp = matmul(kinv, s, n);
-  const m = matmul(tmp, kinv, n);
+  let m: Float64Array;
+  if (outputs !== undefined && d < n) {
+    // S = Y Y^T with D < N: K^-1 S K^-1 = (K^-1 Y)(K^-1 Y)^T and tr(K^-1 S) = sum(K^-1 Y * Y),
+    // O(N^2 D) instead of two O(N^3) products.
+    const alpha = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      for (let t = 0; t < n; t++) {
+        const kit = kinv[i * n + t] as number;
+        for (let c = 0; c < d; c++)
+          alpha[i * d + c] = (alpha[i * d + c] as number) + kit * (outputs[t * d + c] as number);
+      }
+    }
+    for (let i = 0; i < n * d; i++) trace += (alpha[i] as number) * (outputs[i] as number);
+    m = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let acc = 0;
+        for (let c = 0; c < d; c++) acc += (alpha[i * d + c] as number) * (alpha[j * d + c] as number);
+        m[i * n + j] = acc;
+        m[j * n + i] = acc;
+      }
+    }
+  } else {
+    for (let i = 0; i < n * n; i++) trace += (kinv[i] as number) * (s[i] as number);
+    // M = K^-1 S K^-1.
+    m = matmul(matmul(kinv, s, n), kinv, n);
+  }
   const grad = new Float32Array(n * n);
   for (let i = 0; i < n * n; i++) grad[i] = 0.5 * ((m[i] as number) - d * (kinv[i] as number));
   return { value: -0.5 * d * logdet - 0.5 * trace - 0.5 * n * d * Math.log(2 * Math.PI), grad };
@@ -113,6 +137,15 @@ function matmul(a: Float64Array, b: Float64Array, n: number): Float64Array {
   return out;
 }
 
+/** Options of {@link gpLogMarginalLikelihood}. */
+export interface GpLogMarginalLikelihoodOptions {
+  /**
+   * The outputs Y (`N x D`, row-major) with Y Y^T = `gram`. When D < N they replace the two
+   * O(N^3) products of the gradient by O(N^2 D) ones (same value and gradient).
+   */
+  outputs?: Float64Array;
+}
+
 /**
  * Log marginal likelihood log p(Y | K) of D independent zero-mean GP outputs with shared
  * covariance K (`[N, N]` tensor, noise included), given the output Gram matrix S = Y Y^T
@@ -124,7 +157,12 @@ function matmul(a: Float64Array, b: Float64Array, n: number): Float64Array {
  *
  * @see Rasmussen & Williams, "Gaussian Processes for Machine Learning", 2006, eqs. 2.30 and 5.9.
  */
-export function gpLogMarginalLikelihood(k: tf.Tensor2D, gram: Float64Array, outputDim: number): tf.Scalar {
+export function gpLogMarginalLikelihood(
+  k: tf.Tensor2D,
+  gram: Float64Array,
+  outputDim: number,
+  options: GpLogMarginalLikelihoodOptions = {},
+): tf.Scalar {
   const fn = 'gpLogMarginalLikelihood';
   checkTensor(fn, 'k', k, 2);
   const n = k.shape[0];
@@ -134,6 +172,15 @@ export function gpLogMarginalLikelihood(k: tf.Tensor2D, gram: Float64Array, outp
   }
   if (!Number.isInteger(outputDim) || outputDim < 1)
     throw new LabInputError(fn, 'outputDim', 'must be a positive integer', outputDim);
+  const outputs = options.outputs;
+  if (outputs !== undefined && (!(outputs instanceof Float64Array) || outputs.length !== n * outputDim)) {
+    throw new LabInputError(
+      fn,
+      'options.outputs',
+      `must be a Float64Array of length ${n * outputDim}`,
+      outputs,
+    );
+  }
   const op = tf.customGrad(((kt: tf.Tensor) => {
     const raw = kt.dataSync();
     const k64 = new Float64Array(n * n);
@@ -145,7 +192,7 @@ export function gpLogMarginalLikelihood(k: tf.Tensor2D, gram: Float64Array, outp
         k64[j * n + i] = v;
       }
     }
-    const parts = lmlParts(fn, k64, n, gram, outputDim, 0);
+    const parts = lmlParts(fn, k64, n, gram, outputDim, 0, outputs);
     return {
       value: tf.scalar(parts.value),
       gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.tensor2d(parts.grad, [n, n])),
@@ -349,7 +396,7 @@ export class GPLVM {
           kernelMatrix(type, vars.latent, vars.latent, l, s),
           tf.mul(eye, noise),
         ) as tf.Tensor2D;
-        const lml = gpLogMarginalLikelihood(K, gram, D);
+        const lml = gpLogMarginalLikelihood(K, gram, D, { outputs: yc });
         let obj: tf.Tensor = lml;
         if (usePrior) obj = tf.sub(obj, tf.mul(0.5, tf.sum(tf.square(vars.latent))));
         return obj as tf.Scalar;

@@ -115,13 +115,22 @@ describe('gpLogMarginalLikelihood', () => {
       const analytic = i === j ? g[i]![i]! : g[i]![j]! + g[j]![i]!;
       expect(Math.abs(analytic - fd)).toBeLessThan(TOL.FD_F32 * Math.max(1, Math.abs(fd)));
     }
-    tf.dispose([kt, v]);
+    // The low-rank path (outputs given, D < N) gives the same value and gradient.
+    const yFlat = Float64Array.from(Y.flat());
+    const v2 = gpLogMarginalLikelihood(kt, gram, D, { outputs: yFlat });
+    expectAllClose(v2, v, { rtol: 1e-7 });
+    const g2 = tf.grad((k: tf.Tensor) =>
+      gpLogMarginalLikelihood(k as tf.Tensor2D, gram, D, { outputs: yFlat }),
+    )(kt);
+    expectAllClose(g2, g.flat(), { rtol: 1e-6, atol: 1e-7 });
+    tf.dispose([kt, v, v2, g2]);
   });
 
   it('rejects bad input', () => {
     const kt = tf.tensor2d(K);
     expect(() => gpLogMarginalLikelihood(kt, new Float64Array(3), D)).toThrow(LabInputError);
     expect(() => gpLogMarginalLikelihood(kt, gram, 0)).toThrow(/outputDim/);
+    expect(() => gpLogMarginalLikelihood(kt, gram, D, { outputs: new Float64Array(2) })).toThrow(/outputs/);
     kt.dispose();
   });
 });
