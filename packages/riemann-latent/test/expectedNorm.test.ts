@@ -144,24 +144,22 @@ describe('expectedNorm', () => {
 function bruteForceCheck(cases: readonly (readonly [number, number, number])[], S: number, seed: number): void {
   const rng = createRng(seed);
   for (const [dim, variance, m] of cases) {
-    {
-      const mu = Math.sqrt(m);
-      const x = new Float64Array(dim);
-      let s1 = 0;
-      let s2 = 0;
-      for (let s = 0; s < S; s++) {
-        rng.fillNormal(x, 0, Math.sqrt(variance));
-        x[0]! += mu;
-        let sq = 0;
-        for (let d = 0; d < dim; d++) sq += x[d]! ** 2;
-        const r = Math.sqrt(sq);
-        s1 += r;
-        s2 += r * r;
-      }
-      const mean = s1 / S;
-      const se = Math.sqrt((s2 / S - mean * mean) / S);
-      expect(Math.abs(mean - expectedNorm({ dim, variance, meanSquaredNorm: m }))).toBeLessThan(4 * se);
+    const mu = Math.sqrt(m);
+    const x = new Float64Array(dim);
+    let s1 = 0;
+    let s2 = 0;
+    for (let s = 0; s < S; s++) {
+      rng.fillNormal(x, 0, Math.sqrt(variance));
+      x[0]! += mu;
+      let sq = 0;
+      for (let d = 0; d < dim; d++) sq += x[d]! ** 2;
+      const r = Math.sqrt(sq);
+      s1 += r;
+      s2 += r * r;
     }
+    const mean = s1 / S;
+    const se = Math.sqrt((s2 / S - mean * mean) / S);
+    expect(Math.abs(mean - expectedNorm({ dim, variance, meanSquaredNorm: m }))).toBeLessThan(4 * se);
   }
 }
 
