@@ -2,6 +2,7 @@ import { createRng, initBackend, LabInputError } from '@lab/core';
 import { expectAllClose, expectNoLeaks, TOL } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectedNorm } from '../src/expectedNorm.js';
 import { GaussianProcessDecoder } from '../src/GaussianProcessDecoder.js';
 import { createKernel, type KernelType } from '../src/kernels.js';
 
@@ -263,6 +264,52 @@ describe('GaussianProcessDecoder', () => {
     const emp = tf.div(tf.matMul(rows, rows, true, false), S * D);
     expectAllClose(tf.reshape(emp, [-1]), tf.reshape(covariance, [-1]), { atol: 0.08, rtol: 0.05 });
     tf.dispose([z, draws, again, first, mean, covariance, empMean, centred, rows, emp]);
+    dec.dispose();
+  });
+
+  it('isotropic rows: Monte Carlo E||J v|| from sampleJacobian matches the closed-form Finsler metric', () => {
+    const dec = new GaussianProcessDecoder(X, Y, {
+      kernel: createKernel('rbf', { lengthscale: 0.9, variance: 1.3 }),
+      noiseVariance: NOISE,
+    });
+    // A point between data (moderate variance) and one far out (prior variance): both regimes.
+    const z = tf.tensor2d([
+      [0.4, -1.1],
+      [3.5, 3.5],
+    ]);
+    const v = [0.6, -0.8];
+    const S = 20000;
+    const draws = dec.sampleJacobian(z, S, 17);
+    const jd = draws.dataSync();
+    const { mean, covariance } = dec.jacobian(z);
+    const md = mean.dataSync();
+    const cd = covariance.dataSync();
+    for (let i = 0; i < 2; i++) {
+      let mc = 0;
+      let mc2 = 0;
+      for (let s = 0; s < S; s++) {
+        let sq = 0;
+        for (let d = 0; d < D; d++) {
+          const o = ((s * 2 + i) * D + d) * Q;
+          sq += (jd[o]! * v[0]! + jd[o + 1]! * v[1]!) ** 2;
+        }
+        mc += Math.sqrt(sq) / S;
+        mc2 += sq / S;
+      }
+      let m = 0;
+      for (let d = 0; d < D; d++) m += (md[(i * D + d) * Q]! * v[0]! + md[(i * D + d) * Q + 1]! * v[1]!) ** 2;
+      const c = cd.subarray(i * 4, i * 4 + 4);
+      const s2 = v[0]! * v[0]! * c[0]! + 2 * v[0]! * v[1]! * c[1]! + v[1]! * v[1]! * c[3]!;
+      const closed = expectedNorm({ dim: D, variance: s2, meanSquaredNorm: m });
+      const sd = Math.sqrt(Math.max(0, mc2 - mc * mc) / S);
+      // 5 Monte Carlo standard errors.
+      expect(Math.abs(mc - closed), `point ${i}`).toBeLessThan(5 * sd + 1e-6);
+      // Jensen: F^2 <= v^T G v = E||J v||^2.
+      expect(closed * closed).toBeLessThanOrEqual(m + D * s2 + 1e-9);
+      // Far from the data (prior variance, small mean) D = 3 separates the metrics beyond the MC error.
+      if (i === 1) expect(Math.sqrt(m + D * s2) - mc).toBeGreaterThan(10 * sd);
+    }
+    tf.dispose([z, draws, mean, covariance]);
     dec.dispose();
   });
 
