@@ -190,7 +190,7 @@ export function runGeodesicExperiment(
       [0, 2],
       [1, 3],
     ];
-    const colors = ['#ffffff', '#ff4d4d', '#7fd4ff'];
+    const colors = ['#111111', '#ff4d4d', '#7fd4ff'];
     const curves: MapCurve[] = [];
     const records: GeodesicRecord[] = [];
     pairs.forEach(([a, b], k) => {

@@ -52,7 +52,7 @@ function esc(text: string): string {
 export function svgLatentMap(options: LatentMapOptions): string {
   const { title, values, resolution: R, bounds, points, labels, curves, valueLabel } = options;
   const size = options.size ?? 520;
-  const m = { left: 20, top: 36, right: 190, bottom: 20 };
+  const m = { left: 20, top: 36, right: 270, bottom: 20 };
   const W = size + m.left + m.right;
   const H = size + m.top + m.bottom;
   const [[x0, x1], [y0, y1]] = bounds;
