@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, resolveDataDir } from '@lab/core';
@@ -28,7 +28,7 @@ import {
 } from '@lab/pattern-forecast';
 
 /** Published ETTh1 multivariate MSE/MAE (papers.md table; DLinear with L = 336). */
-const PUBLISHED: Record<number, Record<string, [number, number]>> = {
+const PUBLISHED: Record<number, Record<string, [number, number]> | undefined> = {
   96: { Repeat: [1.295, 0.713], DLinear: [0.375, 0.399], 'PatchTST/42': [0.375, 0.399], FEDformer: [0.376, 0.419] },
   192: { Repeat: [1.325, 0.733], DLinear: [0.405, 0.416], 'PatchTST/42': [0.414, 0.421], FEDformer: [0.42, 0.448] },
   336: { Repeat: [1.323, 0.744], DLinear: [0.439, 0.443], 'PatchTST/42': [0.431, 0.436], FEDformer: [0.459, 0.465] },
@@ -69,7 +69,11 @@ async function main(): Promise<void> {
   const maxEpochs = parseList('epochs', args.extra.epochs, [args.quick ? 3 : 6])[0]!;
   const patience = args.quick ? 1 : 2;
   const series = await loadCsvSeries(dataPath);
-  const split = series.rows >= 14400 ? 'ett' : 'ratio';
+  // ETT files by name (ETTh*: hourly borders, ETTm*: 15-minute borders); anything else 0.7/0.1/0.2.
+  const base = basename(dataPath);
+  const split = /^etth/i.test(base) ? 'ett' : /^ettm/i.test(base) ? 'ett-minute' : 'ratio';
+  // The published table is for ETTh1 only.
+  const published = /^etth1\./i.test(base) ? PUBLISHED : {};
   process.stderr.write(
     `${dataPath}: ${series.rows} rows x ${series.cols} series (${series.columns.join(', ')}); split ${split}; ` +
       `backend ${backend.backend}; L in {${lookbacks}}, H in {${horizons}}, <= ${maxEpochs} epochs\n`,
@@ -181,8 +185,8 @@ async function main(): Promise<void> {
 
   const header = ['L', 'H', 'model', 'MSE', 'MAE', 'published MSE/MAE', 'epochs', 'ms/epoch', 'params'];
   const publishedFor = (r: Row) => {
-    const pub = PUBLISHED[r.horizon];
-    if (!pub || split !== 'ett') return '';
+    const pub = published[r.horizon];
+    if (!pub) return '';
     const name = r.model === 'Pattern' ? 'PatchTST/42' : r.model;
     const v = pub[name];
     if (!v) return '';
@@ -242,17 +246,17 @@ async function main(): Promise<void> {
       {
         label: `Pattern test MSE/MAE, H=${best96.horizon}, L=${best96.lookback}`,
         value: `${fmt(best96.mse)}/${fmt(best96.mae)}`,
-        reference: split === 'ett' && PUBLISHED[best96.horizon] ? `DLinear ${PUBLISHED[best96.horizon]!.DLinear![0]}, PatchTST ${PUBLISHED[best96.horizon]!['PatchTST/42']![0]}` : '',
+        reference: published[best96.horizon] ? `DLinear ${published[best96.horizon]!.DLinear![0]}, PatchTST ${published[best96.horizon]!['PatchTST/42']![0]}` : '',
       },
       {
         label: `our DLinear test MSE, H=${best96.horizon}, L=${best96.lookback}`,
         value: fmt(find('DLinear', best96.lookback, best96.horizon)!.mse),
-        reference: PUBLISHED[best96.horizon] ? `${PUBLISHED[best96.horizon]!.DLinear![0]} (L=336)` : '',
+        reference: published[best96.horizon] ? `${published[best96.horizon]!.DLinear![0]} (L=336)` : '',
       },
       {
         label: `Repeat test MSE, H=${best96.horizon}`,
         value: fmt(find('Repeat', best96.lookback, best96.horizon)!.mse),
-        reference: PUBLISHED[best96.horizon] ? String(PUBLISHED[best96.horizon]!.Repeat![0]) : '',
+        reference: published[best96.horizon] ? String(published[best96.horizon]!.Repeat![0]) : '',
       },
       { label: 'Pattern ms per epoch', value: fmt(best96.msPerEpoch, 0), reference: '' },
     ],

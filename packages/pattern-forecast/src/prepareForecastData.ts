@@ -9,8 +9,11 @@ export interface PrepareForecastDataOptions {
   lookback: number;
   /** Forecast horizon H. */
   horizon: number;
-  /** `'ett'`: the ETTh 12/4/4-month split; `'ratio'`: 0.7/0.1/0.2 (default `'ett'`). */
-  split?: 'ett' | 'ratio';
+  /**
+   * `'ett'`: the ETTh 12/4/4-month split; `'ett-minute'`: the same months for the 15-minute
+   * ETTm files; `'ratio'`: 0.7/0.1/0.2 (default `'ett'`).
+   */
+  split?: 'ett' | 'ett-minute' | 'ratio';
 }
 
 /** A z-normalised multivariate series with its split and stride-1 windows. */
@@ -56,8 +59,11 @@ export function prepareForecastData(series: CsvSeries, options: PrepareForecastD
   }
   const { lookback, horizon } = options ?? ({} as PrepareForecastDataOptions);
   const mode = options?.split ?? 'ett';
-  if (mode !== 'ett' && mode !== 'ratio') throw new LabInputError(fn, 'options.split', "must be 'ett' or 'ratio'", mode);
-  const split = mode === 'ett' ? ettSplit(series.rows, lookback) : ratioSplit(series.rows, lookback);
+  if (mode !== 'ett' && mode !== 'ett-minute' && mode !== 'ratio') {
+    throw new LabInputError(fn, 'options.split', "must be 'ett', 'ett-minute' or 'ratio'", mode);
+  }
+  const split =
+    mode === 'ratio' ? ratioSplit(series.rows, lookback) : ettSplit(series.rows, lookback, mode === 'ett' ? 1 : 4);
   const win = (r: { start: number; end: number }) => slidingWindows(r, { lookback, horizon });
   const windows = { train: win(split.train), val: win(split.val), test: win(split.test) };
   const scaler = StandardScaler.fit(series.values, series.cols, split.train.start, split.train.end);

@@ -28,20 +28,29 @@ export const ETT_HOUR_BORDERS = { train: 8640, val: 11520, test: 14400 } as cons
  * `L` rows early so that their first forecast starts right after the previous segment; rows
  * after 14,400 are unused.
  *
- * @param rows - rows in the file (at least 14,400).
- * @param lookback - look-back length L (< 8640).
- * @see Zhou et al., "Informer", AAAI 2021, `data_loader.py` (Dataset_ETT_hour).
+ * For the 15-minute ETTm files pass `stepsPerHour: 4` (every border times 4, as
+ * `Dataset_ETT_minute`).
+ *
+ * @param rows - rows in the file (at least 14,400 x stepsPerHour).
+ * @param lookback - look-back length L (< 8640 x stepsPerHour).
+ * @param stepsPerHour - 1 for ETTh (default), 4 for ETTm.
+ * @see Zhou et al., "Informer", AAAI 2021, `data_loader.py` (Dataset_ETT_hour, Dataset_ETT_minute).
  */
-export function ettSplit(rows: number, lookback: number): SeriesSplit {
+export function ettSplit(rows: number, lookback: number, stepsPerHour = 1): SeriesSplit {
   const fn = 'ettSplit';
-  if (!Number.isInteger(rows) || rows < ETT_HOUR_BORDERS.test) {
-    throw new LabInputError(fn, 'rows', `must be an integer >= ${ETT_HOUR_BORDERS.test} (the ETTh split needs 20 months of hourly rows)`, rows);
+  if (!Number.isInteger(stepsPerHour) || stepsPerHour < 1) {
+    throw new LabInputError(fn, 'stepsPerHour', 'must be a positive integer (1 for ETTh, 4 for ETTm)', stepsPerHour);
+  }
+  const train = ETT_HOUR_BORDERS.train * stepsPerHour;
+  const val = ETT_HOUR_BORDERS.val * stepsPerHour;
+  const test = ETT_HOUR_BORDERS.test * stepsPerHour;
+  if (!Number.isInteger(rows) || rows < test) {
+    throw new LabInputError(fn, 'rows', `must be an integer >= ${test} (the ETT split needs 20 months of rows)`, rows);
   }
   checkLookback(fn, lookback);
-  if (lookback >= ETT_HOUR_BORDERS.train) {
-    throw new LabInputError(fn, 'lookback', `must be < ${ETT_HOUR_BORDERS.train}`, lookback);
+  if (lookback >= train) {
+    throw new LabInputError(fn, 'lookback', `must be < ${train}`, lookback);
   }
-  const { train, val, test } = ETT_HOUR_BORDERS;
   return {
     train: { start: 0, end: train },
     val: { start: train - lookback, end: val },

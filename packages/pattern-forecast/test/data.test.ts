@@ -60,6 +60,12 @@ describe('splits', () => {
     expect(slidingWindows(ettSplit(17420, 96).test, { lookback: 96, horizon: 96 }).length).toBe(2785);
     expect(slidingWindows(ettSplit(17420, 336).test, { lookback: 336, horizon: 720 }).length).toBe(2161);
     expect(() => ettSplit(1000, 96)).toThrow(/ettSplit: argument 'rows'/);
+    // ETTm: every border times 4 (Dataset_ETT_minute).
+    expect(ettSplit(69680, 96, 4)).toEqual({
+      train: { start: 0, end: 34560 },
+      val: { start: 34560 - 96, end: 46080 },
+      test: { start: 46080 - 96, end: 57600 },
+    });
   });
 
   it('ratioSplit follows the 0.7 / 0.1 / 0.2 borders of the Autoformer code', () => {
