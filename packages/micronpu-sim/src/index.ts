@@ -27,3 +27,16 @@ export type {
   OpEstimate,
   WeightBytesFn,
 } from './estimateModel.js';
+export { quantizeMultiplier } from './quantizeMultiplier.js';
+export type { QuantizedMultiplier } from './quantizeMultiplier.js';
+export {
+  multiplyByQuantizedMultiplier,
+  roundingDivideByPOT,
+  saturatingRoundingDoublingHighMul,
+} from './multiplyByQuantizedMultiplier.js';
+export { fullyConnectedInt8 } from './fullyConnectedInt8.js';
+export type { FullyConnectedInt8Options } from './fullyConnectedInt8.js';
+export { conv2dInt8 } from './conv2dInt8.js';
+export type { Conv2dInt8Options, Conv2dInt8Result } from './conv2dInt8.js';
+export { elementwiseInt8 } from './elementwiseInt8.js';
+export type { ElementwiseInt8Options, QuantizedInt8 } from './elementwiseInt8.js';
