@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectedNormOp } from './expectedNormTf.js';
-import { checkDecoder, checkedJacobian, checkNonZeroRows, checkPoints, directionalMoments } from './internal.js';
+import { directionalMoments, withDirectionalMoments } from './internal.js';
 import type { StochasticDecoder } from './StochasticDecoder.js';
 
 /**
@@ -18,17 +18,9 @@ import type { StochasticDecoder } from './StochasticDecoder.js';
  * @see Pouplin, Eklund, Ek, Hauberg, "Identifying latent distances with Finslerian geometry", TMLR 2023 (arXiv 2212.10010)
  */
 export function finslerMetric(decoder: StochasticDecoder, z: tf.Tensor2D, v: tf.Tensor2D): tf.Tensor1D {
-  const fn = 'finslerMetric';
-  checkDecoder(fn, decoder);
-  const n = checkPoints(fn, 'z', z, decoder.latentDim);
-  checkPoints(fn, 'v', v, decoder.latentDim, n);
-  checkNonZeroRows(fn, 'v', v);
-  const mom = checkedJacobian(fn, decoder, z);
-  try {
-    return finslerFromMoments(decoder.outputDim, mom, v);
-  } finally {
-    tf.dispose([mom.mean, mom.covariance]);
-  }
+  return withDirectionalMoments('finslerMetric', decoder, z, v, (mom) =>
+    finslerFromMoments(decoder.outputDim, mom, v),
+  );
 }
 
 /** Unchecked core: F from Jacobian moments (differentiable). */

@@ -174,3 +174,27 @@ export function directionalMoments(mom: JacobianMoments, v: tf.Tensor2D): { mean
     return { meanSquaredNorm, variance };
   });
 }
+
+/**
+ * Validates a decoder, points `z` and non-zero directions `v` (both `[n, q]`), fetches checked
+ * Jacobian moments at `z`, runs `compute` on them and frees the moments. Shared by the metrics
+ * evaluated along directions (Finsler and Riemannian norms).
+ */
+export function withDirectionalMoments<T>(
+  fn: string,
+  decoder: StochasticDecoder,
+  z: tf.Tensor2D,
+  v: tf.Tensor2D,
+  compute: (mom: JacobianMoments) => T,
+): T {
+  checkDecoder(fn, decoder);
+  const n = checkPoints(fn, 'z', z, decoder.latentDim);
+  checkPoints(fn, 'v', v, decoder.latentDim, n);
+  checkNonZeroRows(fn, 'v', v);
+  const mom = checkedJacobian(fn, decoder, z);
+  try {
+    return compute(mom);
+  } finally {
+    tf.dispose([mom.mean, mom.covariance]);
+  }
+}

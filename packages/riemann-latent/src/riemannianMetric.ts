@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkDecoder, checkedJacobian, checkNonZeroRows, checkPoints, directionalMoments } from './internal.js';
+import { directionalMoments, withDirectionalMoments } from './internal.js';
 import type { StochasticDecoder } from './StochasticDecoder.js';
 
 /**
@@ -13,17 +13,9 @@ import type { StochasticDecoder } from './StochasticDecoder.js';
  * @see Arvanitidis, Hansen, Hauberg, "Latent Space Oddity: on the Curvature of Deep Generative Models", ICLR 2018
  */
 export function riemannianMetric(decoder: StochasticDecoder, z: tf.Tensor2D, v: tf.Tensor2D): tf.Tensor1D {
-  const fn = 'riemannianMetric';
-  checkDecoder(fn, decoder);
-  const n = checkPoints(fn, 'z', z, decoder.latentDim);
-  checkPoints(fn, 'v', v, decoder.latentDim, n);
-  checkNonZeroRows(fn, 'v', v);
-  const mom = checkedJacobian(fn, decoder, z);
-  try {
-    return tf.tidy(() => tf.sqrt(riemannianSquaredFromMoments(decoder.outputDim, mom, v)));
-  } finally {
-    tf.dispose([mom.mean, mom.covariance]);
-  }
+  return withDirectionalMoments('riemannianMetric', decoder, z, v, (mom) =>
+    tf.tidy(() => tf.sqrt(riemannianSquaredFromMoments(decoder.outputDim, mom, v))),
+  );
 }
 
 /** Unchecked core: v^T G v from Jacobian moments (differentiable). */
