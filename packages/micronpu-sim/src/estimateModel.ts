@@ -1,5 +1,6 @@
 import { LabInputError } from '@lab/core';
 import type { AcceleratorConfig } from './accelerators.js';
+import { encodeWeights } from './encodeWeights.js';
 import { type NpuDtype, type NpuModel, type PrimitiveOp, convOutput, expandModel } from './model.js';
 import type { SystemConfig } from './systems.js';
 
@@ -13,8 +14,9 @@ export type WeightBytesFn = (
 /** Options of {@link estimateModel}. */
 export interface EstimateModelOptions {
   /**
-   * Encoded weight-stream size. Defaults to the uncompressed size (`out * in`); pass
-   * `(w, s, a) => encodeWeights(w, s, a).byteCount` for Ethos-U's lossless encoding.
+   * Encoded weight-stream size. Defaults to {@link encodedWeightBytes} (Ethos-U's lossless
+   * encoding via `encodeWeights`); inject another function to study other encoders, or
+   * `(w) => w.length` for uncompressed weights.
    */
   readonly weightBytes?: WeightBytesFn;
   /**
@@ -89,6 +91,26 @@ export interface LayerEstimate {
 const BIAS_BYTES_PER_CHANNEL = 10;
 const bytesOf = (d: NpuDtype | undefined): number => (d === 'int16' ? 2 : 1);
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
+
+/**
+ * Default {@link WeightBytesFn}: the byte count of the Ethos-U weight stream from `encodeWeights`
+ * for this accelerator's micro-block depths and core count.
+ *
+ * @see Stamenovic et al., arXiv 2111.02351; Vela's `mlw_codec`.
+ */
+export function encodedWeightBytes(
+  weights: Int8Array,
+  shape: [number, number],
+  accelerator: AcceleratorConfig,
+): number {
+  return encodeWeights(weights, shape, {
+    name: accelerator.name,
+    macsPerCycle: accelerator.macsPerCycle,
+    cores: accelerator.cores,
+    ofmUblockDepth: accelerator.ofmMicroBlock.depth,
+    ifmUblockDepth: accelerator.ifmMicroBlockDepth,
+  }).byteCount;
+}
 
 /** Fraction of `bo x bi` blocks of a [out, in] matrix holding a non-zero weight. */
 export function nonZeroBlockFraction(
@@ -180,9 +202,7 @@ function depthwiseComputeCycles(acc: AcceleratorConfig, g: ConvGeometry): number
  *
  * @example
  * ```ts
- * const r = estimateModel(model, systems['u55-high-end'], {
- *   weightBytes: (w, s, a) => encodeWeights(w, s, a).byteCount,
- * });
+ * const r = estimateModel(model, systems['u55-high-end']);
  * r.totals.latencySeconds;
  * ```
  * @see Stamenovic et al., "Weight, Block or Unit? Exploring Sparsity Tradeoffs for Speech
@@ -210,7 +230,7 @@ export function estimateModel(
       }
     }
   }
-  const weightBytes: WeightBytesFn = options.weightBytes ?? ((w) => w.length);
+  const weightBytes: WeightBytesFn = options.weightBytes ?? encodedWeightBytes;
   const expanded = expandModel(model);
   const acc = system.accelerator;
   const sramPerCycle = system.sramBytesPerSecond / system.clockHz;

@@ -18,7 +18,7 @@ export type {
   Placement,
   PrimitiveOp,
 } from './model.js';
-export { estimateModel, nonZeroBlockFraction } from './estimateModel.js';
+export { encodedWeightBytes, estimateModel, nonZeroBlockFraction } from './estimateModel.js';
 export type {
   Bottleneck,
   EstimateModelOptions,
@@ -40,3 +40,9 @@ export { conv2dInt8 } from './conv2dInt8.js';
 export type { Conv2dInt8Options, Conv2dInt8Result } from './conv2dInt8.js';
 export { elementwiseInt8 } from './elementwiseInt8.js';
 export type { ElementwiseInt8Options, QuantizedInt8 } from './elementwiseInt8.js';
+export { dtlnModel } from './dtlnModel.js';
+export type { DtlnModelOptions } from './dtlnModel.js';
+export { formatReport } from './formatReport.js';
+export type { FormatReportOptions } from './formatReport.js';
+export { encodeWeights } from './encodeWeights.js';
+export type { EncodeWeightsOptions, EncodeWeightsResult, EncoderAccelerator } from './encodeWeights.js';

@@ -4,6 +4,7 @@ import {
   accelerators,
   defineAccelerator,
   defineSystem,
+  encodedWeightBytes,
   estimateModel,
   expandModel,
   type NpuModel,
@@ -144,6 +145,34 @@ describe('estimateModel: fully connected', () => {
     expect(sparse.totals.cycles).toBeLessThan(dense.totals.cycles / 4);
     // Still at least the compute floor: sparsity cannot beat the weight decoder.
     expect(sparse.totals.cycles).toBeGreaterThanOrEqual(sparse.ops[0]?.computeCycles ?? 0);
+  });
+
+  it('defaults to the real Ethos-U encoder: 90% unstructured beats 90% 8x8 blocks on a flash-bound FC', () => {
+    const sys = systems['u55-high-end'];
+    if (!sys) throw new Error('preset');
+    const dense = gaussianInt8(512 * 1024, 11);
+    const unstructured = dense.map((v, i) => (i % 10 === 0 ? v || 1 : 0));
+    // 90% of 8x8 blocks zero: keep blocks whose (row block + column block) index is 0 mod 10.
+    const block = dense.map((v, i) => {
+      const r = Math.floor(i / 1024);
+      const c = i % 1024;
+      return (Math.floor(r / 8) * 128 + Math.floor(c / 8)) % 10 === 0 ? v || 1 : 0;
+    });
+    const run = (w: Int8Array) => estimateModel(fcModel(512, 1024, w), sys);
+    const rd = run(dense);
+    const ru = run(unstructured);
+    const rb = run(block);
+    expect(rd.ops[0]?.encodedWeightBytes).toBe(encodedWeightBytes(dense, [512, 1024], sys.accelerator));
+    // papers.md: dense gaussian weights encode ~1.12x smaller than raw int8.
+    expect(524288 / (rd.ops[0]?.encodedWeightBytes ?? 1)).toBeGreaterThan(1.05);
+    expect(ru.ops[0]?.computeCycles).toBe(rd.ops[0]?.computeCycles);
+    expect(rb.ops[0]?.computeCycles).toBe(rd.ops[0]?.computeCycles);
+    const su = rd.totals.cycles / ru.totals.cycles;
+    const sb = rd.totals.cycles / rb.totals.cycles;
+    expect(su).toBeGreaterThan(sb);
+    expect(sb).toBeGreaterThan(2);
+    // Never faster than the weight-decoder floor of the MAC array.
+    expect(su).toBeLessThanOrEqual(rd.totals.cycles / (rd.ops[0]?.computeCycles ?? 1));
   });
 
   it('unit pruning shrinks the matrix and the compute', () => {
