@@ -97,6 +97,11 @@ function findSectionStarts(buf: Int16Array): number[] {
   let paletteSize = 0;
   let zeroCnt = 0;
   const windows = [32, 64, 128, 256, 512];
+  // The walk back to the n-th previous non-zero only depends on (lastRestart, n, number of
+  // non-zeros since lastRestart); while zeros are appended it is repeated with the same answer,
+  // so cache it per window (this keeps long zero runs linear instead of quadratic).
+  const cacheKey = windows.map(() => [-1, -1, -1]);
+  const cacheIdx = windows.map(() => 0);
   for (let i = 0; i < size; i++) {
     const v = buf[i] as number;
     const excludeZero = zeroCnt > Math.floor((i - lastRestart) / 4) ? 1 : 0;
@@ -114,20 +119,30 @@ function findSectionStarts(buf: Int16Array): number[] {
     }
     prevIdx[v + 256] = i;
     if (v === 0) zeroCnt++;
-    for (const w of windows) {
-      const n = w * (gotPalette ? 2 : 1);
+    for (let wi = 0; wi < windows.length; wi++) {
+      const n = (windows[wi] as number) * (gotPalette ? 2 : 1);
       const nonZeros = i - lastRestart - zeroCnt;
       if (nonZeros <= 0 || nonZeros % n !== 0) continue;
-      // walk back to the position n non-zero values earlier
-      let nz = 0;
-      let j = i;
-      for (; j > lastRestart; j--) {
-        if (buf[j] !== 0) {
-          if (nz === n + 1) break;
-          nz++;
+      const key = cacheKey[wi] as number[];
+      let restartIdx: number;
+      if (key[0] === lastRestart && key[1] === n && key[2] === nonZeros && buf[i] === 0) {
+        restartIdx = cacheIdx[wi] as number;
+      } else {
+        // walk back to the position n non-zero values earlier
+        let nz = 0;
+        let j = i;
+        for (; j > lastRestart; j--) {
+          if (buf[j] !== 0) {
+            if (nz === n + 1) break;
+            nz++;
+          }
         }
+        restartIdx = j;
+        key[0] = lastRestart;
+        key[1] = n;
+        key[2] = nonZeros;
+        cacheIdx[wi] = j;
       }
-      const restartIdx = j;
       let newSize = 0;
       for (let k = 0; k < 512; k++) if ((prevIdx[k] as number) >= restartIdx) newSize++;
       let create = false;
@@ -269,21 +284,20 @@ function searchGrcParams(
   existingPos: number[],
 ): GrcPlan {
   const nCfg = zeroRunMode ? ZRUN_CONFIGS : WEIGHT_CONFIGS;
-  const bitcnt: Float64Array[] = [];
-  const prev: Uint8Array[] = [];
-  for (let j = 0; j < nCfg; j++) {
-    bitcnt.push(new Float64Array(n + 1));
-    const p = new Uint8Array(n + 1);
-    p[0] = j;
-    prev.push(p);
-  }
+  // state (position i, config j) at i * nCfg + j; bit counts stay far below 2^31
+  const bitcnt = new Int32Array((n + 1) * nCfg);
+  const prev = new Uint8Array((n + 1) * nCfg);
+  for (let j = 0; j < nCfg; j++) prev[j] = j;
+  const bits = new Int32Array(nCfg);
   let existingIdx = 0;
   for (let i = 0; i < n; i++) {
     const value = values[i] as number;
-    let best = Number.POSITIVE_INFINITY;
+    const row = i * nCfg;
+    const next = row + nCfg;
+    let best = 0x7fffffff;
     let bestCfg = 0;
     for (let j = 0; j < nCfg; j++) {
-      const b = (bitcnt[j] as Float64Array)[i] as number;
+      const b = bitcnt[row + j] as number;
       if (b < best) {
         best = b;
         bestCfg = j;
@@ -294,34 +308,32 @@ function searchGrcParams(
       cmdCost = 0; // the weight stream already starts a slice here
       existingIdx++;
     }
-    for (let j = 0; j < nCfg; j++) {
-      let bits: number;
-      if (zeroRunMode) {
-        bits = (value >> j) + 1 + j;
-      } else if (j === 12) {
-        bits = uncompressedBits;
-      } else {
-        const div = weightDiv(j);
+    if (zeroRunMode) {
+      for (let j = 0; j < nCfg; j++) bits[j] = (value >> j) + 1 + j;
+    } else {
+      for (let div = 0; div < 6; div++) {
         const q = value >> div;
-        if (weightTrunc(j)) bits = q > 2 ? 10000 : Math.min(q + 1, 2) + div;
-        else bits = q > 31 ? 10000 : q + 1 + div;
+        bits[div] = q > 31 ? 10000 : q + 1 + div;
+        bits[div + 6] = q > 2 ? 10000 : Math.min(q + 1, 2) + div;
       }
-      const bc = bitcnt[j] as Float64Array;
-      const pr = prev[j] as Uint8Array;
-      const here = bc[i] as number;
-      if (best + cmdCost < here) {
-        pr[i + 1] = bestCfg;
-        bc[i + 1] = best + cmdCost + bits;
+      bits[12] = uncompressedBits;
+    }
+    const switched = best + cmdCost;
+    for (let j = 0; j < nCfg; j++) {
+      const here = bitcnt[row + j] as number;
+      if (switched < here) {
+        prev[next + j] = bestCfg;
+        bitcnt[next + j] = switched + (bits[j] as number);
       } else {
-        pr[i + 1] = j;
-        bc[i + 1] = here + bits;
+        prev[next + j] = j;
+        bitcnt[next + j] = here + (bits[j] as number);
       }
     }
   }
-  let best = Number.POSITIVE_INFINITY;
+  let best = 0x7fffffff;
   let cfg = 0;
   for (let j = 0; j < nCfg; j++) {
-    const b = (bitcnt[j] as Float64Array)[n] as number;
+    const b = bitcnt[n * nCfg + j] as number;
     if (b < best) {
       best = b;
       cfg = j;
@@ -331,7 +343,7 @@ function searchGrcParams(
   const pos: number[] = [];
   let endpos = n;
   for (let i = n; i >= 0; i--) {
-    const p = (prev[cfg] as Uint8Array)[i] as number;
+    const p = prev[i * nCfg + cfg] as number;
     if (p !== cfg || i === 0) {
       cfgs.push(cfg);
       pos.push(endpos);
