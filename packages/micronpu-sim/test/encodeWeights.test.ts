@@ -21,10 +21,22 @@ interface VelaVector {
   velaStreamSha256: string;
 }
 
+interface VelaApiVector {
+  id: string;
+  weights: string;
+  accelerator: string;
+  velaOrder: { ofmBlockDepth: number; ofmUblockDepth: number; ifmUblockDepth: number; cores: number };
+  ofmDepthStep?: number;
+  velaBytes: number;
+  velaParts: number;
+  velaStreamSha256: string;
+}
+
 const fixture = JSON.parse(
   readFileSync(new URL('./fixtures/vela-vectors.json', import.meta.url), 'utf8'),
 ) as {
   vectors: VelaVector[];
+  velaApiVectors: VelaApiVector[];
 };
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -54,6 +66,38 @@ beforeAll(async () => {
 describe('encodeWeights vs Vela mlw_codec (test/fixtures/vela-vectors.json)', () => {
   for (const v of fixture.vectors) {
     it(`${v.id}: same bytes as Vela (${v.velaBytes} B)`, () => checkVector(v));
+  }
+});
+
+describe("encodeWeights vs Vela's Python API (accelerator presets, depth slices, cores)", () => {
+  const cache = new Map<string, { w: Int8Array; shape: [number, number] }>();
+  const weightsOf = (id: string): { w: Int8Array; shape: [number, number] } => {
+    let hit = cache.get(id);
+    if (!hit) {
+      const v = fixture.vectors.find((x) => x.id === id) as VelaVector;
+      hit = { w: syntheticWeights(v.generator), shape: v.generator.shape };
+      cache.set(id, hit);
+    }
+    return hit;
+  };
+  for (const v of fixture.velaApiVectors) {
+    it(`${v.id}: same bytes as Vela (${v.velaBytes} B in ${v.velaParts} parts)`, () => {
+      const { w, shape } = weightsOf(v.weights);
+      const opts = v.ofmDepthStep ? { ofmDepthStep: v.ofmDepthStep } : {};
+      const r = encodeWeights(w, shape, { name: v.accelerator, ...v.velaOrder }, opts);
+      expect(Math.abs(r.byteCount - v.velaBytes) / v.velaBytes).toBeLessThanOrEqual(VELA_REL_TOL);
+      expect(r.byteCount).toBe(v.velaBytes);
+      expect(r.parts.length).toBe(v.velaParts);
+      expect(sha256(r.stream)).toBe(v.velaStreamSha256);
+      // the package preset for this accelerator resolves to Vela's micro-block depths and cores
+      const preset = accelerators[v.accelerator];
+      expect(preset).toBeDefined();
+      const order = resolveBrickOrder({
+        ...(preset as (typeof accelerators)[string]),
+        ofmBlockDepth: v.velaOrder.ofmBlockDepth,
+      });
+      expect(order).toEqual(v.velaOrder);
+    });
   }
 });
 
