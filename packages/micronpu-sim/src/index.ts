@@ -46,3 +46,5 @@ export { formatReport } from './formatReport.js';
 export type { FormatReportOptions } from './formatReport.js';
 export { encodeWeights } from './encodeWeights.js';
 export type { EncodeWeightsOptions, EncodeWeightsResult, EncoderAccelerator } from './encodeWeights.js';
+export { lstmInt8 } from './lstmInt8.js';
+export type { LstmInt8Options, LstmInt8Result } from './lstmInt8.js';

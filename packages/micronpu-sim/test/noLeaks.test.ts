@@ -12,6 +12,7 @@ import {
   expandModel,
   formatReport,
   fullyConnectedInt8,
+  lstmInt8,
   multiplyByQuantizedMultiplier,
   nonZeroBlockFraction,
   quantizeMultiplier,
@@ -72,6 +73,21 @@ describe('public functions create no tensors', () => {
       }),
     );
     const a = { values: new Int8Array([1, 2]), scale: 0.1, zeroPoint: 0 };
+    await expectNoLeaks(() =>
+      lstmInt8({
+        input: new Int8Array(2),
+        inputScale: 0.1,
+        inputZeroPoint: 0,
+        hidden: new Int8Array(1),
+        hiddenScale: 0.01,
+        hiddenZeroPoint: 0,
+        cell: new Int16Array(1),
+        inputWeights: new Int8Array(8),
+        inputWeightScales: 0.01,
+        recurrentWeights: new Int8Array(4),
+        recurrentWeightScales: 0.01,
+      }),
+    );
     await expectNoLeaks(() => elementwiseInt8({ op: 'add', a, b: a, outputScale: 0.2, outputZeroPoint: 0 }));
   });
 });

@@ -1,0 +1,140 @@
+import { LabInputError } from '@lab/core';
+import { checkInt8Array, checkZeroPoint, wrapInt32 } from './intKernelsCommon.js';
+import { multiplyByQuantizedMultiplier, roundingDivideByPOT } from './multiplyByQuantizedMultiplier.js';
+import { type QuantizedMultiplier, quantizeMultiplier } from './quantizeMultiplier.js';
+
+/** Options of {@link lstmInt8}: one LSTM step, gate order i, f, g, o. */
+export interface LstmInt8Options {
+  /** Input x [in] int8. */
+  readonly input: Int8Array;
+  readonly inputScale: number;
+  readonly inputZeroPoint: number;
+  /** Previous hidden state h [H] int8 (same quantisation as the output h). */
+  readonly hidden: Int8Array;
+  readonly hiddenScale: number;
+  readonly hiddenZeroPoint: number;
+  /** Previous cell state c [H] int16 at scale 2^cellShift. */
+  readonly cell: Int16Array;
+  /** Power-of-two exponent of the cell scale (default -11: Q4.11, |c| < 16). */
+  readonly cellShift?: number;
+  /** Input weights [4H, in] int8 (symmetric) and their scale per gate (i, f, g, o) or per tensor. */
+  readonly inputWeights: Int8Array;
+  readonly inputWeightScales: number | readonly number[];
+  /** Recurrent weights [4H, H] int8 (symmetric) and their scales. */
+  readonly recurrentWeights: Int8Array;
+  readonly recurrentWeightScales: number | readonly number[];
+  /** int32 bias [4H] at scale inputScale * inputWeightScale of its gate. */
+  readonly bias?: Int32Array;
+}
+
+/** Result of {@link lstmInt8}. */
+export interface LstmInt8Result {
+  readonly hidden: Int8Array;
+  readonly cell: Int16Array;
+}
+
+/** Gate pre-activations are int16 Q3.12 (scale 2^-12), as in TFLite's integer LSTM. */
+const GATE_SHIFT = -12;
+/** Gate outputs (sigmoid / tanh) are int16 Q0.15. */
+const Q15 = 2 ** 15;
+
+const sat16 = (v: number): number => (v < -32768 ? -32768 : v > 32767 ? 32767 : v);
+/** Lookup-table activation on int16: the exact function rounded to Q0.15 (what a LUT stores). */
+const sigmoidQ15 = (x: number, shift: number): number =>
+  sat16(Math.round(Q15 / (1 + Math.exp(-x * 2 ** shift))));
+const tanhQ15 = (x: number, shift: number): number => sat16(Math.round(Math.tanh(x * 2 ** shift) * Q15));
+
+function gateScales(fn: string, arg: string, s: number | readonly number[]): number[] {
+  const arr = typeof s === 'number' ? [s, s, s, s] : Array.isArray(s) ? [...s] : [];
+  if (arr.length !== 4 || !arr.every((v) => typeof v === 'number' && v > 0 && Number.isFinite(v))) {
+    throw new LabInputError(fn, arg, 'must be a positive scale or 4 per-gate scales (i, f, g, o)', s);
+  }
+  return arr;
+}
+
+/**
+ * One step of an int8 LSTM in the style of TFLite's integer (8x8 -> 16) LSTM kernel: input and
+ * recurrent int8 FCs with int32 accumulation, each requantised (MultiplyByQuantizedMultiplier)
+ * to int16 Q3.12 gate pre-activations and added with saturation; sigmoid / tanh as Q0.15
+ * lookup tables; the int16 cell c = f c + i g with rounding shifts and saturation; and
+ * h = o tanh(c) requantised to int8. Returns the new h and c; the inputs are not modified.
+ *
+ * Departs from TFLite in the activations: they are the exact functions rounded to Q0.15 (a LUT,
+ * as Ethos-U runs them) rather than gemmlowp's fixed-point polynomial; no projection,
+ * peephole or layer norm.
+ *
+ * @see Stamenovic et al., arXiv 2111.02351 (int8 LSTM speech enhancement on Ethos-U);
+ * Jacob et al., CVPR 2018.
+ */
+export function lstmInt8(options: LstmInt8Options): LstmInt8Result {
+  const fn = 'lstmInt8';
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object');
+  const x = checkInt8Array(fn, 'options.input', options.input);
+  const h = checkInt8Array(fn, 'options.hidden', options.hidden);
+  const H = h.length;
+  const inn = x.length;
+  if (H === 0 || inn === 0) throw new LabInputError(fn, 'options.hidden', 'must not be empty', H);
+  if (!(options.cell instanceof Int16Array) || options.cell.length !== H) {
+    throw new LabInputError(fn, 'options.cell', `must be an Int16Array of ${H}`, options.cell);
+  }
+  const wx = checkInt8Array(fn, 'options.inputWeights', options.inputWeights, 4 * H * inn);
+  const wh = checkInt8Array(fn, 'options.recurrentWeights', options.recurrentWeights, 4 * H * H);
+  for (const k of ['inputScale', 'hiddenScale'] as const) {
+    const v = options[k];
+    if (!(v > 0) || !Number.isFinite(v))
+      throw new LabInputError(fn, `options.${k}`, 'must be a positive finite number', v);
+  }
+  const zx = checkZeroPoint(fn, 'options.inputZeroPoint', options.inputZeroPoint);
+  const zh = checkZeroPoint(fn, 'options.hiddenZeroPoint', options.hiddenZeroPoint);
+  const cellShift = options.cellShift ?? -11;
+  if (!Number.isInteger(cellShift) || cellShift > -1 || cellShift < -15) {
+    throw new LabInputError(fn, 'options.cellShift', 'must be an integer in [-15, -1]', cellShift);
+  }
+  if (
+    options.bias !== undefined &&
+    (!(options.bias instanceof Int32Array) || options.bias.length !== 4 * H)
+  ) {
+    throw new LabInputError(fn, 'options.bias', `must be an Int32Array of ${4 * H}`, options.bias);
+  }
+  const sx = gateScales(fn, 'options.inputWeightScales', options.inputWeightScales);
+  const sh = gateScales(fn, 'options.recurrentWeightScales', options.recurrentWeightScales);
+  const mx: QuantizedMultiplier[] = sx.map((s) =>
+    quantizeMultiplier((options.inputScale * s) / 2 ** GATE_SHIFT),
+  );
+  const mh: QuantizedMultiplier[] = sh.map((s) =>
+    quantizeMultiplier((options.hiddenScale * s) / 2 ** GATE_SHIFT),
+  );
+  const mOut = quantizeMultiplier(2 ** -30 / options.hiddenScale);
+
+  const pre = new Int32Array(4 * H);
+  for (let r = 0; r < 4 * H; r++) {
+    const g = Math.floor(r / H);
+    let ax = options.bias ? (options.bias[r] as number) : 0;
+    for (let k = 0; k < inn; k++) ax += (wx[r * inn + k] as number) * ((x[k] as number) - zx);
+    let ah = 0;
+    for (let k = 0; k < H; k++) ah += (wh[r * H + k] as number) * ((h[k] as number) - zh);
+    const qx = mx[g] as QuantizedMultiplier;
+    const qh = mh[g] as QuantizedMultiplier;
+    const gx = sat16(multiplyByQuantizedMultiplier(wrapInt32(ax), qx.multiplier, qx.shift));
+    const gh = sat16(multiplyByQuantizedMultiplier(wrapInt32(ah), qh.multiplier, qh.shift));
+    pre[r] = sat16(gx + gh);
+  }
+  const hOut = new Int8Array(H);
+  const cOut = new Int16Array(H);
+  for (let u = 0; u < H; u++) {
+    const i = sigmoidQ15(pre[u] as number, GATE_SHIFT);
+    const f = sigmoidQ15(pre[H + u] as number, GATE_SHIFT);
+    const g = tanhQ15(pre[2 * H + u] as number, GATE_SHIFT);
+    const o = sigmoidQ15(pre[3 * H + u] as number, GATE_SHIFT);
+    // f (Q0.15) * c (2^cellShift) >> 15 -> 2^cellShift; i * g (2^-30) >> (30 + cellShift) -> 2^cellShift.
+    const fc = roundingDivideByPOT(f * (options.cell[u] as number), 15);
+    const ig = roundingDivideByPOT(i * g, 30 + cellShift);
+    const c = sat16(fc + ig);
+    cOut[u] = c;
+    const t = tanhQ15(c, cellShift);
+    const v = multiplyByQuantizedMultiplier(o * t, mOut.multiplier, mOut.shift) + zh;
+    hOut[u] = v < -128 ? -128 : v > 127 ? 127 : v;
+  }
+  return { hidden: hOut, cell: cOut };
+}
