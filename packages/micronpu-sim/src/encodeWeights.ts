@@ -13,7 +13,10 @@ export interface EncoderAccelerator {
   macsPerCycle?: number;
   /**
    * Output channels per OFM block (the block the NPU computes at once). Vela chooses it per layer
-   * with its block-config search; default {@link DEFAULT_OFM_BLOCK_DEPTH}.
+   * with its block-config search; default {@link DEFAULT_OFM_BLOCK_DEPTH} (128), which is what that
+   * search picks for a batch-1 FullyConnected layer on every Ethos-U55/U65 configuration (a block
+   * deeper than the layer behaves like one as deep as the layer). Exception: U55-32 picks smaller
+   * blocks for a few layers under 128 outputs (e.g. 16 for 24, 32 for 40, 64 for 72).
    */
   ofmBlockDepth?: number;
   /**
@@ -31,8 +34,11 @@ export interface EncoderAccelerator {
   cores?: number;
 }
 
-/** Default OFM block depth when the accelerator config gives none (Vela's OFM split depth). */
-export const DEFAULT_OFM_BLOCK_DEPTH = 16;
+/**
+ * Default OFM block depth when the accelerator config gives none: the depth Vela's block-config
+ * search (`architecture_allocator.find_block_config`) returns for batch-1 FullyConnected layers.
+ */
+export const DEFAULT_OFM_BLOCK_DEPTH = 128;
 
 /** Options of {@link encodeWeights}. */
 export interface EncodeWeightsOptions {
