@@ -2,6 +2,7 @@
 // with the raw-size weight stream and with the real Ethos-U weight encoder.
 import { dtlnModel, encodeWeights, estimateModel, systems } from '../src/index.js';
 import type { SystemConfig } from '../src/index.js';
+import { benchEncode } from './encode.js';
 
 const REPEATS = 5;
 const system = systems['u55-high-end'] as SystemConfig;
@@ -22,9 +23,10 @@ function time(fn: () => void): number {
   return median(ts);
 }
 
+const raw = { weightBytes: (w: Int8Array) => w.length };
 // Warm-up (JIT).
-estimateModel(model, system);
-const rawMs = time(() => estimateModel(model, system));
+estimateModel(model, system, raw);
+const rawMs = time(() => estimateModel(model, system, raw));
 const encMs = time(() =>
   estimateModel(model, system, { weightBytes: (w, s, a) => encodeWeights(w, s, a).byteCount }),
 );
@@ -50,3 +52,6 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
+
+// The weight encoder's own benchmark (sizes per sparsity structure vs Vela and papers.md, speed).
+process.stdout.write(`\n${benchEncode({ quick: process.argv.includes('--quick') }).markdown}\n`);
