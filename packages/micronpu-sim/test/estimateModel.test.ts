@@ -175,6 +175,41 @@ describe('estimateModel: fully connected', () => {
     expect(su).toBeLessThanOrEqual(rd.totals.cycles / (rd.ops[0]?.computeCycles ?? 1));
   });
 
+  it('U65-512 has two cores (half the FC compute) and reads weights from DRAM', () => {
+    const u65 = systems['u65-high-end'];
+    const u55 = systems['u55-high-end'];
+    if (!u65 || !u55) throw new Error('preset');
+    const w = gaussianInt8(512 * 1024, 12);
+    const raw = { weightBytes: (x: Int8Array) => x.length };
+    const a = estimateModel(fcModel(512, 1024, w), u65, raw).ops[0];
+    const b = estimateModel(fcModel(512, 1024, w), u55, raw).ops[0];
+    expect(a?.computeCycles).toBe((b?.computeCycles ?? 0) / 2);
+    // DRAM at 3.75 GB/s and 1 GHz: 3.75 bytes per cycle.
+    expect(a?.offChipCycles).toBeCloseTo((524288 + 5120) / 3.75, 6);
+    expect(a?.bottleneck).toBe('dram');
+  });
+
+  it('elementwise ops: ceil(n / units) cycles, x2 for Mul and int16', () => {
+    const sys = systems['u55-high-end'];
+    if (!sys) throw new Error('preset');
+    const r = estimateModel(
+      {
+        name: 'ew',
+        ops: [
+          { kind: 'Add', name: 'a', size: 100 },
+          { kind: 'Mul', name: 'm', size: 100 },
+          { kind: 'Activation', name: 's', fn: 'sigmoid', size: 100, dtype: 'int16' },
+        ],
+      },
+      sys,
+    );
+    expect(r.ops.map((o) => o.computeCycles)).toEqual([13, 26, 26]);
+    // Add: two 100-byte inputs + 100-byte output over 8 bytes/cycle of SRAM.
+    expect(r.ops[0]?.sramCycles).toBeCloseTo(300 / 8, 12);
+    expect(r.ops[0]?.bottleneck).toBe('sram');
+    expect(r.peakSramBytes).toBe(400);
+  });
+
   it('unit pruning shrinks the matrix and the compute', () => {
     const sys = systems['u55-high-end'];
     if (!sys) throw new Error('preset');
