@@ -65,9 +65,9 @@ function acc(
  * Enhancement on Tiny Neural Accelerators", NeurIPS 2021 ENLSP (arXiv 2111.02351).
  */
 export const accelerators: Readonly<Record<string, AcceleratorConfig>> = Object.freeze({
-  'ethos-u55-32': acc('ethos-u55-32', 1, [1, 1, 4], 64, 4, 3),
-  'ethos-u55-64': acc('ethos-u55-64', 1, [1, 1, 8], 64, 8, 2),
-  'ethos-u55-128': acc('ethos-u55-128', 1, [2, 1, 8], 64, 8, 2),
+  'ethos-u55-32': acc('ethos-u55-32', 1, [1, 1, 4], 64, 1, 3),
+  'ethos-u55-64': acc('ethos-u55-64', 1, [1, 1, 8], 64, 2, 2),
+  'ethos-u55-128': acc('ethos-u55-128', 1, [2, 1, 8], 64, 4, 2),
   'ethos-u55-256': acc('ethos-u55-256', 1, [2, 2, 8], 64, 8, 2),
   'ethos-u65-256': acc('ethos-u65-256', 1, [2, 2, 8], 128, 8, 2),
   'ethos-u65-512': acc('ethos-u65-512', 2, [2, 2, 8], 128, 8, 2),

@@ -54,6 +54,14 @@ describe('accelerators and systems', () => {
     expect(accelerators['ethos-u65-512']?.macsPerCycle).toBe(512);
     expect(accelerators['ethos-u55-256']?.busWidthBits).toBe(64);
     expect(accelerators['ethos-u65-512']?.busWidthBits).toBe(128);
+    // Elementwise units per core (Vela's elem_units): 1, 2, 4, 8 on U55-32/64/128/256.
+    expect(
+      ['ethos-u55-32', 'ethos-u55-64', 'ethos-u55-128', 'ethos-u55-256'].map(
+        (k) => accelerators[k]?.elementwiseUnits,
+      ),
+    ).toEqual([1, 2, 4, 8]);
+    expect(accelerators['ethos-u55-128']?.ofmMicroBlock).toEqual({ width: 2, height: 1, depth: 8 });
+    expect(accelerators['ethos-u65-512']?.cores).toBe(2);
   });
   it('have the Vela system presets', () => {
     const he = systems['u55-high-end'];
