@@ -139,7 +139,7 @@ export function benchEncode(options: { repeats?: number; quick?: boolean } = {})
   lines.push(
     '',
     'Ethos-U55-128 ordering, default OFM block depth (128). "x smaller" is against the 1024 x 512 int8 matrix; ' +
-      'unit-90-compact drops the pruned output rows first (a [102, 512] layer). Vela bytes: Vela 3.x ' +
+      'unit-90-compact drops the pruned output rows first (a [102, 512] layer). Vela bytes: Vela 3.10 ' +
       'npu_encode_weights on the same weights (test/fixtures/vela-vectors.json).',
   );
   return { rows, markdown: lines.join('\n') };
