@@ -28,6 +28,8 @@ export interface AcceleratorConfig {
   readonly weightDecoderWeightsPerCycle: number;
   /** Pipeline delay (cycles) between kernel steps when an OFM block holds a single micro-block. */
   readonly blockDelayCycles: number;
+  /** Cycles per output element of elementwise ops (Vela's output/activation tables): Add, Mul, LUT activation. */
+  readonly elementwiseCyclesPerElement: { readonly add: number; readonly mul: number; readonly lut: number };
 }
 
 function acc(
@@ -37,6 +39,7 @@ function acc(
   busWidthBits: number,
   elementwiseUnits: number,
   blockDelayCycles: number,
+  ew: [number, number, number] = [6 / elementwiseUnits, 3 / elementwiseUnits, 1],
 ): AcceleratorConfig {
   const ofmMicroBlock = { width: ofm[0], height: ofm[1], depth: ofm[2] };
   return Object.freeze({
@@ -49,6 +52,7 @@ function acc(
     elementwiseUnits,
     weightDecoderWeightsPerCycle: 8,
     blockDelayCycles,
+    elementwiseCyclesPerElement: Object.freeze({ add: ew[0], mul: ew[1], lut: ew[2] }),
   });
 }
 
@@ -65,12 +69,12 @@ function acc(
  * Enhancement on Tiny Neural Accelerators", NeurIPS 2021 ENLSP (arXiv 2111.02351).
  */
 export const accelerators: Readonly<Record<string, AcceleratorConfig>> = Object.freeze({
-  'ethos-u55-32': acc('ethos-u55-32', 1, [1, 1, 4], 64, 1, 3),
-  'ethos-u55-64': acc('ethos-u55-64', 1, [1, 1, 8], 64, 2, 2),
-  'ethos-u55-128': acc('ethos-u55-128', 1, [2, 1, 8], 64, 4, 2),
-  'ethos-u55-256': acc('ethos-u55-256', 1, [2, 2, 8], 64, 8, 2),
-  'ethos-u65-256': acc('ethos-u65-256', 1, [2, 2, 8], 128, 8, 2),
-  'ethos-u65-512': acc('ethos-u65-512', 2, [2, 2, 8], 128, 8, 2),
+  'ethos-u55-32': acc('ethos-u55-32', 1, [1, 1, 4], 64, 1, 3, [6, 3, 2]),
+  'ethos-u55-64': acc('ethos-u55-64', 1, [1, 1, 8], 64, 2, 2, [3, 1.5, 1]),
+  'ethos-u55-128': acc('ethos-u55-128', 1, [2, 1, 8], 64, 4, 2, [1.5, 0.75, 1]),
+  'ethos-u55-256': acc('ethos-u55-256', 1, [2, 2, 8], 64, 8, 2, [0.75, 0.375, 1]),
+  'ethos-u65-256': acc('ethos-u65-256', 1, [2, 2, 8], 128, 8, 2, [0.75, 0.375, 1]),
+  'ethos-u65-512': acc('ethos-u65-512', 2, [2, 2, 8], 128, 8, 2, [0.375, 0.1875, 0.5]),
 });
 
 /** Options of {@link defineAccelerator}: the micro-block and core count; the rest defaults as on Ethos-U. */

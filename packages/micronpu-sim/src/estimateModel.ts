@@ -151,12 +151,14 @@ interface ConvGeometry {
 }
 
 /**
- * Compute cycles of a convolution-like op (FC = 1x1 conv over `batch` positions) on the MAC
- * array: OFM blocks of up to 16x16 positions and one micro-block deep; per kernel element and
- * per IFM block of 32 (int8) / 16 (int16) channels, a step takes max(weight decode, 4 cycles per
- * micro-block) plus a pipeline delay when the block holds one micro-block.
+ * Compute cycles of a convolution-like op (FC = 1x1 conv over `batch` positions), after Vela's
+ * `_estimate_conv_cycles`: OFM blocks (FC: one position, depth min(Cout rounded to the
+ * micro-block, 128); conv: up to 16x16 positions, one micro-block deep); per kernel element and
+ * IFM block of 32 (int8) / 16 (int16) channels, each micro-block-deep slice of the block takes
+ * max(weight decode = depth x 32 / 8, 4 cycles per micro-block), plus Vela's pipeline delays;
+ * partial blocks cost full blocks; the last block adds a command tail of a quarter block.
  */
-function convComputeCycles(acc: AcceleratorConfig, g: ConvGeometry): number {
+function convComputeCycles(acc: AcceleratorConfig, g: ConvGeometry, fc: boolean): number {
   let uw = acc.ofmMicroBlock.width;
   let uh = acc.ofmMicroBlock.height;
   const ud = acc.ofmMicroBlock.depth;
@@ -168,14 +170,19 @@ function convComputeCycles(acc: AcceleratorConfig, g: ConvGeometry): number {
   const ifmBlockDepth = g.inputDtype === 'int16' ? 16 : 32;
   const bw = Math.min(g.outW, 16);
   const bh = Math.min(g.outH, 16);
-  const nBlocks = ceilDiv(g.outW, bw) * ceilDiv(g.outH, bh) * ceilDiv(g.cout, ud);
+  const bd = fc ? Math.min(ceilDiv(g.cout, ud) * ud, 128) : ud;
+  const nBlocks = ceilDiv(g.outW, bw) * ceilDiv(g.outH, bh) * ceilDiv(g.cout, bd);
   const ublkXY = ceilDiv(bw, uw) * ceilDiv(bh, uh);
-  const decode = (ud * ifmBlockDepth) / acc.weightDecoderWeightsPerCycle;
-  // 4 cycles per micro-block per IFM block (32 int8 channels at 8 channels per cycle).
+  const ublkZ = bd / ud;
+  const decode = (ud * 32) / acc.weightDecoderWeightsPerCycle;
+  // 4 cycles per micro-block per IFM block (8 channels per cycle over 32, or 16 at half rate).
   const mac = 4 * ublkXY;
-  const delay = ublkXY === 1 ? acc.blockDelayCycles : 0;
-  const steps = g.kernelElems * ceilDiv(g.cin, ifmBlockDepth);
-  return (nBlocks * steps * (Math.max(decode, mac) + delay)) / acc.cores;
+  const K = g.kernelElems;
+  let delay = 0;
+  if (ublkXY === 1) delay = ublkZ === 1 ? acc.blockDelayCycles * K : acc.blockDelayCycles * (K - 1) * ublkZ;
+  const blockCycles =
+    ((Math.max(decode, mac) * K * ublkZ + delay) * ceilDiv(g.cin, ifmBlockDepth)) / acc.cores;
+  return nBlocks * blockCycles + blockCycles / 4;
 }
 
 /** Depthwise: per OFM block, ceil(K/4) steps of max(decode, 4 cycles per micro-block, x2 for int16). */
@@ -186,9 +193,10 @@ function depthwiseComputeCycles(acc: AcceleratorConfig, g: ConvGeometry): number
   const nBlocks = ceilDiv(g.outW, bw) * ceilDiv(g.outH, bh) * ceilDiv(g.cout, ud);
   const ublkXY = ceilDiv(bw, uw) * ceilDiv(bh, uh);
   const mac = 4 * ublkXY * (g.inputDtype === 'int16' ? 2 : 1);
-  const decode = (ud * Math.min(4, g.kernelElems)) / acc.weightDecoderWeightsPerCycle;
-  const delay = ublkXY === 1 ? acc.blockDelayCycles : 0;
-  return (nBlocks * ceilDiv(g.kernelElems, 4) * (Math.max(mac, decode) + delay)) / acc.cores;
+  const decode = (ud * 32) / acc.weightDecoderWeightsPerCycle;
+  const delay = ublkXY === 1 ? acc.blockDelayCycles * ceilDiv(g.kernelElems, 4) : 0;
+  const blockCycles = (ceilDiv(g.kernelElems, 4) * Math.max(mac, decode) + delay) / acc.cores;
+  return nBlocks * blockCycles + blockCycles / 4;
 }
 
 /**
@@ -290,15 +298,18 @@ export function estimateModel(
         ofmBytes = outH * outW * cout * bytesOf(inDt);
       }
       macs = g.outH * g.outW * g.cout * g.kernelElems * g.cin;
-      compute = op.kind === 'DepthwiseConv2D' ? depthwiseComputeCycles(acc, g) : convComputeCycles(acc, g);
+      compute =
+        op.kind === 'DepthwiseConv2D'
+          ? depthwiseComputeCycles(acc, g)
+          : convComputeCycles(acc, g, op.kind === 'FullyConnected');
       if (zs) {
         compute *= nonZeroBlockFraction(op.weights, shape[0], shape[1], zs.blockOut, zs.blockIn);
       }
     } else {
       const b = bytesOf(op.dtype);
-      const units = acc.elementwiseUnits * acc.cores;
-      const perElem = (op.kind === 'Mul' ? 2 : 1) * b;
-      compute = ceilDiv(op.size, units) * perElem;
+      // Vela's per-element output/activation cycle tables (advanced Add, Mul, LUT activation).
+      const cpe = acc.elementwiseCyclesPerElement;
+      compute = Math.ceil((op.kind === 'Add' ? cpe.add : op.kind === 'Mul' ? cpe.mul : cpe.lut) * op.size);
       ifmBytes = (op.kind === 'Activation' ? 1 : 2) * op.size * b;
       ofmBytes = op.size * b;
     }
