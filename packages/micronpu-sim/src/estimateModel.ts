@@ -309,7 +309,10 @@ export function estimateModel(
       const b = bytesOf(op.dtype);
       // Vela's per-element output/activation cycle tables (advanced Add, Mul, LUT activation).
       const cpe = acc.elementwiseCyclesPerElement;
-      compute = Math.ceil((op.kind === 'Add' ? cpe.add : op.kind === 'Mul' ? cpe.mul : cpe.lut) * op.size);
+      const base = op.kind === 'Add' ? cpe.add : op.kind === 'Mul' ? cpe.mul : cpe.lut;
+      // A fused LUT activation runs in the same output stage: the slower of the two.
+      const fused = op.kind !== 'Activation' && op.activation !== undefined ? cpe.lut : 0;
+      compute = Math.ceil(Math.max(base, fused) * op.size);
       ifmBytes = (op.kind === 'Activation' ? 1 : 2) * op.size * b;
       ofmBytes = op.size * b;
     }

@@ -43,12 +43,14 @@ export interface DepthwiseConv2DOp {
   readonly weightPlacement?: Placement;
 }
 
-/** Elementwise Add or Mul of two tensors of `size` elements. */
+/** Elementwise Add or Mul of two tensors of `size` elements, optionally with a fused LUT activation. */
 export interface ElementwiseOp {
   readonly kind: 'Add' | 'Mul';
   readonly name: string;
   readonly size: number;
   readonly dtype?: NpuDtype;
+  /** Activation fused into the op's output stage (as Vela fuses an LSTM gate's sigmoid/tanh). */
+  readonly activation?: 'sigmoid' | 'tanh';
 }
 
 /** Activation by lookup table (sigmoid, tanh, ...) on `size` elements. */
@@ -196,6 +198,14 @@ export function validateModel(model: NpuModel, fn = 'validateModel'): void {
       case 'Mul':
       case 'Activation':
         posInt(fn, `${at}.size`, op.size);
+        if (
+          op.kind !== 'Activation' &&
+          op.activation !== undefined &&
+          op.activation !== 'sigmoid' &&
+          op.activation !== 'tanh'
+        ) {
+          throw new LabInputError(fn, `${at}.activation`, "must be 'sigmoid' or 'tanh'", op.activation);
+        }
         if (op.kind === 'Activation' && !['sigmoid', 'tanh', 'relu'].includes(op.fn)) {
           throw new LabInputError(fn, `${at}.fn`, "must be 'sigmoid', 'tanh' or 'relu'", op.fn);
         }
@@ -221,10 +231,11 @@ export function convOutput(op: Conv2DOp | DepthwiseConv2DOp): { outH: number; ou
 }
 
 /**
- * Unrolls every LSTM step into its parts, as Vela lowers TFLite's UNIDIRECTIONAL_SEQUENCE_LSTM:
- * input FC [4H, in], recurrent FC [4H, H], gate Add (4H), sigmoid LUT (3H), tanh LUT (H),
- * f*c and i*g Mul (H each, int16 cell), cell Add (H), tanh(c) LUT (H), o*tanh(c) Mul (H).
- * Weights are shared, not copied.
+ * Unrolls every LSTM step into its parts the way Vela lowers TFLite's UNIDIRECTIONAL_SEQUENCE_LSTM
+ * (`ethosu/vela/lstm.py`): per gate (i, f, g, o) an input FC [H, in], a recurrent FC [H, H] and
+ * an int16 Add with the gate's sigmoid/tanh fused; then the cell f*c (Mul), i*g (Mul), c (Add),
+ * tanh(c) (LUT) and h = o*tanh(c) (Mul). Gate weights are row slices (views) of the LSTM's
+ * [4H, in] and [4H, H] matrices, not copies.
  *
  * @see Stamenovic et al., arXiv 2111.02351 (LSTM speech-enhancement models on Ethos-U55).
  */
@@ -237,32 +248,42 @@ export function expandModel(model: NpuModel): ExpandedOp[] {
       continue;
     }
     const H = op.hiddenSize;
+    const inn = op.inputSize;
     const cell = op.cellDtype ?? 'int16';
-    const wp = op.weightPlacement;
-    const parts: PrimitiveOp[] = [
-      {
-        kind: 'FullyConnected',
-        name: `${op.name}/input_fc`,
-        weights: op.inputWeights,
-        shape: [4 * H, op.inputSize],
-        ...(wp ? { weightPlacement: wp } : {}),
-      },
-      {
-        kind: 'FullyConnected',
-        name: `${op.name}/recurrent_fc`,
-        weights: op.recurrentWeights,
-        shape: [4 * H, H],
-        ...(wp ? { weightPlacement: wp } : {}),
-      },
-      { kind: 'Add', name: `${op.name}/gates_add`, size: 4 * H, dtype: 'int16' },
-      { kind: 'Activation', name: `${op.name}/sigmoid_ifo`, fn: 'sigmoid', size: 3 * H, dtype: 'int16' },
-      { kind: 'Activation', name: `${op.name}/tanh_g`, fn: 'tanh', size: H, dtype: 'int16' },
+    const wp = op.weightPlacement ? { weightPlacement: op.weightPlacement } : {};
+    const parts: PrimitiveOp[] = [];
+    (['i', 'f', 'g', 'o'] as const).forEach((gate, g) => {
+      parts.push(
+        {
+          kind: 'FullyConnected',
+          name: `${op.name}/${gate}_input_fc`,
+          weights: op.inputWeights.subarray(g * H * inn, (g + 1) * H * inn),
+          shape: [H, inn],
+          ...wp,
+        },
+        {
+          kind: 'FullyConnected',
+          name: `${op.name}/${gate}_recurrent_fc`,
+          weights: op.recurrentWeights.subarray(g * H * H, (g + 1) * H * H),
+          shape: [H, H],
+          ...wp,
+        },
+        {
+          kind: 'Add',
+          name: `${op.name}/${gate}_gate`,
+          size: H,
+          dtype: 'int16',
+          activation: gate === 'g' ? 'tanh' : 'sigmoid',
+        },
+      );
+    });
+    parts.push(
       { kind: 'Mul', name: `${op.name}/f_mul_c`, size: H, dtype: cell },
       { kind: 'Mul', name: `${op.name}/i_mul_g`, size: H, dtype: cell },
       { kind: 'Add', name: `${op.name}/cell_add`, size: H, dtype: cell },
       { kind: 'Activation', name: `${op.name}/tanh_c`, fn: 'tanh', size: H, dtype: cell },
       { kind: 'Mul', name: `${op.name}/o_mul_tanh_c`, size: H, dtype: 'int16' },
-    ];
+    );
     for (const p of parts) out.push({ op: p, layer: op.name });
   }
   return out;

@@ -44,7 +44,7 @@ describe('formatReport', () => {
     expect(text).toContain('flash cyc');
     expect(text).toMatch(/latency \d+\.\d{3} ms/);
     const byOp = formatReport(r, { rows: 'op' });
-    expect(byOp).toContain('s1_lstm1/input_fc');
+    expect(byOp).toContain('s1_lstm1/i_input_fc');
     expect(byOp.split('\n').length).toBeGreaterThan(text.split('\n').length);
     expect(() => formatReport({} as never)).toThrow(/formatReport: argument 'result'/);
     // The result is plain data: it round-trips through JSON.
