@@ -230,6 +230,17 @@ export function convOutput(op: Conv2DOp | DepthwiseConv2DOp): { outH: number; ou
   return { outH: Math.floor((h - kh) / s) + 1, outW: Math.floor((w - kw) / s) + 1 };
 }
 
+// Gate row views per LSTM matrix, memoised so repeated expansions return the same objects
+// (callers may cache encoded sizes per weight array).
+const gateViewCache = new WeakMap<Int8Array, Int8Array[]>();
+function gateViews(w: Int8Array, H: number, cols: number): Int8Array[] {
+  const hit = gateViewCache.get(w);
+  if (hit && hit.length === 4 && hit[0]?.length === H * cols) return hit;
+  const views = [0, 1, 2, 3].map((g) => w.subarray(g * H * cols, (g + 1) * H * cols));
+  gateViewCache.set(w, views);
+  return views;
+}
+
 /**
  * Unrolls every LSTM step into its parts the way Vela lowers TFLite's UNIDIRECTIONAL_SEQUENCE_LSTM
  * (`ethosu/vela/lstm.py`): per gate (i, f, g, o) an input FC [H, in], a recurrent FC [H, H] and
@@ -252,19 +263,21 @@ export function expandModel(model: NpuModel): ExpandedOp[] {
     const cell = op.cellDtype ?? 'int16';
     const wp = op.weightPlacement ? { weightPlacement: op.weightPlacement } : {};
     const parts: PrimitiveOp[] = [];
+    const inViews = gateViews(op.inputWeights, H, inn);
+    const recViews = gateViews(op.recurrentWeights, H, H);
     (['i', 'f', 'g', 'o'] as const).forEach((gate, g) => {
       parts.push(
         {
           kind: 'FullyConnected',
           name: `${op.name}/${gate}_input_fc`,
-          weights: op.inputWeights.subarray(g * H * inn, (g + 1) * H * inn),
+          weights: inViews[g] as Int8Array,
           shape: [H, inn],
           ...wp,
         },
         {
           kind: 'FullyConnected',
           name: `${op.name}/${gate}_recurrent_fc`,
-          weights: op.recurrentWeights.subarray(g * H * H, (g + 1) * H * H),
+          weights: recViews[g] as Int8Array,
           shape: [H, H],
           ...wp,
         },

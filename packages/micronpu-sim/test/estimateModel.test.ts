@@ -312,6 +312,15 @@ describe('estimateModel: convolutions, elementwise and LSTM', () => {
     // Per gate: input FC, recurrent FC, Add with fused activation; then 2 Mul, Add, tanh, Mul.
     expect(parts).toHaveLength(4 * 3 + 5);
     expect(parts.every((p) => p.layer === 'l1')).toBe(true);
+    // Gate weights are views of the LSTM matrices, the same objects on every expansion.
+    const again = expandModel(model);
+    expect(again[0]?.op).toEqual(parts[0]?.op);
+    expect((again[0]?.op as { weights: Int8Array }).weights).toBe(
+      (parts[0]?.op as { weights: Int8Array }).weights,
+    );
+    expect((parts[3]?.op as { weights: Int8Array }).weights.buffer).toBe(
+      (model.ops[0] as { inputWeights: Int8Array }).inputWeights.buffer,
+    );
     const sys = systems['u55-high-end'];
     if (!sys) throw new Error('preset');
     const r = estimateModel(model, sys);
