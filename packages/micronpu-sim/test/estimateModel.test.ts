@@ -315,10 +315,10 @@ describe('estimateModel: convolutions, elementwise and LSTM', () => {
     // Gate weights are views of the LSTM matrices, the same objects on every expansion.
     const again = expandModel(model);
     expect(again[0]?.op).toEqual(parts[0]?.op);
-    expect((again[0]?.op as { weights: Int8Array }).weights).toBe(
-      (parts[0]?.op as { weights: Int8Array }).weights,
+    expect((again[0] as { op: { weights: Int8Array } }).op.weights).toBe(
+      (parts[0] as { op: { weights: Int8Array } }).op.weights,
     );
-    expect((parts[3]?.op as { weights: Int8Array }).weights.buffer).toBe(
+    expect((parts[3] as { op: { weights: Int8Array } }).op.weights.buffer).toBe(
       (model.ops[0] as { inputWeights: Int8Array }).inputWeights.buffer,
     );
     const sys = systems['u55-high-end'];
