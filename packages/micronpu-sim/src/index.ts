@@ -44,7 +44,16 @@ export { dtlnModel } from './dtlnModel.js';
 export type { DtlnModelOptions } from './dtlnModel.js';
 export { formatReport } from './formatReport.js';
 export type { FormatReportOptions } from './formatReport.js';
-export { encodeWeights } from './encodeWeights.js';
-export type { EncodeWeightsOptions, EncodeWeightsResult, EncoderAccelerator } from './encodeWeights.js';
+export { DEFAULT_OFM_BLOCK_DEPTH, encodeWeights } from './encodeWeights.js';
+export type {
+  EncodedWeightPart,
+  EncodeWeightsOptions,
+  EncodeWeightsResult,
+  EncoderAccelerator,
+} from './encodeWeights.js';
+export { decodeWeights } from './weightEncoding/decodeWeights.js';
+export { syntheticWeights } from './weightEncoding/syntheticWeights.js';
+export type { SyntheticWeightsOptions, WeightStructure } from './weightEncoding/syntheticWeights.js';
+export type { MlwStreamStats } from './weightEncoding/mlwEncode.js';
 export { lstmInt8 } from './lstmInt8.js';
 export type { LstmInt8Options, LstmInt8Result } from './lstmInt8.js';
