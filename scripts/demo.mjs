@@ -13,7 +13,7 @@ const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 
 function pnpmCommand() {
   // pnpm sets npm_execpath to its own entry point when it runs a package script.
-  const execPath = process.env['npm_execpath'];
+  const execPath = process.env.npm_execpath;
   if (execPath && /pnpm/.test(execPath)) {
     return /\.(c?js|mjs)$/.test(execPath) ? [process.execPath, [execPath]] : [execPath, []];
   }

@@ -88,7 +88,7 @@ export function benchEncode(options: { repeats?: number; quick?: boolean } = {})
       for (let r = 0; r < SHAPE[0]; r++)
         if (w.subarray(r * SHAPE[1], (r + 1) * SHAPE[1]).some((v) => v !== 0)) keep.push(r);
       const c = new Int8Array(keep.length * SHAPE[1]);
-      keep.forEach((r, i) => c.set(w.subarray(r * SHAPE[1], (r + 1) * SHAPE[1]), i * SHAPE[1]));
+      for (const [i, r] of keep.entries()) c.set(w.subarray(r * SHAPE[1], (r + 1) * SHAPE[1]), i * SHAPE[1]);
       w = c;
       shape = [keep.length, SHAPE[1]];
     }

@@ -93,7 +93,7 @@ describe("encodeWeights vs Vela's Python API (accelerator presets, depth slices,
           if (row.some((x) => x !== 0)) kept.push(row);
         }
         const c = new Int8Array(kept.length * inp);
-        kept.forEach((row, i) => c.set(row, i * inp));
+        for (const [i, row] of kept.entries()) c.set(row, i * inp);
         w = c;
         shape = [kept.length, inp];
       }
