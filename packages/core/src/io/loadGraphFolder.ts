@@ -476,12 +476,12 @@ export async function loadGraphFolder(
       throw new Error(`${fn}: cannot read '${p}': ${(err as Error).message}`);
     }
   };
-  const [nodes, edges, features, meta] = await Promise.all([
-    read('nodes.csv'),
-    read('edges.csv'),
-    read('features.txt'),
-    read('meta.json', true),
-  ]);
+  // Read in a fixed order (not in parallel) so a missing folder or file is always reported the
+  // same way: the first missing file of nodes.csv, edges.csv, features.txt.
+  const nodes = await read('nodes.csv');
+  const edges = await read('edges.csv');
+  const features = await read('features.txt');
+  const meta = await read('meta.json', true);
   return parseGraphFolder(
     { nodes: nodes as string, edges: edges as string, features: features as string, meta },
     { name: options.name ?? path.basename(path.resolve(dir)), source: options.source ?? dir },
