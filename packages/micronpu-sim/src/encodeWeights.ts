@@ -1,5 +1,5 @@
 import { LabInputError } from '@lab/core';
-import { type MlwStreamStats, mlwEncode } from './weightEncoding/mlwEncode.js';
+import { type MlwStreamStats, mlwEncode, newStats } from './weightEncoding/mlwEncode.js';
 import { type BrickOrder, reorderWeights } from './weightEncoding/reorderWeights.js';
 
 /**
@@ -191,21 +191,7 @@ export function partRows(
 }
 
 function sumStats(all: MlwStreamStats[]): MlwStreamStats {
-  const total: MlwStreamStats = {
-    sections: 0,
-    zeroRunSections: 0,
-    slices: 0,
-    uncompressedSlices: 0,
-    headerBits: 0,
-    paletteBits: 0,
-    weightUnaryBits: 0,
-    weightRemainderBits: 0,
-    zeroRunUnaryBits: 0,
-    zeroRunRemainderBits: 0,
-    paddingBits: 0,
-    values: 0,
-    zeros: 0,
-  };
+  const total = newStats();
   for (const s of all) for (const k of Object.keys(total) as (keyof MlwStreamStats)[]) total[k] += s[k];
   return total;
 }

@@ -356,7 +356,8 @@ function searchGrcParams(
   return { cfg: cfgs, pos };
 }
 
-function newStats(): MlwStreamStats {
+/** An all-zero stream statistics record. */
+export function newStats(): MlwStreamStats {
   return {
     sections: 0,
     zeroRunSections: 0,
