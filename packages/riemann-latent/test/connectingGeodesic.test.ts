@@ -7,7 +7,7 @@ import { curveLength } from '../src/curveLength.js';
 import { expectedNorm } from '../src/expectedNorm.js';
 import { geodesicDistances } from '../src/geodesicDistances.js';
 import { graphGeodesic } from '../src/graphGeodesic.js';
-import { LinearGaussianDecoder, RidgeDecoder } from './decoders.js';
+import { LINEAR_A, LINEAR_SIGMA, LinearGaussianDecoder, RidgeDecoder } from './decoders.js';
 
 /**
  * Adam with a constant lr = 0.1 ends within ~lr-sized jitter of the optimum in coefficient space;
@@ -15,15 +15,8 @@ import { LinearGaussianDecoder, RidgeDecoder } from './decoders.js';
  */
 const GEODESIC_RTOL = 3e-3;
 
-const A = [
-  [1, 0.5],
-  [-0.3, 2],
-  [0.7, 0.1],
-];
-const SIGMA = [
-  [0.3, 0.05],
-  [0.05, 0.1],
-];
+const A = LINEAR_A;
+const SIGMA = LINEAR_SIGMA;
 
 beforeAll(async () => {
   await initBackend();

@@ -8,20 +8,13 @@ import { measureTf, resolveMeasureOptions } from '../src/curveTerms.js';
 import { curveLength } from '../src/curveLength.js';
 import { expectedNorm } from '../src/expectedNorm.js';
 import { reparametrize } from '../src/reparametrize.js';
-import { LinearGaussianDecoder, RidgeDecoder } from './decoders.js';
+import { LINEAR_A, LINEAR_SIGMA, LinearGaussianDecoder, RidgeDecoder } from './decoders.js';
 
 /** float32 metric evaluation and sums of <= a few hundred terms. */
 const F32 = TOL.F32_LONG_SUM;
 
-const A = [
-  [1, 0.5],
-  [-0.3, 2],
-  [0.7, 0.1],
-];
-const SIGMA = [
-  [0.3, 0.05],
-  [0.05, 0.1],
-];
+const A = LINEAR_A;
+const SIGMA = LINEAR_SIGMA;
 
 beforeAll(async () => {
   await initBackend();

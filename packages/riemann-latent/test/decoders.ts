@@ -141,3 +141,15 @@ export class FixedMomentsDecoder implements StochasticDecoder {
     }));
   }
 }
+
+/** E[J] (D = 3, q = 2) of the linear Gaussian decoder shared by the curve and geodesic tests. */
+export const LINEAR_A = [
+  [1, 0.5],
+  [-0.3, 2],
+  [0.7, 0.1],
+];
+/** Its row covariance Sigma (symmetric positive definite). */
+export const LINEAR_SIGMA = [
+  [0.3, 0.05],
+  [0.05, 0.1],
+];
