@@ -1,0 +1,2 @@
+// Public API of @lab/graph-defense: named re-exports only (filled in as modules land).
+export {};
