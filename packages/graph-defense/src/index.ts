@@ -1,2 +1,2 @@
 // Public API of @lab/graph-defense: named re-exports only (filled in as modules land).
-export {};
+export type { AttackResult, EdgeFlip, GraphArrays, LabeledGraph, NodeAttributes } from './graphTypes.js';
