@@ -1,2 +1,18 @@
-// Public API of @lab/graph-defense: named re-exports only (filled in as modules land).
+// Public API of @lab/graph-defense: named re-exports only, grouped by area. Each section is
+// owned by one part of the package; edit only your own section.
 export type { AttackResult, EdgeFlip, GraphArrays, LabeledGraph, NodeAttributes } from './graphTypes.js';
+
+// data and victims
+export { applyEdgeFlips } from './applyEdgeFlips.js';
+export { graphArrays } from './graphArrays.js';
+export { largestConnectedComponent } from './largestConnectedComponent.js';
+export { graphFromFolderData, loadGraphFolder } from './loadGraphFolder.js';
+export type { LoadGraphFolderOptions } from './loadGraphFolder.js';
+export { planetoidSplit, stratifiedSplit } from './splits.js';
+export type { SplitNodes, StratifiedSplitOptions, StratifiedSplitResult } from './splits.js';
+
+// attacks (random, dice, pgd)
+
+// attacks (metattack, nettack)
+
+// detection and defence
