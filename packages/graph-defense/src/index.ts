@@ -14,5 +14,15 @@ export type { SplitNodes, StratifiedSplitOptions, StratifiedSplitResult } from '
 // attacks (random, dice, pgd)
 
 // attacks (metattack, nettack)
+export { metattack } from './metattack.js';
+export type { MetattackApproximation, MetattackOptions, MetattackProgress, MetattackResult } from './metattack.js';
+export { nettack, nettackTargets } from './nettack.js';
+export type {
+  NettackOptions,
+  NettackResult,
+  NettackTargetOutcome,
+  NettackTargetsOptions,
+  NettackTargetsResult,
+} from './nettack.js';
 
 // detection and defence
