@@ -1,5 +1,11 @@
 import { LabFormatError, LabInputError } from '@lab/core';
-import type { ActivationQuantParams, FloatTensor, Int8Model, Int8Tensor, SparsityStructure } from './Int8Model.js';
+import type {
+  ActivationQuantParams,
+  FloatTensor,
+  Int8Model,
+  Int8Tensor,
+  SparsityStructure,
+} from './Int8Model.js';
 import {
   ENCODING_NAMES,
   FORMAT_VERSION,
@@ -47,7 +53,8 @@ class Reader {
     throw new LabFormatError(FN, 'bytes', { source: this.source, column: this.pos }, what, actual);
   }
   need(n: number, what: string): void {
-    if (!(n >= 0) || this.pos + n > this.end) this.fail(`is truncated: ${what} needs ${n} bytes at offset ${this.pos}`);
+    if (!(n >= 0) || this.pos + n > this.end)
+      this.fail(`is truncated: ${what} needs ${n} bytes at offset ${this.pos}`);
   }
   u8(what: string): number {
     this.need(1, what);
@@ -114,7 +121,8 @@ class Reader {
       shape.push(d);
       n *= d;
     }
-    if (n > maxElements) this.fail(`holds a ${what} of ${n} elements, more than maxElements = ${maxElements}`);
+    if (n > maxElements)
+      this.fail(`holds a ${what} of ${n} elements, more than maxElements = ${maxElements}`);
     return shape;
   }
 }
@@ -140,43 +148,61 @@ export function decodeModel(bytes: Uint8Array, options: DecodeModelOptions = {})
   }
   const where = { source };
   if (bytes.length < HEADER_BYTES + TRAILER_BYTES) {
-    throw new LabFormatError(FN, 'bytes', where, `must hold at least ${HEADER_BYTES + TRAILER_BYTES} bytes`, bytes.length);
+    throw new LabFormatError(
+      FN,
+      'bytes',
+      where,
+      `must hold at least ${HEADER_BYTES + TRAILER_BYTES} bytes`,
+      bytes.length,
+    );
   }
   for (let i = 0; i < MAGIC.length; i++) {
-    if (bytes[i] !== MAGIC[i]) throw new LabFormatError(FN, 'bytes', where, "must start with the magic 'LSQ8'");
+    if (bytes[i] !== MAGIC[i])
+      throw new LabFormatError(FN, 'bytes', where, "must start with the magic 'LSQ8'");
   }
   const header = new Reader(bytes, bytes.length, source, 4);
   const version = header.u16('version');
-  if (version !== FORMAT_VERSION) throw new LabFormatError(FN, 'bytes', where, `must have format version ${FORMAT_VERSION}`, version);
+  if (version !== FORMAT_VERSION)
+    throw new LabFormatError(FN, 'bytes', where, `must have format version ${FORMAT_VERSION}`, version);
   const flags = header.u16('flags');
   if (flags !== 0) throw new LabFormatError(FN, 'bytes', where, 'must have zero (reserved) flags', flags);
   const total = header.u32('length');
   if (total !== bytes.length) {
-    throw new LabFormatError(FN, 'bytes', where, `must be ${total} bytes long as its header says (truncated or padded?)`, bytes.length);
+    throw new LabFormatError(
+      FN,
+      'bytes',
+      where,
+      `must be ${total} bytes long as its header says (truncated or padded?)`,
+      bytes.length,
+    );
   }
   if (options.verifyChecksum ?? true) {
     const stored = new DataView(bytes.buffer, bytes.byteOffset + total - 4, 4).getUint32(0, true);
     const actual = crc32(bytes, 0, total - 4);
-    if (stored !== actual) throw new LabFormatError(FN, 'bytes', where, 'must pass its CRC-32 check (the data is corrupt)');
+    if (stored !== actual)
+      throw new LabFormatError(FN, 'bytes', where, 'must pass its CRC-32 check (the data is corrupt)');
   }
   const nWeights = header.u32('weight count');
   const nFloats = header.u32('float count');
   const nActivations = header.u32('activation count');
   const r = new Reader(bytes, total - TRAILER_BYTES, source, HEADER_BYTES);
   // Each record takes at least 4 bytes: reject absurd counts before looping.
-  if (nWeights + nFloats + nActivations > (total - HEADER_BYTES) / 4) r.fail('holds more records than it has bytes for');
+  if (nWeights + nFloats + nActivations > (total - HEADER_BYTES) / 4)
+    r.fail('holds more records than it has bytes for');
   const weights: Int8Tensor[] = [];
   for (let k = 0; k < nWeights; k++) weights.push(readWeight(r, maxElements));
   const floats: FloatTensor[] = [];
   for (let k = 0; k < nFloats; k++) {
-    if (r.u8('record kind') !== RECORD_FLOAT) r.fail('holds a record of the wrong kind (expected float tensor)');
+    if (r.u8('record kind') !== RECORD_FLOAT)
+      r.fail('holds a record of the wrong kind (expected float tensor)');
     const name = r.name('float tensor');
     const shape = r.shape('float tensor shape', maxElements);
     floats.push({ name, shape, values: r.f32s(numelOf(shape), 'float tensor values') });
   }
   const activations: ActivationQuantParams[] = [];
   for (let k = 0; k < nActivations; k++) {
-    if (r.u8('record kind') !== RECORD_ACTIVATION) r.fail('holds a record of the wrong kind (expected activation)');
+    if (r.u8('record kind') !== RECORD_ACTIVATION)
+      r.fail('holds a record of the wrong kind (expected activation)');
     const name = r.name('activation');
     const bits = r.u8('activation bits');
     if (bits !== 8 && bits !== 16) return r.fail('holds activation bits other than 8 or 16', bits);
@@ -202,7 +228,8 @@ function checkPadding(r: Reader, mask: Uint8Array, n: number, what: string): voi
 }
 
 function readWeight(r: Reader, maxElements: number): Int8Tensor {
-  if (r.u8('record kind') !== RECORD_WEIGHT) r.fail('holds a record of the wrong kind (expected int8 weight)');
+  if (r.u8('record kind') !== RECORD_WEIGHT)
+    r.fail('holds a record of the wrong kind (expected int8 weight)');
   const name = r.name('weight');
   const shape = r.shape('weight shape', maxElements);
   const { rows, cols } = matrixView(shape);
@@ -216,7 +243,8 @@ function readWeight(r: Reader, maxElements: number): Int8Tensor {
     if (block[0] === 0 || block[1] === 0) r.fail('holds a zero block dimension');
   }
   const nScales = r.u32('scale count');
-  if (nScales !== 1 && nScales !== cols) r.fail(`holds ${nScales} scales for a weight with ${cols} output channels`);
+  if (nScales !== 1 && nScales !== cols)
+    r.fail(`holds ${nScales} scales for a weight with ${cols} output channels`);
   const scales = r.f32s(nScales, 'scales');
   const zeroPoints = new Int32Array(nScales);
   if (meta & META_HAS_ZERO_POINTS) for (let i = 0; i < nScales; i++) zeroPoints[i] = r.i32('zero points');
@@ -251,7 +279,8 @@ function readWeight(r: Reader, maxElements: number): Int8Tensor {
     case 'csr': {
       const pb = sub.u8('CSR pointer width');
       const ib = sub.u8('CSR index width');
-      if (![1, 2, 4].includes(pb) || ![1, 2, 4].includes(ib)) sub.fail('holds an index width other than 1, 2 or 4');
+      if (![1, 2, 4].includes(pb) || ![1, 2, 4].includes(ib))
+        sub.fail('holds an index width other than 1, 2 or 4');
       const nnz = sub.u32('CSR nnz');
       sub.need((rows + 1) * pb + nnz * (ib + 1), 'CSR arrays');
       const ptr = new Float64Array(rows + 1);
@@ -264,7 +293,8 @@ function readWeight(r: Reader, maxElements: number): Int8Tensor {
       for (let i = 0; i < rows; i++) {
         for (let p = ptr[i]; p < ptr[i + 1]; p++) {
           const j = idx[p];
-          if (j >= cols || (p > ptr[i] && j <= idx[p - 1])) sub.fail('holds CSR column indices out of range or not increasing');
+          if (j >= cols || (p > ptr[i] && j <= idx[p - 1]))
+            sub.fail('holds CSR column indices out of range or not increasing');
           if (vals[p] === 0) sub.fail('holds a zero among the non-zero values');
           values[i * cols + j] = vals[p];
         }
@@ -277,7 +307,8 @@ function readWeight(r: Reader, maxElements: number): Int8Tensor {
       if (br === 0 || bc === 0) sub.fail('holds a zero block dimension');
       const pb = sub.u8('BSR pointer width');
       const ib = sub.u8('BSR index width');
-      if (![1, 2, 4].includes(pb) || ![1, 2, 4].includes(ib)) sub.fail('holds an index width other than 1, 2 or 4');
+      if (![1, 2, 4].includes(pb) || ![1, 2, 4].includes(ib))
+        sub.fail('holds an index width other than 1, 2 or 4');
       const nBlocks = sub.u32('BSR block count');
       const nbr = Math.ceil(rows / br);
       const nbc = Math.ceil(cols / bc);
@@ -293,7 +324,8 @@ function readWeight(r: Reader, maxElements: number): Int8Tensor {
       for (let bi = 0; bi < nbr; bi++) {
         for (let p = ptr[bi]; p < ptr[bi + 1]; p++) {
           const bj = idx[p];
-          if (bj >= nbc || (p > ptr[bi] && bj <= idx[p - 1])) sub.fail('holds BSR block indices out of range or not increasing');
+          if (bj >= nbc || (p > ptr[bi] && bj <= idx[p - 1]))
+            sub.fail('holds BSR block indices out of range or not increasing');
           for (let rr = 0; rr < br; rr++) {
             const i = bi * br + rr;
             for (let c = 0; c < bc; c++) {

@@ -4,7 +4,13 @@
  * size of every encoding. The byte-level specification is in the package README ("Export format").
  */
 import { LabInputError } from '@lab/core';
-import type { ActivationQuantParams, FloatTensor, Int8Model, Int8Tensor, SparsityStructure } from './Int8Model.js';
+import type {
+  ActivationQuantParams,
+  FloatTensor,
+  Int8Model,
+  Int8Tensor,
+  SparsityStructure,
+} from './Int8Model.js';
 
 /** How one int8 weight is laid out in the file. */
 export type TensorEncoding = 'dense' | 'bitmask' | 'csr' | 'bsr' | 'units';
@@ -21,13 +27,29 @@ export const TRAILER_BYTES = 4;
 export const MAX_RANK = 8;
 
 /** Encoding codes as stored in the file. Order = tie-break preference of the automatic choice. */
-export const ENCODING_CODES: Record<TensorEncoding, number> = { dense: 0, bitmask: 1, csr: 2, bsr: 3, units: 4 };
+export const ENCODING_CODES: Record<TensorEncoding, number> = {
+  dense: 0,
+  bitmask: 1,
+  csr: 2,
+  bsr: 3,
+  units: 4,
+};
 export const ENCODING_NAMES: readonly TensorEncoding[] = ['dense', 'bitmask', 'csr', 'bsr', 'units'];
 /** Preference order when two encodings have the same size (simplest first). */
 export const TIE_ORDER: readonly TensorEncoding[] = ['dense', 'units', 'bsr', 'csr', 'bitmask'];
 
-export const STRUCTURE_CODES: Record<SparsityStructure | 'none', number> = { none: 0, weight: 1, block: 2, unit: 3 };
-export const STRUCTURE_NAMES: readonly (SparsityStructure | undefined)[] = [undefined, 'weight', 'block', 'unit'];
+export const STRUCTURE_CODES: Record<SparsityStructure | 'none', number> = {
+  none: 0,
+  weight: 1,
+  block: 2,
+  unit: 3,
+};
+export const STRUCTURE_NAMES: readonly (SparsityStructure | undefined)[] = [
+  undefined,
+  'weight',
+  'block',
+  'unit',
+];
 
 /** Weight-record meta byte: bits 0-1 structure, bit 2 block shape present, bit 3 zero points present. */
 export const META_HAS_BLOCK = 0b100;
@@ -116,7 +138,13 @@ export function weightStats(t: Int8Tensor): WeightStats {
 }
 
 /** Number of blocks of shape `[br, bc]` that hold at least one non-zero. */
-export function countNonZeroBlocks(values: Int8Array, rows: number, cols: number, br: number, bc: number): number {
+export function countNonZeroBlocks(
+  values: Int8Array,
+  rows: number,
+  cols: number,
+  br: number,
+  bc: number,
+): number {
   const nbc = Math.ceil(cols / bc);
   const nbr = Math.ceil(rows / br);
   let count = 0;
@@ -148,7 +176,16 @@ export function csrBytes(s: WeightStats): number {
 export function bsrBytes(s: WeightStats, br: number, bc: number, nBlocks: number): number {
   const nbr = Math.ceil(s.rows / br);
   const nbc = Math.ceil(s.cols / bc);
-  return 2 + 2 + 1 + 1 + 4 + (nbr + 1) * indexBytes(nBlocks) + nBlocks * indexBytes(Math.max(0, nbc - 1)) + nBlocks * br * bc;
+  return (
+    2 +
+    2 +
+    1 +
+    1 +
+    4 +
+    (nbr + 1) * indexBytes(nBlocks) +
+    nBlocks * indexBytes(Math.max(0, nbc - 1)) +
+    nBlocks * br * bc
+  );
 }
 export function unitsBytes(s: WeightStats): number {
   return Math.ceil(s.rows / 8) + Math.ceil(s.cols / 8) + s.keptRows * s.keptCols;
@@ -194,7 +231,8 @@ export function chooseEncoding(t: Int8Tensor, options: EncodingOptions): Encodin
     for (const [br, bc] of shapes) {
       const nb = countNonZeroBlocks(t.values, stats.rows, stats.cols, br, bc);
       const bytes = bsrBytes(stats, br, bc, nb);
-      if (best === undefined || bytes < best.payloadBytes) best = { encoding: 'bsr', payloadBytes: bytes, block: [br, bc], stats };
+      if (best === undefined || bytes < best.payloadBytes)
+        best = { encoding: 'bsr', payloadBytes: bytes, block: [br, bc], stats };
     }
     if (best !== undefined) candidates.push(best);
   }
@@ -241,11 +279,17 @@ export function hasNonZero(a: ArrayLike<number>): boolean {
   return false;
 }
 
-const isDim = (d: unknown): d is number => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0 && d <= 0xffffffff;
+const isDim = (d: unknown): d is number =>
+  typeof d === 'number' && Number.isSafeInteger(d) && d >= 0 && d <= 0xffffffff;
 
 function checkShape(fn: string, arg: string, shape: unknown): asserts shape is readonly number[] {
   if (!Array.isArray(shape) || shape.length > MAX_RANK || !shape.every(isDim)) {
-    throw new LabInputError(fn, arg, `must be an array of at most ${MAX_RANK} non-negative integer dimensions`, shape);
+    throw new LabInputError(
+      fn,
+      arg,
+      `must be an array of at most ${MAX_RANK} non-negative integer dimensions`,
+      shape,
+    );
   }
 }
 
@@ -257,9 +301,11 @@ function checkName(fn: string, arg: string, name: unknown): asserts name is stri
 
 /** Validates an `Int8Model` and the encoding options at a public boundary. */
 export function validateModel(fn: string, model: Int8Model, options: EncodingOptions = {}): void {
-  if (model == null || typeof model !== 'object') throw new LabInputError(fn, 'model', 'must be an Int8Model', model);
+  if (model == null || typeof model !== 'object')
+    throw new LabInputError(fn, 'model', 'must be an Int8Model', model);
   for (const key of ['weights', 'floats', 'activations'] as const) {
-    if (!Array.isArray(model[key])) throw new LabInputError(fn, `model.${key}`, 'must be an array', model[key]);
+    if (!Array.isArray(model[key]))
+      throw new LabInputError(fn, `model.${key}`, 'must be an array', model[key]);
   }
   const names = new Set<string>();
   model.weights.forEach((t: Int8Tensor, i: number) => {
@@ -268,14 +314,24 @@ export function validateModel(fn: string, model: Int8Model, options: EncodingOpt
     checkName(fn, `${at}.name`, t.name);
     checkShape(fn, `${at}.shape`, t.shape);
     if (!(t.values instanceof Int8Array) || t.values.length !== numel(t.shape)) {
-      throw new LabInputError(fn, `${at}.values`, `must be an Int8Array of length ${numel(t.shape)}`, t.values);
+      throw new LabInputError(
+        fn,
+        `${at}.values`,
+        `must be an Int8Array of length ${numel(t.shape)}`,
+        t.values,
+      );
     }
     const { cols } = matrixView(t.shape);
     if (!(t.scales instanceof Float32Array) || (t.scales.length !== 1 && t.scales.length !== cols)) {
       throw new LabInputError(fn, `${at}.scales`, `must be a Float32Array of length 1 or ${cols}`, t.scales);
     }
     if (!(t.zeroPoints instanceof Int32Array) || t.zeroPoints.length !== t.scales.length) {
-      throw new LabInputError(fn, `${at}.zeroPoints`, `must be an Int32Array of length ${t.scales.length}`, t.zeroPoints);
+      throw new LabInputError(
+        fn,
+        `${at}.zeroPoints`,
+        `must be an Int32Array of length ${t.scales.length}`,
+        t.zeroPoints,
+      );
     }
     if (t.structure !== undefined && !['weight', 'block', 'unit'].includes(t.structure)) {
       throw new LabInputError(fn, `${at}.structure`, "must be 'weight', 'block' or 'unit'", t.structure);
@@ -289,12 +345,18 @@ export function validateModel(fn: string, model: Int8Model, options: EncodingOpt
     checkName(fn, `${at}.name`, t.name);
     checkShape(fn, `${at}.shape`, t.shape);
     if (!(t.values instanceof Float32Array) || t.values.length !== numel(t.shape)) {
-      throw new LabInputError(fn, `${at}.values`, `must be a Float32Array of length ${numel(t.shape)}`, t.values);
+      throw new LabInputError(
+        fn,
+        `${at}.values`,
+        `must be a Float32Array of length ${numel(t.shape)}`,
+        t.values,
+      );
     }
   });
   model.activations.forEach((a: ActivationQuantParams, i: number) => {
     const at = `model.activations[${i}]`;
-    if (a == null || typeof a !== 'object') throw new LabInputError(fn, at, 'must be ActivationQuantParams', a);
+    if (a == null || typeof a !== 'object')
+      throw new LabInputError(fn, at, 'must be ActivationQuantParams', a);
     checkName(fn, `${at}.name`, a.name);
     if (a.bits !== 8 && a.bits !== 16) throw new LabInputError(fn, `${at}.bits`, 'must be 8 or 16', a.bits);
     if (typeof a.scale !== 'number') throw new LabInputError(fn, `${at}.scale`, 'must be a number', a.scale);
@@ -304,22 +366,43 @@ export function validateModel(fn: string, model: Int8Model, options: EncodingOpt
   });
   const validEncodings = ['auto', ...ENCODING_NAMES];
   if (options.encoding !== undefined && !validEncodings.includes(options.encoding)) {
-    throw new LabInputError(fn, 'options.encoding', `must be one of ${validEncodings.join(', ')}`, options.encoding);
+    throw new LabInputError(
+      fn,
+      'options.encoding',
+      `must be one of ${validEncodings.join(', ')}`,
+      options.encoding,
+    );
   }
   if (options.encodings !== undefined) {
     if (options.encodings === null || typeof options.encodings !== 'object') {
-      throw new LabInputError(fn, 'options.encodings', 'must be an object mapping weight names to encodings', options.encodings);
+      throw new LabInputError(
+        fn,
+        'options.encodings',
+        'must be an object mapping weight names to encodings',
+        options.encodings,
+      );
     }
     for (const [name, e] of Object.entries(options.encodings)) {
-      if (!names.has(name)) throw new LabInputError(fn, 'options.encodings', 'must only name weights of the model', name);
+      if (!names.has(name))
+        throw new LabInputError(fn, 'options.encodings', 'must only name weights of the model', name);
       if (!validEncodings.includes(e)) {
-        throw new LabInputError(fn, `options.encodings.${name}`, `must be one of ${validEncodings.join(', ')}`, e);
+        throw new LabInputError(
+          fn,
+          `options.encodings.${name}`,
+          `must be one of ${validEncodings.join(', ')}`,
+          e,
+        );
       }
     }
   }
   if (options.blockShapes !== undefined) {
     if (!Array.isArray(options.blockShapes) || options.blockShapes.length === 0) {
-      throw new LabInputError(fn, 'options.blockShapes', 'must be a non-empty array of [rows, cols]', options.blockShapes);
+      throw new LabInputError(
+        fn,
+        'options.blockShapes',
+        'must be a non-empty array of [rows, cols]',
+        options.blockShapes,
+      );
     }
     options.blockShapes.forEach((b, i) => {
       checkBlock(fn, `options.blockShapes[${i}]`, b);

@@ -157,7 +157,8 @@ export function exportModel(model: Int8Model, options: ExportModelOptions = {}):
   for (const rec of plan.weights) {
     const start = w.pos;
     writeWeight(w, rec.tensor, rec.name, rec.choice);
-    if (w.pos - start !== rec.recordBytes) throw new Error(`exportModel: internal size mismatch for '${rec.tensor.name}'`);
+    if (w.pos - start !== rec.recordBytes)
+      throw new Error(`exportModel: internal size mismatch for '${rec.tensor.name}'`);
   }
   model.floats.forEach((t, i) => {
     w.u8(RECORD_FLOAT);
@@ -183,7 +184,9 @@ function writeWeight(w: Writer, t: Int8Tensor, name: Uint8Array, choice: Encodin
   w.shape(t.shape);
   const hasZp = hasNonZero(t.zeroPoints);
   const meta =
-    STRUCTURE_CODES[t.structure ?? 'none'] | (t.block !== undefined ? META_HAS_BLOCK : 0) | (hasZp ? META_HAS_ZERO_POINTS : 0);
+    STRUCTURE_CODES[t.structure ?? 'none'] |
+    (t.block !== undefined ? META_HAS_BLOCK : 0) |
+    (hasZp ? META_HAS_ZERO_POINTS : 0);
   w.u8(meta);
   if (t.block !== undefined) {
     w.u16(t.block[0]);
@@ -291,5 +294,6 @@ function writeWeight(w: Writer, t: Int8Tensor, name: Uint8Array, choice: Encodin
       break;
     }
   }
-  if (w.pos - start !== choice.payloadBytes) throw new Error(`exportModel: internal payload size mismatch (${choice.encoding})`);
+  if (w.pos - start !== choice.payloadBytes)
+    throw new Error(`exportModel: internal payload size mismatch (${choice.encoding})`);
 }

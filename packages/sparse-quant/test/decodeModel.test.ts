@@ -26,7 +26,17 @@ describe('decodeModel', () => {
 
   it('rejects every truncation with a LabFormatError', () => {
     const rng = createRng('truncate');
-    const cuts = [0, 1, 3, 4, 23, 24, 27, bytes.length - 1, ...Array.from({ length: 200 }, () => rng.int(bytes.length))];
+    const cuts = [
+      0,
+      1,
+      3,
+      4,
+      23,
+      24,
+      27,
+      bytes.length - 1,
+      ...Array.from({ length: 200 }, () => rng.int(bytes.length)),
+    ];
     for (const cut of cuts) {
       expect(() => decodeModel(bytes.subarray(0, cut))).toThrow(LabFormatError);
       // Without the checksum, structure alone still rejects it (the length field no longer matches).

@@ -17,7 +17,14 @@ export function unstructured(rng: Rng, rows: number, cols: number, sparsity: num
 }
 
 /** Block-sparse values: `[br, bc]` blocks (edge blocks clipped) kept with probability 1 - sparsity. */
-export function blockSparse(rng: Rng, rows: number, cols: number, br: number, bc: number, sparsity: number): Int8Array {
+export function blockSparse(
+  rng: Rng,
+  rows: number,
+  cols: number,
+  br: number,
+  bc: number,
+  sparsity: number,
+): Int8Array {
   const v = new Int8Array(rows * cols);
   const nbr = Math.ceil(rows / br);
   const nbc = Math.ceil(cols / bc);
@@ -33,11 +40,18 @@ export function blockSparse(rng: Rng, rows: number, cols: number, br: number, bc
 }
 
 /** Unit-pruned values: whole rows and columns zero. */
-export function unitSparse(rng: Rng, rows: number, cols: number, rowKeep: number, colKeep: number): Int8Array {
+export function unitSparse(
+  rng: Rng,
+  rows: number,
+  cols: number,
+  rowKeep: number,
+  colKeep: number,
+): Int8Array {
   const v = new Int8Array(rows * cols);
   const rs = new Set(rng.sample(rows, rowKeep));
   const cs = new Set(rng.sample(cols, colKeep));
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (rs.has(i) && cs.has(j)) v[i * cols + j] = nonZeroInt8(rng);
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) if (rs.has(i) && cs.has(j)) v[i * cols + j] = nonZeroInt8(rng);
   return v;
 }
 
@@ -45,7 +59,13 @@ function scales(rng: Rng, n: number): Float32Array {
   return Float32Array.from({ length: n }, () => rng.uniform(1e-4, 0.05));
 }
 
-function weight(name: string, shape: number[], values: Int8Array, rng: Rng, extra: Partial<Int8Tensor> = {}): Int8Tensor {
+function weight(
+  name: string,
+  shape: number[],
+  values: Int8Array,
+  rng: Rng,
+  extra: Partial<Int8Tensor> = {},
+): Int8Tensor {
   const perChannel = rng.next() < 0.5 && shape.length > 0;
   const n = perChannel ? shape[shape.length - 1] : 1;
   return { name, shape, values, scales: scales(rng, n), zeroPoints: new Int32Array(n), ...extra };
@@ -61,10 +81,19 @@ export function fixtureModel(seed: number | string = 1): Int8Model {
       weight('weight90.kernel', [64, 48], unstructured(rng, 64, 48, 0.9), rng, { structure: 'weight' }),
       weight('weight50.kernel', [40, 33], unstructured(rng, 40, 33, 0.5), rng, { structure: 'weight' }),
       weight('weight99.kernel', [300, 300], unstructured(rng, 300, 300, 0.99), rng, { structure: 'weight' }),
-      weight('block8.kernel', [64, 64], blockSparse(rng, 64, 64, 8, 8, 0.8), rng, { structure: 'block', block: [8, 8] }),
-      weight('block1x16.kernel', [32, 64], blockSparse(rng, 32, 64, 1, 16, 0.7), rng, { structure: 'block', block: [1, 16] }),
+      weight('block8.kernel', [64, 64], blockSparse(rng, 64, 64, 8, 8, 0.8), rng, {
+        structure: 'block',
+        block: [8, 8],
+      }),
+      weight('block1x16.kernel', [32, 64], blockSparse(rng, 32, 64, 1, 16, 0.7), rng, {
+        structure: 'block',
+        block: [1, 16],
+      }),
       // rank 4 (conv) with a block shape that does not divide the 2-D view: edge blocks.
-      weight('conv.kernel', [3, 3, 5, 12], blockSparse(rng, 45, 12, 4, 5, 0.6), rng, { structure: 'block', block: [4, 5] }),
+      weight('conv.kernel', [3, 3, 5, 12], blockSparse(rng, 45, 12, 4, 5, 0.6), rng, {
+        structure: 'block',
+        block: [4, 5],
+      }),
       weight('unit.kernel', [32, 20], unitSparse(rng, 32, 20, 20, 9), rng, { structure: 'unit' }),
       weight('allzero.kernel', [10, 10], new Int8Array(100), rng),
       weight('empty.kernel', [0, 5], new Int8Array(0), rng),
@@ -80,7 +109,11 @@ export function fixtureModel(seed: number | string = 1): Int8Model {
     ],
     floats: [
       { name: 'dense.bias', shape: [24], values: Float32Array.from({ length: 24 }, () => rng.normal()) },
-      { name: 'odd', shape: [2, 3], values: Float32Array.of(-0, Number.POSITIVE_INFINITY, nanWithPayload, 1e-45, -3.5, 0) },
+      {
+        name: 'odd',
+        shape: [2, 3],
+        values: Float32Array.of(-0, Number.POSITIVE_INFINITY, nanWithPayload, 1e-45, -3.5, 0),
+      },
       { name: 'ünïcode/名前', shape: [], values: Float32Array.of(Math.PI) },
     ],
     activations: [

@@ -29,7 +29,11 @@ function expectSameModel(a: Int8Model, b: Int8Model): void {
 }
 
 function encodingsOf(model: Int8Model, options = {}): Record<string, TensorEncoding | undefined> {
-  return Object.fromEntries(footprint(model, options).layers.filter((l) => l.kind === 'int8').map((l) => [l.name, l.encoding]));
+  return Object.fromEntries(
+    footprint(model, options)
+      .layers.filter((l) => l.kind === 'int8')
+      .map((l) => [l.name, l.encoding]),
+  );
 }
 
 describe('exportModel / decodeModel round trip', () => {
@@ -40,11 +44,14 @@ describe('exportModel / decodeModel round trip', () => {
     expectSameModel(model, decodeModel(bytes));
   });
 
-  it.each(['dense', 'bitmask', 'csr', 'bsr', 'units'] as const)('round-trips every weight forced to %s', (encoding) => {
-    const bytes = exportModel(model, { encoding });
-    expectSameModel(model, decodeModel(bytes));
-    for (const e of Object.values(encodingsOf(model, { encoding }))) expect(e).toBe(encoding);
-  });
+  it.each(['dense', 'bitmask', 'csr', 'bsr', 'units'] as const)(
+    'round-trips every weight forced to %s',
+    (encoding) => {
+      const bytes = exportModel(model, { encoding });
+      expectSameModel(model, decodeModel(bytes));
+      for (const e of Object.values(encodingsOf(model, { encoding }))) expect(e).toBe(encoding);
+    },
+  );
 
   it('round-trips random models of random shapes and sparsities under every encoding', () => {
     const rng = createRng('roundtrip');
@@ -52,7 +59,13 @@ describe('exportModel / decodeModel round trip', () => {
       const rows = 1 + rng.int(40);
       const cols = 1 + rng.int(300); // > 255 columns forces 2-byte CSR indices
       const values = unstructured(rng, rows, cols, rng.next());
-      const w: Int8Tensor = { name: `w${trial}`, shape: [rows, cols], values, scales: Float32Array.of(0.01), zeroPoints: new Int32Array(1) };
+      const w: Int8Tensor = {
+        name: `w${trial}`,
+        shape: [rows, cols],
+        values,
+        scales: Float32Array.of(0.01),
+        zeroPoints: new Int32Array(1),
+      };
       const m: Int8Model = { weights: [w], floats: [], activations: [] };
       const block: [number, number] = [1 + rng.int(9), 1 + rng.int(9)];
       for (const encoding of ['auto', 'dense', 'bitmask', 'csr', 'bsr', 'units'] as const) {
@@ -65,7 +78,9 @@ describe('exportModel / decodeModel round trip', () => {
     const rng = createRng(3);
     const values = unstructured(rng, 400, 400, 0.5); // 80,000 non-zeros
     const m: Int8Model = {
-      weights: [{ name: 'big', shape: [400, 400], values, scales: Float32Array.of(1), zeroPoints: new Int32Array(1) }],
+      weights: [
+        { name: 'big', shape: [400, 400], values, scales: Float32Array.of(1), zeroPoints: new Int32Array(1) },
+      ],
       floats: [],
       activations: [],
     };
@@ -80,7 +95,9 @@ describe('exportModel / decodeModel round trip', () => {
     const before = JSON.stringify(m, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Int8Array) : v));
     exportModel(m);
     footprint(m);
-    expect(JSON.stringify(m, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Int8Array) : v))).toBe(before);
+    expect(JSON.stringify(m, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Int8Array) : v))).toBe(
+      before,
+    );
   });
 
   it('is deterministic', () => {
@@ -129,7 +146,15 @@ describe('automatic encoding choice', () => {
   it('chooses the narrowest CSR index type', () => {
     const rng = createRng(2);
     const make = (cols: number): Int8Model => ({
-      weights: [{ name: 'w', shape: [4, cols], values: unitSparse(rng, 4, cols, 1, 1), scales: Float32Array.of(1), zeroPoints: new Int32Array(1) }],
+      weights: [
+        {
+          name: 'w',
+          shape: [4, cols],
+          values: unitSparse(rng, 4, cols, 1, 1),
+          scales: Float32Array.of(1),
+          zeroPoints: new Int32Array(1),
+        },
+      ],
       floats: [],
       activations: [],
     });
@@ -150,11 +175,18 @@ describe('automatic encoding choice', () => {
 
 describe('exportModel input validation', () => {
   const good = fixtureModel(1);
-  const withWeight = (patch: Partial<Int8Tensor>): Int8Model => ({ ...good, weights: [{ ...good.weights[0], ...patch }] });
+  const withWeight = (patch: Partial<Int8Tensor>): Int8Model => ({
+    ...good,
+    weights: [{ ...good.weights[0], ...patch }],
+  });
   it.each([
     ['model', null, 'model'],
     ['values length', withWeight({ values: new Int8Array(3) }), 'model.weights[0].values'],
-    ['values type', withWeight({ values: new Uint8Array(16 * 24) as unknown as Int8Array }), 'model.weights[0].values'],
+    [
+      'values type',
+      withWeight({ values: new Uint8Array(16 * 24) as unknown as Int8Array }),
+      'model.weights[0].values',
+    ],
     ['scales length', withWeight({ scales: new Float32Array(5) }), 'model.weights[0].scales'],
     ['zero points length', withWeight({ zeroPoints: new Int32Array(2) }), 'model.weights[0].zeroPoints'],
     ['block', withWeight({ block: [0, 8] }), 'model.weights[0].block'],

@@ -29,23 +29,40 @@ describe('footprint', () => {
     const rng = createRng(4);
     const values = unstructured(rng, 100, 50, 0.9);
     const m: Int8Model = {
-      weights: [{ name: 'w', shape: [100, 50], values, scales: new Float32Array(50), zeroPoints: new Int32Array(50) }],
+      weights: [
+        { name: 'w', shape: [100, 50], values, scales: new Float32Array(50), zeroPoints: new Int32Array(50) },
+      ],
       floats: [{ name: 'b', shape: [50], values: new Float32Array(50) }],
       activations: [],
     };
     const f = footprint(m);
-    expect(f.layers[0]).toMatchObject({ params: 5000, nonZeros: 500, fp32Bytes: 20_000, int8Bytes: 5000 + 200, encoding: 'bitmask' });
+    expect(f.layers[0]).toMatchObject({
+      params: 5000,
+      nonZeros: 500,
+      fp32Bytes: 20_000,
+      int8Bytes: 5000 + 200,
+      encoding: 'bitmask',
+    });
     // bitmask 4 + 625 + 500 = 1129 bytes beats CSR 6 + 101 * 2 + 500 + 500 = 1208; record adds
     // kind 1, name 2+1, shape 1+8, meta 1, scale count 4 + 50 * 4, encoding 1, payload length 4.
     expect(f.layers[0].exportedBytes).toBe(1129 + 1 + 3 + 9 + 1 + 204 + 1 + 4);
     expect(f.layers[0].sparsity).toBeCloseTo(0.9, 12);
-    expect(f.layers[1]).toMatchObject({ kind: 'float', fp32Bytes: 200, int8Bytes: 200, exportedBytes: 1 + 2 + 1 + 1 + 4 + 200 });
+    expect(f.layers[1]).toMatchObject({
+      kind: 'float',
+      fp32Bytes: 200,
+      int8Bytes: 200,
+      exportedBytes: 1 + 2 + 1 + 1 + 4 + 200,
+    });
     expect(f.total.fp32Bytes).toBe(20_200);
     expect(f.total.compressionVsFp32).toBeCloseTo(20_200 / f.total.exportedBytes, 12);
   });
 
   it('rejects bad input naming footprint', () => {
-    expect(() => footprint({ weights: 3, floats: [], activations: [] } as unknown as Int8Model)).toThrow(LabInputError);
-    expect(() => footprint({ weights: 3, floats: [], activations: [] } as unknown as Int8Model)).toThrow(/^footprint: argument 'model.weights'/);
+    expect(() => footprint({ weights: 3, floats: [], activations: [] } as unknown as Int8Model)).toThrow(
+      LabInputError,
+    );
+    expect(() => footprint({ weights: 3, floats: [], activations: [] } as unknown as Int8Model)).toThrow(
+      /^footprint: argument 'model.weights'/,
+    );
   });
 });

@@ -1,0 +1,125 @@
+import { LabInputError } from '@lab/core';
+import {
+  type CsrMatrix,
+  checkDim,
+  checkMatrix,
+  checkOperand,
+  checkOut,
+  zeroPointOf,
+} from './sparseMatrix.js';
+
+/** Options for {@link csrMatMul}. */
+export interface CsrMatMulOptions<O extends Float32Array | Int32Array = Float32Array | Int32Array> {
+  /** Output array to fill (length `a.rows * n`); a new one when omitted. */
+  out?: O;
+  /** Int8 only: the input's zero point `z`; computes `A (B - z)` exactly. Default 0. */
+  inputZeroPoint?: number;
+}
+
+/**
+ * Sparse matrix-matrix product `C = A B` with a CSR matrix `A` (`m x k`) and a dense row-major
+ * `B` (`k x n`), touching only A's stored non-zeros; `C` is row-major `m x n`. For a batch of
+ * inputs `X` (`n x k`), pass `B = X^T` (one input per column). Float: float32 in and out
+ * (sums in float64). Int8: Int8Array `B`, exact int32 accumulators.
+ *
+ * @param a - CSR matrix `m x k` (not modified).
+ * @param b - Dense row-major `k x n` (not modified).
+ * @param n - Columns of `B` (the batch size).
+ * @param options - Output array and int8 input zero point.
+ * @returns `C`, row-major `m x n`.
+ * @throws LabInputError naming `csrMatMul` for mismatched lengths or element types.
+ * @see Stamenovic et al., NeurIPS 2021 ENLSP, arXiv 2111.02351.
+ */
+export function csrMatMul(
+  a: CsrMatrix<Float32Array>,
+  b: Float32Array,
+  n: number,
+  options?: CsrMatMulOptions<Float32Array>,
+): Float32Array;
+export function csrMatMul(
+  a: CsrMatrix<Int8Array>,
+  b: Int8Array,
+  n: number,
+  options?: CsrMatMulOptions<Int32Array>,
+): Int32Array;
+export function csrMatMul(
+  a: CsrMatrix,
+  b: Float32Array | Int8Array,
+  n: number,
+  options: CsrMatMulOptions = {},
+): Float32Array | Int32Array {
+  const fn = 'csrMatMul';
+  checkMatrix(fn, a, 'csr');
+  checkDim(fn, 'n', n);
+  const int8 = a.values instanceof Int8Array;
+  checkOperand(fn, 'b', b, int8, a.cols * n);
+  checkOut(fn, options.out, int8, a.rows * n);
+  if (options.out !== undefined && options.out.buffer === b.buffer)
+    throw new LabInputError(fn, 'options.out', 'must not share memory with b');
+  const zp = zeroPointOf(fn, options.inputZeroPoint, int8);
+  if (int8) {
+    const c = (options.out as Int32Array | undefined) ?? new Int32Array(a.rows * n);
+    csrMatMulI8(
+      a.rows,
+      n,
+      a.rowPtr,
+      a.colIdx,
+      a.values as Int8Array,
+      b as Int8Array,
+      c,
+      zp,
+      a.rowSums as Int32Array,
+    );
+    return c;
+  }
+  const c = (options.out as Float32Array | undefined) ?? new Float32Array(a.rows * n);
+  csrMatMulF32(a.rows, n, a.rowPtr, a.colIdx, a.values as Float32Array, b as Float32Array, c);
+  return c;
+}
+
+function csrMatMulF32(
+  rows: number,
+  n: number,
+  rp: Int32Array,
+  ci: Int32Array,
+  v: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+): void {
+  const acc = new Float64Array(n);
+  for (let i = 0; i < rows; i++) {
+    acc.fill(0);
+    const e = rp[i + 1];
+    for (let p = rp[i]; p < e; p++) {
+      const val = v[p];
+      const bo = ci[p] * n;
+      for (let j = 0; j < n; j++) acc[j] += val * b[bo + j];
+    }
+    const co = i * n;
+    for (let j = 0; j < n; j++) c[co + j] = acc[j];
+  }
+}
+
+function csrMatMulI8(
+  rows: number,
+  n: number,
+  rp: Int32Array,
+  ci: Int32Array,
+  v: Int8Array,
+  b: Int8Array,
+  c: Int32Array,
+  zp: number,
+  sums: Int32Array,
+): void {
+  for (let i = 0; i < rows; i++) {
+    const co = i * n;
+    const corr = zp === 0 ? 0 : zp * sums[i];
+    for (let j = 0; j < n; j++) c[co + j] = -corr;
+    const e = rp[i + 1];
+    for (let p = rp[i]; p < e; p++) {
+      const val = v[p];
+      const bo = ci[p] * n;
+      for (let j = 0; j < n; j++) c[co + j] += val * b[bo + j];
+    }
+  }
+}
