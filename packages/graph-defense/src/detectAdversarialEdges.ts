@@ -1,0 +1,446 @@
+import { checkInteger, checkRange, createRng, LabInputError, rocAuc, type SparseMatrix } from '@lab/core';
+import { checkArrays, rankNormalize, topIndices } from './detectionUtils.js';
+import { edgeFeatures } from './edgeFeatures.js';
+import { graphArrays } from './graphArrays.js';
+import type { AttackResult, GraphArrays, LabeledGraph } from './graphTypes.js';
+import { isolationForest } from './isolationForest.js';
+import { featureMatrix, type LinkPredictorOptions, trainLinkPredictor } from './linkPredictor.js';
+import { sampleSubgraphs } from './sampleSubgraphs.js';
+import { trainGcn } from './gcn.js';
+
+/** An undirected edge by node keys. */
+export interface EdgeRef {
+  source: string;
+  target: string;
+}
+
+/** Progress report of {@link detectAdversarialEdges}. */
+export interface DetectionProgress {
+  stage: 'calibration' | 'labels' | 'outliers' | 'subgraphs';
+  done: number;
+  total: number;
+}
+
+/** Options of {@link detectAdversarialEdges}. */
+export interface DetectAdversarialEdgesOptions {
+  /** Number of sampled subgraphs K, one link predictor each (default 8). */
+  numSubgraphs?: number;
+  /** Node-sampling rate r (default 0.7: a subgraph holds r^2 = 49 % of the edges). */
+  rate?: number;
+  /** Link-predictor settings (GAE; see {@link trainLinkPredictor}); the seed is derived. */
+  linkPredictor?: Omit<LinkPredictorOptions, 'seed'>;
+  /**
+   * How an edge's plausibility is aggregated over the models whose subgraph did not contain it:
+   * `mean` (default) or `min` of the predicted link probability.
+   */
+  aggregation?: 'mean' | 'min';
+  /**
+   * Outlier preprocessing for strong attacks: `on`, `off`, or `auto` (default): on when the share
+   * of edges whose endpoints get different predicted labels exceeds `autoHeterophily`.
+   */
+  outlier?: 'on' | 'off' | 'auto';
+  /** Threshold of the `auto` rule (default 0.25). */
+  autoHeterophily?: number;
+  /** Share of edges with the highest outlier scores kept out of every subgraph (default 0.1). */
+  outlierFraction?: number;
+  /** Weight of the outlier rank in the final score, `(1 - w) rank(link) + w rank(outlier)` (default 0.5). */
+  outlierWeight?: number;
+  /** Flag the edges whose final score is >= this value (scores are in [0, 1]). */
+  threshold?: number;
+  /** Flag the `budget` highest-scoring edges (default when no threshold: none flagged). */
+  budget?: number;
+  /**
+   * Attack knowledge: `attack` perturbs a copy of the graph (e.g. the attack type suspected, at
+   * the rate expected); the detector scores the copy, fits a logistic regression that tells the
+   * injected edges from the others on the per-edge signals, and applies it to the graph.
+   */
+  calibration?: { attack: (graph: LabeledGraph) => AttackResult };
+  /** Predicted class probabilities (row-major `N x C`) to use instead of training a GCN. */
+  classProbabilities?: Float32Array;
+  seed: number | string;
+  onProgress?: (progress: DetectionProgress) => void;
+}
+
+/** Statistics of one subgraph model. */
+export interface SubgraphDiagnostics {
+  nodes: number;
+  edges: number;
+  /** Edges this model scored (those not in its subgraph). */
+  scoredEdges: number;
+  finalLoss: number;
+  ms: number;
+}
+
+/** What {@link detectAdversarialEdges} returns. */
+export interface DetectAdversarialEdgesResult {
+  /** Every edge of the graph, in {@link GraphArrays} order. */
+  edges: EdgeRef[];
+  /** Final score per edge in [0, 1]: higher = more likely adversarial. */
+  scores: Float64Array;
+  /** Flagged edges (threshold or budget), highest score first. */
+  flagged: EdgeRef[];
+  /** Their indices into `edges`. */
+  flaggedIndex: Int32Array;
+  detailed: {
+    /** Link-prediction implausibility per edge (1 - aggregated probability). */
+    linkScores: Float64Array;
+    /** Isolation-forest score per edge, or null when the outlier step did not run. */
+    outlierScores: Float64Array | null;
+    /** Models that scored each edge (held out of their subgraph). */
+    heldOutCount: Int32Array;
+    outlier: { enabled: boolean; reason: string; heterophily: number; excluded: number };
+    subgraphs: SubgraphDiagnostics[];
+    calibration: null | {
+      injected: number;
+      /** AUC on the self-attacked copy of the uncalibrated score and of the calibrated one. */
+      aucBefore: number;
+      aucAfter: number;
+      featureNames: string[];
+      weights: number[];
+    };
+    timingMs: Record<string, number>;
+  };
+}
+
+interface Signals {
+  linkScores: Float64Array;
+  outlierScores: Float64Array | null;
+  combined: Float64Array;
+  features: { names: string[]; values: Float64Array; dim: number };
+  heldOutCount: Int32Array;
+  outlier: DetectAdversarialEdgesResult['detailed']['outlier'];
+  subgraphs: SubgraphDiagnostics[];
+  timingMs: Record<string, number>;
+}
+
+interface Resolved {
+  k: number;
+  rate: number;
+  lp: Omit<LinkPredictorOptions, 'seed'>;
+  aggregation: 'mean' | 'min';
+  outlier: 'on' | 'off' | 'auto';
+  autoHeterophily: number;
+  outlierFraction: number;
+  outlierWeight: number;
+}
+
+function predictedLabels(a: GraphArrays, probs: Float32Array): Int32Array {
+  const c = a.numClasses;
+  const y = new Int32Array(a.numNodes);
+  for (let i = 0; i < a.numNodes; i++) {
+    let best = 0;
+    for (let k = 1; k < c; k++) if (probs[i * c + k] > probs[i * c + best]) best = k;
+    y[i] = best;
+  }
+  // Known training labels override the prediction.
+  for (const i of a.train) if (a.labels[i] >= 0) y[i] = a.labels[i];
+  return y;
+}
+
+function computeSignals(
+  a: GraphArrays,
+  x: SparseMatrix,
+  o: Resolved,
+  probsIn: Float32Array | undefined,
+  seed: string,
+  report: (p: DetectionProgress) => void,
+): Signals {
+  const timingMs: Record<string, number> = {};
+  const m = a.numEdges;
+  let t = performance.now();
+  let probs = probsIn;
+  if (probs === undefined) {
+    report({ stage: 'labels', done: 0, total: 1 });
+    if (a.train.length === 0) {
+      throw new LabInputError('detectAdversarialEdges', 'graph', "must have training nodes (split 'train') to predict labels, or pass options.classProbabilities");
+    }
+    const gcn = trainGcn(a, { seed: `${seed}-gcn` }).model;
+    try {
+      probs = gcn.probabilities();
+    } finally {
+      gcn.dispose();
+    }
+    report({ stage: 'labels', done: 1, total: 1 });
+  }
+  const c = a.numClasses;
+  if (!(probs instanceof Float32Array) || probs.length !== a.numNodes * c) {
+    throw new LabInputError('detectAdversarialEdges', 'options.classProbabilities', `must be a Float32Array of numNodes x numClasses = ${a.numNodes * c}`, probs);
+  }
+  const y = predictedLabels(a, probs);
+  timingMs.labels = performance.now() - t;
+  t = performance.now();
+  const features = edgeFeatures({
+    numNodes: a.numNodes,
+    edges: a.edges,
+    predictedLabels: y,
+    numClasses: c,
+    features: a.features,
+    numFeatures: a.numFeatures,
+    embeddings: probs,
+    embeddingDim: c,
+  });
+  let hetero = 0;
+  for (let e = 0; e < m; e++) if (y[a.edges[2 * e]] !== y[a.edges[2 * e + 1]]) hetero++;
+  const heterophily = m === 0 ? 0 : hetero / m;
+  const enabled = o.outlier === 'on' || (o.outlier === 'auto' && heterophily > o.autoHeterophily);
+  const reason =
+    o.outlier === 'auto'
+      ? `auto: predicted-label heterophily ${heterophily.toFixed(3)} ${enabled ? '>' : '<='} ${o.autoHeterophily}`
+      : `outlier: '${o.outlier}'`;
+  let outlierScores: Float64Array | null = null;
+  let exclude: Int32Array = new Int32Array(0);
+  if (enabled) {
+    report({ stage: 'outliers', done: 0, total: 1 });
+    outlierScores = isolationForest(features.values, features.dim, { seed: `${seed}-iforest` }).scores;
+    exclude = topIndices(outlierScores, Math.round(o.outlierFraction * m));
+    report({ stage: 'outliers', done: 1, total: 1 });
+  }
+  timingMs.outliers = performance.now() - t;
+  t = performance.now();
+  const { subgraphs, heldOutCount } = sampleSubgraphs(a.numNodes, a.edges, { numSubgraphs: o.k, rate: o.rate, exclude, seed: `${seed}-subgraphs` });
+  const sum = new Float64Array(m);
+  const min = new Float64Array(m).fill(1);
+  const cnt = new Int32Array(m);
+  const allSum = new Float64Array(m);
+  const diag: SubgraphDiagnostics[] = [];
+  subgraphs.forEach((sg, s) => {
+    const t0 = performance.now();
+    report({ stage: 'subgraphs', done: s, total: o.k });
+    const sub = new Int32Array(2 * sg.edgeIndex.length);
+    sg.edgeIndex.forEach((e, q) => {
+      sub[2 * q] = a.edges[2 * e];
+      sub[2 * q + 1] = a.edges[2 * e + 1];
+    });
+    let scored = 0;
+    let finalLoss = Number.NaN;
+    if (sg.edgeIndex.length > 0 && sg.nodes.length >= 2) {
+      const model = trainLinkPredictor(
+        { numNodes: a.numNodes, features: x, edges: sub, negativeNodes: sg.nodes },
+        { ...o.lp, seed: `${seed}-lp-${s}` },
+      );
+      finalLoss = model.finalLoss;
+      const logits = model.logits(model.embed(), a.edges);
+      for (let e = 0; e < m; e++) {
+        const p = 1 / (1 + Math.exp(-logits[e]));
+        allSum[e] += p;
+        if (!sg.edgeMask[e]) {
+          sum[e] += p;
+          cnt[e]++;
+          if (p < min[e]) min[e] = p;
+          scored++;
+        }
+      }
+    }
+    diag.push({ nodes: sg.nodes.length, edges: sg.edgeIndex.length, scoredEdges: scored, finalLoss, ms: performance.now() - t0 });
+  });
+  report({ stage: 'subgraphs', done: o.k, total: o.k });
+  const linkScores = new Float64Array(m);
+  for (let e = 0; e < m; e++) {
+    // An edge every subgraph contained (probability r^(2K)) falls back on the mean over all models.
+    const plaus = cnt[e] === 0 ? allSum[e] / o.k : o.aggregation === 'mean' ? sum[e] / cnt[e] : min[e];
+    linkScores[e] = 1 - plaus;
+  }
+  timingMs.linkPrediction = performance.now() - t;
+  let combined: Float64Array;
+  if (outlierScores === null) {
+    combined = rankNormalize(linkScores);
+  } else {
+    const rl = rankNormalize(linkScores);
+    const ro = rankNormalize(outlierScores);
+    combined = new Float64Array(m);
+    for (let e = 0; e < m; e++) combined[e] = (1 - o.outlierWeight) * rl[e] + o.outlierWeight * ro[e];
+  }
+  return {
+    linkScores,
+    outlierScores,
+    combined,
+    features,
+    heldOutCount,
+    outlier: { enabled, reason, heterophily, excluded: exclude.length },
+    subgraphs: diag,
+    timingMs,
+  };
+}
+
+/** Design matrix for the calibration: the combined score, the link score rank, and standardised edge features. */
+function design(s: Signals): { names: string[]; x: Float64Array; dim: number } {
+  const m = s.linkScores.length;
+  const names = ['combined', 'linkRank', ...s.features.names];
+  const dim = names.length;
+  const x = new Float64Array(m * dim);
+  const rl = rankNormalize(s.linkScores);
+  for (let e = 0; e < m; e++) {
+    x[e * dim] = s.combined[e];
+    x[e * dim + 1] = rl[e];
+    for (let f = 0; f < s.features.dim; f++) x[e * dim + 2 + f] = s.features.values[e * s.features.dim + f];
+  }
+  return { names, x, dim };
+}
+
+/** L2-regularised logistic regression by full-batch gradient descent on standardised columns; returns a scorer. */
+function fitLogistic(x: Float64Array, dim: number, y: Uint8Array): { weights: number[]; score: (x2: Float64Array) => Float64Array } {
+  const m = y.length;
+  const mean = new Float64Array(dim);
+  const sd = new Float64Array(dim);
+  for (let e = 0; e < m; e++) for (let f = 0; f < dim; f++) mean[f] += x[e * dim + f] / m;
+  for (let e = 0; e < m; e++) for (let f = 0; f < dim; f++) sd[f] += (x[e * dim + f] - mean[f]) ** 2 / m;
+  for (let f = 0; f < dim; f++) sd[f] = Math.sqrt(sd[f]) || 1;
+  let pos = 0;
+  for (let e = 0; e < m; e++) pos += y[e];
+  // Class-balanced weights, so a few injected edges are not drowned by the rest.
+  const wPos = m / (2 * Math.max(pos, 1));
+  const wNeg = m / (2 * Math.max(m - pos, 1));
+  const w = new Float64Array(dim + 1);
+  const grad = new Float64Array(dim + 1);
+  const lambda = 1e-3;
+  const lr = 0.5;
+  for (let it = 0; it < 300; it++) {
+    grad.fill(0);
+    for (let e = 0; e < m; e++) {
+      let z = w[dim];
+      for (let f = 0; f < dim; f++) z += w[f] * ((x[e * dim + f] - mean[f]) / sd[f]);
+      const p = 1 / (1 + Math.exp(-z));
+      const g = (p - y[e]) * (y[e] ? wPos : wNeg);
+      for (let f = 0; f < dim; f++) grad[f] += (g * (x[e * dim + f] - mean[f])) / sd[f];
+      grad[dim] += g;
+    }
+    for (let f = 0; f <= dim; f++) w[f] -= lr * (grad[f] / m + (f < dim ? lambda * w[f] : 0));
+  }
+  const score = (x2: Float64Array): Float64Array => {
+    const n2 = x2.length / dim;
+    const out = new Float64Array(n2);
+    for (let e = 0; e < n2; e++) {
+      let z = w[dim];
+      for (let f = 0; f < dim; f++) z += w[f] * ((x2[e * dim + f] - mean[f]) / sd[f]);
+      out[e] = 1 / (1 + Math.exp(-z));
+    }
+    return out;
+  };
+  return { weights: Array.from(w), score };
+}
+
+/**
+ * EDoG: detects adversarial edges without knowing the attack. K node-induced subgraphs are
+ * sampled (rate r); on each a GAE link predictor (2-layer GCN encoder, inner-product decoder)
+ * is trained; every edge is scored by the models whose subgraph did *not* contain it (so an
+ * adversarial edge is judged by models that never saw it) and its implausibility is
+ * `1 - aggregated link probability`. For strong attacks an outlier step (isolation forest on
+ * neighbourhood-label, degree, feature-similarity and embedding-distance features of each edge)
+ * keeps the most anomalous edges out of every subgraph and is mixed into the final score. With
+ * attack knowledge (`calibration`), a self-attacked copy supervises how the signals combine.
+ *
+ * @param graph - an undirected {@link LabeledGraph} with `features` on every node and a
+ *   `train` split (for the predicted labels of the outlier features); not modified.
+ * @returns per-edge scores in [0, 1] (higher = more likely adversarial), flagged edges, diagnostics.
+ * @throws LabInputError for a directed graph, missing features, bad options, or no edges.
+ * @example
+ * ```ts
+ * const det = detectAdversarialEdges(attacked, { seed: 1, budget: 250 });
+ * det.flagged; // the 250 most suspicious edges
+ * ```
+ * @see Xu et al., "EDoG: Adversarial Edge Detection For Graph Neural Networks", SaTML 2023 (arXiv 2212.13607).
+ */
+export function detectAdversarialEdges(graph: LabeledGraph, options: DetectAdversarialEdgesOptions): DetectAdversarialEdgesResult {
+  const fn = 'detectAdversarialEdges';
+  const tStart = performance.now();
+  const a = graphArrays(graph, fn);
+  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
+  if (!(typeof options.seed === 'string' || (typeof options.seed === 'number' && Number.isFinite(options.seed)))) {
+    throw new LabInputError(fn, 'options.seed', 'must be a finite number or a string', options.seed);
+  }
+  checkArrays(fn, 'graph', a, true);
+  if (a.numEdges < 2) throw new LabInputError(fn, 'graph', 'must have at least 2 edges to score', a.numEdges);
+  const o: Resolved = {
+    k: options.numSubgraphs ?? 8,
+    rate: options.rate ?? 0.7,
+    lp: options.linkPredictor ?? {},
+    aggregation: options.aggregation ?? 'mean',
+    outlier: options.outlier ?? 'auto',
+    autoHeterophily: options.autoHeterophily ?? 0.25,
+    outlierFraction: options.outlierFraction ?? 0.1,
+    outlierWeight: options.outlierWeight ?? 0.5,
+  };
+  checkInteger(fn, 'options.numSubgraphs', o.k, 1, 1000);
+  checkRange(fn, 'options.rate', o.rate, 0, 1, { min: true, max: true });
+  if (o.aggregation !== 'mean' && o.aggregation !== 'min') throw new LabInputError(fn, 'options.aggregation', "must be 'mean' or 'min'", o.aggregation);
+  if (o.outlier !== 'on' && o.outlier !== 'off' && o.outlier !== 'auto') throw new LabInputError(fn, 'options.outlier', "must be 'on', 'off' or 'auto'", o.outlier);
+  checkRange(fn, 'options.autoHeterophily', o.autoHeterophily, 0, 1);
+  checkRange(fn, 'options.outlierFraction', o.outlierFraction, 0, 1, { max: true });
+  checkRange(fn, 'options.outlierWeight', o.outlierWeight, 0, 1);
+  if (options.threshold !== undefined) checkRange(fn, 'options.threshold', options.threshold, 0, 1);
+  if (options.budget !== undefined) checkInteger(fn, 'options.budget', options.budget, 0, a.numEdges);
+  if (options.calibration !== undefined && (options.calibration === null || typeof options.calibration.attack !== 'function')) {
+    throw new LabInputError(fn, 'options.calibration', 'must be { attack: (graph) => AttackResult }', options.calibration);
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new LabInputError(fn, 'options.onProgress', 'must be a function', options.onProgress);
+  }
+  const report = (p: DetectionProgress): void => options.onProgress?.(p);
+  const seed = String(createRng(options.seed).nextSeed());
+  const x = featureMatrix(a.features, a.numNodes, a.numFeatures);
+  const signals = computeSignals(a, x, o, options.classProbabilities, seed, report);
+  let scores = signals.combined;
+  let calibration: DetectAdversarialEdgesResult['detailed']['calibration'] = null;
+  if (options.calibration !== undefined) {
+    const t = performance.now();
+    report({ stage: 'calibration', done: 0, total: 1 });
+    const res = options.calibration.attack(graph);
+    if (res === null || typeof res !== 'object' || !Array.isArray(res.flips) || typeof res.graph?.forEachNode !== 'function') {
+      throw new LabInputError(fn, 'options.calibration.attack', 'must return an AttackResult { graph, flips, budget }', res);
+    }
+    const ca = graphArrays(res.graph, fn);
+    const added = new Set<string>();
+    for (const f of res.flips) {
+      if (f.op !== 'add') continue;
+      const i = ca.index.get(f.source);
+      const j = ca.index.get(f.target);
+      if (i === undefined || j === undefined) continue;
+      added.add(i < j ? `${i},${j}` : `${j},${i}`);
+    }
+    const yc = new Uint8Array(ca.numEdges);
+    let injected = 0;
+    for (let e = 0; e < ca.numEdges; e++) {
+      if (added.has(`${ca.edges[2 * e]},${ca.edges[2 * e + 1]}`)) {
+        yc[e] = 1;
+        injected++;
+      }
+    }
+    if (injected === 0 || injected === ca.numEdges) {
+      throw new LabInputError(fn, 'options.calibration.attack', 'must inject at least one edge (and leave some clean ones) to calibrate on', injected);
+    }
+    const cs = computeSignals(ca, featureMatrix(ca.features, ca.numNodes, ca.numFeatures), o, undefined, `${seed}-cal`, () => {});
+    const dc = design(cs);
+    const model = fitLogistic(dc.x, dc.dim, yc);
+    const aucBefore = rocAuc(cs.combined, yc);
+    const aucAfter = rocAuc(model.score(dc.x), yc);
+    scores = model.score(design(signals).x);
+    calibration = { injected, aucBefore, aucAfter, featureNames: dc.names, weights: model.weights };
+    signals.timingMs.calibration = performance.now() - t;
+    report({ stage: 'calibration', done: 1, total: 1 });
+  }
+  const edges: EdgeRef[] = [];
+  for (let e = 0; e < a.numEdges; e++) edges.push({ source: a.nodes[a.edges[2 * e]], target: a.nodes[a.edges[2 * e + 1]] });
+  let flaggedIndex: Int32Array;
+  if (options.threshold !== undefined) {
+    const order = topIndices(scores, a.numEdges);
+    flaggedIndex = order.filter((e) => scores[e] >= (options.threshold as number));
+  } else {
+    flaggedIndex = topIndices(scores, options.budget ?? 0);
+  }
+  signals.timingMs.total = performance.now() - tStart;
+  return {
+    edges,
+    scores,
+    flagged: Array.from(flaggedIndex, (e) => edges[e]),
+    flaggedIndex,
+    detailed: {
+      linkScores: signals.linkScores,
+      outlierScores: signals.outlierScores,
+      heldOutCount: signals.heldOutCount,
+      outlier: signals.outlier,
+      subgraphs: signals.subgraphs,
+      calibration,
+      timingMs: signals.timingMs,
+    },
+  };
+}
