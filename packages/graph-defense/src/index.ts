@@ -10,6 +10,15 @@ export { graphFromFolderData, loadGraphFolder } from './loadGraphFolder.js';
 export type { LoadGraphFolderOptions } from './loadGraphFolder.js';
 export { planetoidSplit, stratifiedSplit } from './splits.js';
 export type { SplitNodes, StratifiedSplitOptions, StratifiedSplitResult } from './splits.js';
+export { contextualSbm } from './contextualSbm.js';
+export type { ContextualSbmOptions } from './contextualSbm.js';
+export { GcnModel, trainGcn } from './gcn.js';
+export type { GcnEpochRecord, TrainGcnOptions, TrainGcnResult } from './gcn.js';
+export { SgcModel, trainSgc } from './sgc.js';
+export type { TrainSgcOptions, TrainSgcResult } from './sgc.js';
+export type { NodeClassifier, NodeSelection } from './nodeClassifier.js';
+export { evaluateAttack } from './evaluateAttack.js';
+export type { EvaluateAttackOptions, EvaluateAttackResult, EvaluateAttackRun } from './evaluateAttack.js';
 
 // attacks (random, dice, pgd)
 

@@ -1,0 +1,113 @@
+import { checkInteger, LabInputError } from '@lab/core';
+import { type TrainGcnOptions, trainGcn } from './gcn.js';
+import type { GraphArrays, LabeledGraph } from './graphTypes.js';
+import { asGraphArrays, checkSameNodes, type NodeClassifier, type NodeSelection } from './nodeClassifier.js';
+import { type TrainSgcOptions, trainSgc } from './sgc.js';
+
+/** Options of {@link evaluateAttack}. */
+export interface EvaluateAttackOptions {
+  /**
+   * `'evasion'`: train on the clean graph, evaluate the same model on the clean and on the
+   * perturbed graph. `'poisoning'`: train one model on the clean graph and one on the perturbed
+   * graph, each evaluated on the graph it was trained on.
+   */
+  setting: 'evasion' | 'poisoning';
+  /** Victim model (default `'gcn'`). */
+  victim?: 'gcn' | 'sgc';
+  /** Hyper-parameters of the victim (defaults: Kipf's GCN, SGC's reference settings). */
+  gcn?: Omit<TrainGcnOptions, 'seed'>;
+  sgc?: Omit<TrainSgcOptions, 'seed'>;
+  /** Nodes to score (default `'test'`). */
+  nodes?: NodeSelection;
+  /** Independent trainings, seeds `seed/0, seed/1, ...` (default 1); accuracies are averaged. */
+  runs?: number;
+  seed: number | string;
+}
+
+/** One training run of {@link evaluateAttack}. */
+export interface EvaluateAttackRun {
+  seed: string;
+  cleanAccuracy: number;
+  attackedAccuracy: number;
+}
+
+/** Result of {@link evaluateAttack}: mean accuracies over the runs. */
+export interface EvaluateAttackResult {
+  setting: 'evasion' | 'poisoning';
+  victim: 'gcn' | 'sgc';
+  cleanAccuracy: number;
+  attackedAccuracy: number;
+  /** `cleanAccuracy - attackedAccuracy`. */
+  drop: number;
+  runs: EvaluateAttackRun[];
+}
+
+/**
+ * Measures what a structure perturbation does to a victim's accuracy, in the evasion or the
+ * poisoning setting (Zügner & Günnemann's terms): the clean and the perturbed graph must hold the
+ * same nodes in the same order (as every attack of this package and {@link applyEdgeFlips} return).
+ * Models are disposed before returning.
+ *
+ * @param clean - the clean graph (with a `'train'` split).
+ * @param perturbed - the attacked graph.
+ * @param options - setting, victim, runs and seed.
+ * @see Zügner & Günnemann, "Adversarial Attacks on Graph Neural Networks via Meta Learning", ICLR 2019.
+ */
+export function evaluateAttack(
+  clean: LabeledGraph | GraphArrays,
+  perturbed: LabeledGraph | GraphArrays,
+  options: EvaluateAttackOptions,
+): EvaluateAttackResult {
+  const fn = 'evaluateAttack';
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object', options);
+  const { setting } = options;
+  if (setting !== 'evasion' && setting !== 'poisoning') {
+    throw new LabInputError(fn, 'options.setting', "must be 'evasion' or 'poisoning'", setting);
+  }
+  const victim = options.victim ?? 'gcn';
+  if (victim !== 'gcn' && victim !== 'sgc')
+    throw new LabInputError(fn, 'options.victim', "must be 'gcn' or 'sgc'", victim);
+  const runs = options.runs ?? 1;
+  checkInteger(fn, 'options.runs', runs, 1);
+  const a = asGraphArrays(fn, clean);
+  const b = asGraphArrays(fn, perturbed);
+  checkSameNodes(fn, a.nodes, b);
+  const nodes = options.nodes ?? 'test';
+  const train = (g: GraphArrays, seed: string): NodeClassifier =>
+    victim === 'gcn'
+      ? trainGcn(g, { ...options.gcn, seed }).model
+      : trainSgc(g, { ...options.sgc, seed }).model;
+  const out: EvaluateAttackRun[] = [];
+  for (let r = 0; r < runs; r++) {
+    const seed = `${String(options.seed)}/${r}`;
+    const model = train(a, seed);
+    try {
+      const cleanAccuracy = model.accuracy(a, nodes);
+      let attackedAccuracy: number;
+      if (setting === 'evasion') attackedAccuracy = model.accuracy(b, nodes);
+      else {
+        const poisoned = train(b, seed);
+        try {
+          attackedAccuracy = poisoned.accuracy(b, nodes);
+        } finally {
+          poisoned.dispose();
+        }
+      }
+      out.push({ seed, cleanAccuracy, attackedAccuracy });
+    } finally {
+      model.dispose();
+    }
+  }
+  const mean = (k: 'cleanAccuracy' | 'attackedAccuracy') => out.reduce((s, r) => s + r[k], 0) / out.length;
+  const cleanAccuracy = mean('cleanAccuracy');
+  const attackedAccuracy = mean('attackedAccuracy');
+  return {
+    setting,
+    victim,
+    cleanAccuracy,
+    attackedAccuracy,
+    drop: cleanAccuracy - attackedAccuracy,
+    runs: out,
+  };
+}
