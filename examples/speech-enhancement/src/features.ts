@@ -4,11 +4,24 @@ import { type Spectrogram, stft } from './stft.js';
 /** Small floor inside the log (power of a -80 dB re full-scale bin). */
 const LOG_FLOOR = 1e-8;
 
-/** Log power `log(re^2 + im^2 + floor)` per bin, `[frames, bins]`. */
+/**
+ * Bins the model sees: 0 .. frame/2 - 1 (DC to 3969 Hz at 8 kHz). The Nyquist bin (4 kHz) carries
+ * nothing after the recordings' anti-alias filter and is always masked to 0; dropping it makes
+ * every weight matrix a multiple of 8 on both axes, so Ethos-U's 8x8 blocks tile them.
+ */
+export function modelBins(spec: { bins: number }): number {
+  return spec.bins - 1;
+}
+
+/** Log power `log(re^2 + im^2 + floor)` of the model's bins, `[frames, bins - 1]`. */
 export function logPower(spec: Spectrogram): Float32Array {
-  const out = new Float32Array(spec.re.length);
-  for (let i = 0; i < out.length; i++) {
-    out[i] = Math.log((spec.re[i] as number) ** 2 + (spec.im[i] as number) ** 2 + LOG_FLOOR);
+  const F = modelBins(spec);
+  const out = new Float32Array(spec.frames * F);
+  for (let t = 0; t < spec.frames; t++) {
+    for (let f = 0; f < F; f++) {
+      const i = t * spec.bins + f;
+      out[t * F + f] = Math.log((spec.re[i] as number) ** 2 + (spec.im[i] as number) ** 2 + LOG_FLOOR);
+    }
   }
   return out;
 }
@@ -54,7 +67,7 @@ export function normalize(features: Float32Array, stats: FeatureStats): Float32A
 /** What training needs of one mixture: its features, noisy magnitude and phase-sensitive target. */
 export interface TrainingFrames {
   readonly frames: number;
-  /** Log power of the noisy STFT, `[frames, bins]` (not yet normalised). */
+  /** Log power of the noisy STFT, `[frames, modelBins]` (not yet normalised); all three arrays drop the Nyquist bin. */
   readonly logPower: Float32Array;
   /** |Y|, `[frames, bins]`. */
   readonly magnitude: Float32Array;
@@ -73,14 +86,18 @@ export interface TrainingFrames {
 export function trainingFrames(noisy: Float32Array, clean: Float32Array): TrainingFrames {
   const Y = stft(noisy);
   const S = stft(clean);
-  const magnitude = new Float32Array(Y.re.length);
-  const target = new Float32Array(Y.re.length);
-  for (let i = 0; i < magnitude.length; i++) {
-    const yr = Y.re[i] as number;
-    const yi = Y.im[i] as number;
-    const m = Math.sqrt(yr * yr + yi * yi);
-    magnitude[i] = m;
-    target[i] = m > 0 ? ((S.re[i] as number) * yr + (S.im[i] as number) * yi) / m : 0;
+  const F = modelBins(Y);
+  const magnitude = new Float32Array(Y.frames * F);
+  const target = new Float32Array(Y.frames * F);
+  for (let t = 0; t < Y.frames; t++) {
+    for (let f = 0; f < F; f++) {
+      const i = t * Y.bins + f;
+      const yr = Y.re[i] as number;
+      const yi = Y.im[i] as number;
+      const m = Math.sqrt(yr * yr + yi * yi);
+      magnitude[t * F + f] = m;
+      target[t * F + f] = m > 0 ? ((S.re[i] as number) * yr + (S.im[i] as number) * yi) / m : 0;
+    }
   }
   return { frames: Y.frames, logPower: logPower(Y), magnitude, target };
 }
