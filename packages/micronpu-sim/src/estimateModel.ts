@@ -44,11 +44,17 @@ export interface OpEstimate {
   /** Bias + scale bytes (10 per output channel, as Vela's 80-bit entries). */
   readonly biasBytes: number;
   readonly computeCycles: number;
+  /**
+   * DMA cycles the NPU waits for before it can start (as Vela's estimate): the LUT of a
+   * sigmoid/tanh op, and for off-chip conv/depthwise weights the first 16-channel weight slice
+   * (later slices are double-buffered); minus the previous op's cycles, under which the DMA runs.
+   */
+  readonly dmaStallCycles: number;
   readonly sramBytes: number;
   readonly sramCycles: number;
   readonly offChipBytes: number;
   readonly offChipCycles: number;
-  /** max(compute, SRAM, off-chip) cycles: weight transfers are double-buffered. */
+  /** max(compute + DMA stall, SRAM, off-chip) cycles: weight transfers are double-buffered. */
   readonly cycles: number;
   readonly bottleneck: Bottleneck;
   /** Achieved MACs per cycle over `cycles`. */
@@ -150,15 +156,31 @@ interface ConvGeometry {
   inputDtype: NpuDtype;
 }
 
+/** An OFM block (width x height x depth). */
+interface Block {
+  w: number;
+  h: number;
+  d: number;
+}
+
+/** Fixed OFM blocks for FC (one position, <= 128 deep) and conv (<= 16 x 16, one micro-block deep). */
+function convBlock(acc: AcceleratorConfig, g: ConvGeometry, fc: boolean): Block {
+  const ud = acc.ofmMicroBlock.depth;
+  return {
+    w: Math.min(g.outW, 16),
+    h: Math.min(g.outH, 16),
+    d: fc ? Math.min(ceilDiv(g.cout, ud) * ud, 128) : ud,
+  };
+}
+
 /**
  * Compute cycles of a convolution-like op (FC = 1x1 conv over `batch` positions), after Vela's
- * `_estimate_conv_cycles`: OFM blocks (FC: one position, depth min(Cout rounded to the
- * micro-block, 128); conv: up to 16x16 positions, one micro-block deep); per kernel element and
- * IFM block of 32 (int8) / 16 (int16) channels, each micro-block-deep slice of the block takes
- * max(weight decode = depth x 32 / 8, 4 cycles per micro-block), plus Vela's pipeline delays;
- * partial blocks cost full blocks; the last block adds a command tail of a quarter block.
+ * `_estimate_conv_cycles`: per kernel element and IFM block of 32 (int8) / 16 (int16) channels,
+ * each micro-block-deep slice of the OFM block takes max(weight decode = depth x 32 / 8,
+ * 4 cycles per micro-block), plus Vela's pipeline delays; partial blocks cost full blocks; the
+ * last block adds a command tail of a quarter block.
  */
-function convComputeCycles(acc: AcceleratorConfig, g: ConvGeometry, fc: boolean): number {
+function convComputeCycles(acc: AcceleratorConfig, g: ConvGeometry, _fc: boolean, blk: Block): number {
   let uw = acc.ofmMicroBlock.width;
   let uh = acc.ofmMicroBlock.height;
   const ud = acc.ofmMicroBlock.depth;
@@ -168,9 +190,7 @@ function convComputeCycles(acc: AcceleratorConfig, g: ConvGeometry, fc: boolean)
     uh = 1;
   }
   const ifmBlockDepth = g.inputDtype === 'int16' ? 16 : 32;
-  const bw = Math.min(g.outW, 16);
-  const bh = Math.min(g.outH, 16);
-  const bd = fc ? Math.min(ceilDiv(g.cout, ud) * ud, 128) : ud;
+  const { w: bw, h: bh, d: bd } = blk;
   const nBlocks = ceilDiv(g.outW, bw) * ceilDiv(g.outH, bh) * ceilDiv(g.cout, bd);
   const ublkXY = ceilDiv(bw, uw) * ceilDiv(bh, uh);
   const ublkZ = bd / ud;
@@ -185,18 +205,157 @@ function convComputeCycles(acc: AcceleratorConfig, g: ConvGeometry, fc: boolean)
   return nBlocks * blockCycles + blockCycles / 4;
 }
 
-/** Depthwise: per OFM block, ceil(K/4) steps of max(decode, 4 cycles per micro-block, x2 for int16). */
-function depthwiseComputeCycles(acc: AcceleratorConfig, g: ConvGeometry): number {
+/** SHRAM of one core, from Vela's `architecture_features.py` (by MACs per core). */
+function shramOf(acc: AcceleratorConfig): { banks: number; ifmGranule: [number, number]; accGranule: [number, number] } {
+  const perCore = acc.macsPerCycle / acc.cores;
+  if (perCore >= 256) return { banks: 48, ifmGranule: [8, 8], accGranule: [16, 20] };
+  if (perCore >= 128) return { banks: 24, ifmGranule: [4, 4], accGranule: [8, 12] };
+  if (perCore >= 64) return { banks: 16, ifmGranule: [2, 2], accGranule: [4, 8] };
+  return { banks: 16, ifmGranule: [2, 2], accGranule: [4, 4] };
+}
+
+/** Vela's output-stage cycles per element of a conv-like op (32-bit / 40-bit accumulators). */
+function outputCyclesPerElement(acc: AcceleratorConfig, int16: boolean): number {
+  const perCore = acc.macsPerCycle / acc.cores;
+  const base = perCore >= 256 ? 0.25 : perCore >= 128 ? 0.5 : perCore >= 64 ? 1 : 2;
+  return (int16 ? 1.5 * base : base) / acc.cores;
+}
+
+const roundUp = (a: number, b: number): number => Math.ceil(a / b) * b;
+
+/**
+ * Vela's `find_block_config` for a convolution or depthwise convolution: searches OFM blocks
+ * (up to 64 wide, 32 high, 128 deep, in micro-block steps) whose IFM and accumulator buffers fit
+ * the SHRAM, and keeps the one with the least IFM + weight fetch per output element.
+ */
+function searchBlock(
+  acc: AcceleratorConfig,
+  g: ConvGeometry,
+  kh: number,
+  kw: number,
+  stride: number,
+  depthwise: boolean,
+): Block {
   const { width: uw, height: uh, depth: ud } = acc.ofmMicroBlock;
-  const bw = Math.min(g.outW, 16);
-  const bh = Math.min(g.outH, 16);
-  const nBlocks = ceilDiv(g.outW, bw) * ceilDiv(g.outH, bh) * ceilDiv(g.cout, ud);
-  const ublkXY = ceilDiv(bw, uw) * ceilDiv(bh, uh);
-  const mac = 4 * ublkXY * (g.inputDtype === 'int16' ? 2 : 1);
+  const int16 = g.inputDtype === 'int16';
+  const bits = int16 ? 16 : 8;
+  const shram = shramOf(acc);
+  const reservedEnd = shram.banks > 16 ? 2 : 0;
+  const lutStart = shram.banks - reservedEnd;
+  const ifmGranule = shram.ifmGranule[int16 ? 1 : 0];
+  const accGranule = shram.accGranule[int16 ? 1 : 0];
+  const accBits = int16 ? 40 : 32;
+  const ssH = roundUp(Math.min(g.outH, 32), uh);
+  const ssW = roundUp(Math.min(g.outW, 64), uw);
+  const ssD = roundUp(Math.min(g.cout, 128), ud);
+  const ofmElems = g.outH * g.outW * g.cout;
+  const ifmH0 = (g.outH - 1) * stride + kh;
+  const ifmW0 = (g.outW - 1) * stride + kw;
+  const inDepth = depthwise ? g.cout : g.cin;
+  const ifmElems = ifmH0 * ifmW0 * inDepth;
+  // Conv IFM block depth: 32 int8 channels (16 for part-kernel-first traversal, 16 int16).
+  let partKernel = inDepth <= 8;
+  if (!partKernel) {
+    const depthUtil = inDepth / roundUp(inDepth, int16 ? 16 : 32);
+    const partUtil = (inDepth * kh * kw) / (roundUp(inDepth, 8) * roundUp(kh * kw, int16 ? 2 : 4));
+    partKernel = partUtil > depthUtil;
+  }
+  const convIfmDepth = int16 ? roundUp(Math.min(inDepth, 16), 4) : roundUp(Math.min(inDepth, partKernel ? 16 : 32), 8);
+  const repeats = ceilDiv(kw, 8) * ceilDiv(kh, 8);
+  let best: Block = { w: uw, h: uh, d: ud };
+  let bestCost = Number.POSITIVE_INFINITY;
+  let bestCoverage = Number.POSITIVE_INFINITY;
+  let depth = Math.max(ud, Math.min(ssD, 16));
+  if (depth < g.cout) depth = roundUp(depth, 16);
+  while (depth <= ssD) {
+    const wontFit = new Set<string>();
+    for (let height = uh; height <= ssH; height += uh) {
+      for (let width = uw; width <= ssW; width += uw) {
+        if (wontFit.has(`${height},${width}`)) continue;
+        const ifmBh = roundUp((height - 1) * stride + Math.min(kh, 8), uh);
+        const ifmBw = roundUp((width - 1) * stride + Math.min(kw, 8), uw);
+        const oh = g.outH === 1 && kh === 1 && uh === 2 ? Math.min(height, g.outH) : height;
+        const ifmBd = depthwise ? depth : convIfmDepth;
+        const ifmBanks = roundUp(ceilDiv(ifmBw * ifmBh * roundUp((ifmBd * bits) / 8, 8), 1024) * 2, ifmGranule);
+        const accBanks = roundUp(ceilDiv((width * oh * roundUp(depth, 8) * accBits) / 8, 1024) * 2, accGranule);
+        if (2 + ifmBanks > lutStart - accBanks) {
+          wontFit.add(`${width},${height}`);
+          continue;
+        }
+        const fullWH = ceilDiv(g.outH, oh) * ceilDiv(g.outW, width);
+        const blocksWH = (g.outH / oh) * (g.outW / width);
+        let weightFetch = kh * kw * inDepth * fullWH;
+        let ifmFetch = ifmBw * ifmBh * inDepth * repeats * blocksWH;
+        if (!depthwise) {
+          weightFetch *= depth * (g.cout / depth);
+          ifmFetch *= ceilDiv(g.cout, depth);
+        }
+        let cost = (ifmFetch + weightFetch) / ofmElems;
+        if (ifmElems < ifmBw * ifmBh * ifmBd * 2) cost /= 2;
+        if (cost <= bestCost) {
+          let take = false;
+          if (cost === bestCost) {
+            const coverage = (ifmH0 * ifmW0) / (Math.min(ifmH0, ifmBh) * Math.min(ifmW0, ifmBw));
+            if (coverage <= bestCoverage && height <= 4 && width <= 4) {
+              bestCoverage = coverage;
+              take = true;
+            }
+          } else {
+            bestCoverage = Number.POSITIVE_INFINITY;
+            take = true;
+          }
+          if (take) {
+            bestCost = cost;
+            best = { w: width, h: height, d: depth };
+          }
+        }
+      }
+    }
+    depth += ud;
+    if (depth < g.cout) depth = roundUp(depth, 16);
+  }
+  return best;
+}
+
+/** SRAM write-burst efficiency of an NHWC OFM (Vela: 32-byte bursts, `min(16 x cores, depth)` bytes per write). */
+function ofmWriteFactor(acc: AcceleratorConfig, blockDepth: number, elementBytes: number): number {
+  const burst = Math.min(64, 16 * elementBytes * acc.cores, blockDepth * elementBytes);
+  return 32 / Math.min(32, burst);
+}
+
+/**
+ * Depthwise compute cycles after Vela's `_estimate_conv_cycles` with the block from
+ * {@link depthwiseBlock}: per block, ceil(K / 4) kernel steps of max(weight decode, 4 cycles per
+ * micro-block, x2 for int16) per micro-block-deep slice, against the output stage (cycles per
+ * element, or the bias/scale fetch) and the command overhead (IFM/OFM block transfer latency).
+ */
+function depthwiseComputeCycles(acc: AcceleratorConfig, g: ConvGeometry, blk: Block): number {
+  const { width: uw, height: uh, depth: ud } = acc.ofmMicroBlock;
+  const int16 = g.inputDtype === 'int16';
+  const bw = Math.min(blk.w, g.outW);
+  const bh = Math.min(blk.h, g.outH);
+  const bd = Math.min(blk.d, g.cout);
+  const ux = ceilDiv(bw, uw);
+  const uy = ceilDiv(bh, uh);
+  const uz = ceilDiv(bd, ud);
   const decode = (ud * 32) / acc.weightDecoderWeightsPerCycle;
-  const delay = ublkXY === 1 ? acc.blockDelayCycles * ceilDiv(g.kernelElems, 4) : 0;
-  const blockCycles = (ceilDiv(g.kernelElems, 4) * Math.max(mac, decode) + delay) / acc.cores;
-  return nBlocks * blockCycles + blockCycles / 4;
+  const steps = ceilDiv(g.kernelElems, 4);
+  let dpu = Math.max(decode, 4 * ux * uy * (int16 ? 2 : 1)) * steps * uz;
+  if (ux === 1 && uy === 1) {
+    if (uz === 1) dpu += acc.blockDelayCycles * steps;
+    else if (steps > 1) dpu += acc.blockDelayCycles * (steps - 1) * uz;
+  }
+  dpu /= acc.cores;
+  const nBlocks = ceilDiv(g.outW, bw) * ceilDiv(g.outH, bh) * ceilDiv(g.cout, bd);
+  let out = Math.ceil(outputCyclesPerElement(acc, int16) * bw * bh * bd);
+  // Bias/scale entries (10 bytes per channel) read from SRAM (latency 32) per block.
+  out = Math.max(out, (10 * bd * 32) / 256);
+  // Command overhead: IFM and OFM block transfers at SRAM latency + bytes / 8 per cycle.
+  const ifmBlock = Math.min(bw + 2, g.outW + 2) * Math.min(bh + 2, g.outH + 2) * bd;
+  const cmd = (32 + ifmBlock / 8 + 32 + (bw * bh * bd) / 8 + out + dpu) / 4;
+  dpu = Math.max(dpu, cmd);
+  out = Math.max(out, cmd);
+  return dpu > out ? dpu * nBlocks + out : out * nBlocks + dpu;
 }
 
 /**
@@ -266,7 +425,13 @@ export function estimateModel(
     }
   }
 
-  const ops: OpEstimate[] = expanded.map(({ op, layer }) => {
+  const latency = system.offChip.readLatencyCycles;
+  let prevCycles = 0; // NPU cycles of the previous op: DMA of this op's constants runs under them
+  const ops: OpEstimate[] = expanded.map(({ op, layer }, index) => {
+    // The model's input and output are NHWC tensors (SRAM bursts depend on the block depth);
+    // intermediate tensors use the brick format NHCWB16 (full bursts), as in Vela.
+    const nhwcIn = index === 0;
+    const nhwcOut = index === expanded.length - 1;
     let macs = 0;
     let compute = 0;
     let ifmBytes = 0;
@@ -274,57 +439,101 @@ export function estimateModel(
     let raw = 0;
     let enc = 0;
     let bias = 0;
+    // SRAM traffic as Vela's estimate counts it: IFM fetches (re-read per OFM block), OFM writes
+    // scaled by the write-burst efficiency, constants read from SRAM when placed there.
+    let sramTraffic = 0;
+    let dma = 0;
+    const weightsInSram = 'weights' in op && op.weightPlacement === 'sram';
     if (op.kind === 'FullyConnected' || op.kind === 'Conv2D' || op.kind === 'DepthwiseConv2D') {
       const shape = flatShape(op);
       const inDt = op.inputDtype ?? 'int8';
+      const eb = bytesOf(inDt);
       raw = op.weights.length;
       enc = encode(op.weights, shape);
       bias = BIAS_BYTES_PER_CHANNEL * shape[0];
       let g: ConvGeometry;
+      let kh = 1;
+      let kw = 1;
+      let stride = 1;
       if (op.kind === 'FullyConnected') {
         const batch = op.batch ?? 1;
         g = { outH: 1, outW: batch, cout: op.shape[0], cin: op.shape[1], kernelElems: 1, inputDtype: inDt };
-        ifmBytes = batch * op.shape[1] * bytesOf(inDt);
-        ofmBytes = batch * op.shape[0] * bytesOf(inDt);
+        ifmBytes = batch * op.shape[1] * eb;
+        ofmBytes = batch * op.shape[0] * eb;
       } else {
         const { outH, outW } = convOutput(op);
         const [h, w, c] = op.inputShape;
         const dw = op.kind === 'DepthwiseConv2D';
         const ws = op.weightShape;
         const cout = dw ? c : (ws[0] as number);
-        const k = dw ? (ws[0] as number) * (ws[1] as number) : (ws[1] as number) * (ws[2] as number);
-        g = { outH, outW, cout, cin: dw ? 1 : c, kernelElems: k, inputDtype: inDt };
-        ifmBytes = h * w * c * bytesOf(inDt);
-        ofmBytes = outH * outW * cout * bytesOf(inDt);
+        kh = dw ? (ws[0] as number) : (ws[1] as number);
+        kw = dw ? (ws[1] as number) : (ws[2] as number);
+        stride = op.stride ?? 1;
+        g = { outH, outW, cout, cin: dw ? 1 : c, kernelElems: kh * kw, inputDtype: inDt };
+        ifmBytes = h * w * c * eb;
+        ofmBytes = outH * outW * cout * eb;
       }
       macs = g.outH * g.outW * g.cout * g.kernelElems * g.cin;
+      const fcOp = op.kind === 'FullyConnected';
+      const blk = fcOp
+        ? convBlock(acc, g, true)
+        : searchBlock(acc, g, kh, kw, stride, op.kind === 'DepthwiseConv2D');
       compute =
         op.kind === 'DepthwiseConv2D'
-          ? depthwiseComputeCycles(acc, g)
-          : convComputeCycles(acc, g, op.kind === 'FullyConnected');
+          ? depthwiseComputeCycles(acc, g, blk)
+          : convComputeCycles(acc, g, fcOp, fcOp ? blk : convBlock(acc, g, false));
       if (zs) {
         compute *= nonZeroBlockFraction(op.weights, shape[0], shape[1], zs.blockOut, zs.blockIn);
+      }
+      // IFM fetch per OFM block: the block's receptive field, all input channels (depthwise: the
+      // block's own channels), for every OFM block (depthwise: every spatial block).
+      const nXY = ceilDiv(g.outW, blk.w) * ceilDiv(g.outH, blk.h);
+      const ifmW = Math.min(roundUp((blk.w - 1) * stride + kw, acc.ofmMicroBlock.width), g.outW * stride + kw - 1);
+      const ifmH = Math.min(roundUp((blk.h - 1) * stride + kh, acc.ofmMicroBlock.height), g.outH * stride + kh - 1);
+      const dwOp = op.kind === 'DepthwiseConv2D';
+      const inDepth = dwOp ? g.cout : g.cin;
+      const ifmFetch =
+        op.kind === 'FullyConnected'
+          ? ifmBytes * ceilDiv(g.cout, blk.d)
+          : ifmW * ifmH * inDepth * eb * nXY * (dwOp ? 1 : ceilDiv(g.cout, blk.d));
+      // NHWC reads burst over the IFM block depth (32 channels for conv/FC, the block's for depthwise).
+      const readFactor = nhwcIn ? 32 / Math.min(32, (dwOp ? Math.min(blk.d, g.cout) : 32) * eb) : 1;
+      const writeFactor = nhwcOut ? ofmWriteFactor(acc, Math.min(blk.d, g.cout), eb) : 1;
+      sramTraffic = ifmFetch * readFactor + ofmBytes * writeFactor + (weightsInSram ? enc + bias : 0);
+      if (!weightsInSram && op.kind !== 'FullyConnected') {
+        // Vela streams FC weights straight from flash; conv/depthwise weights are DMA'd into SRAM
+        // in OFM-depth slices, double-buffered, and the NPU waits for the first 16-channel slice.
+        const first = ((enc + bias) * Math.min(1, 16 / g.cout)) / offPerCycle + latency;
+        dma = Math.max(0, first - prevCycles);
       }
     } else {
       const b = bytesOf(op.dtype);
       // Vela's per-element output/activation cycle tables (advanced Add, Mul, LUT activation).
       const cpe = acc.elementwiseCyclesPerElement;
-      const base = op.kind === 'Add' ? cpe.add : op.kind === 'Mul' ? cpe.mul : cpe.lut;
+      const lutFn = op.kind === 'Activation' ? op.fn !== 'relu' : op.activation !== undefined;
+      let base = op.kind === 'Add' ? cpe.add : op.kind === 'Mul' ? cpe.mul : cpe.lut;
+      // Vela runs an int8 sigmoid/tanh as an Add with the LUT fused.
+      if (op.kind === 'Activation' && lutFn && b === 1) base = Math.max(cpe.add, cpe.lut);
       // A fused LUT activation runs in the same output stage: the slower of the two.
       const fused = op.kind !== 'Activation' && op.activation !== undefined ? cpe.lut : 0;
       compute = Math.ceil(Math.max(base, fused) * op.size);
       ifmBytes = (op.kind === 'Activation' ? 1 : 2) * op.size * b;
       ofmBytes = op.size * b;
+      sramTraffic = ifmBytes + ofmBytes * (nhwcOut ? ofmWriteFactor(acc, Math.min(op.size, 128), b) : 1);
+      if (lutFn) {
+        // The LUT (256 B for int8, 2 KiB for int16) is DMA'd from flash before the op.
+        dma = Math.max(0, (b === 1 ? 256 : 2048) / offPerCycle + latency - prevCycles);
+      }
     }
-    const weightsInSram = 'weights' in op && op.weightPlacement === 'sram';
-    // Off-chip weights are DMA'd into SRAM (write) and read back by the NPU (read).
-    const sramBytes = ifmBytes + ofmBytes + (weightsInSram ? enc + bias : 2 * (enc + bias));
+    const sramBytes = sramTraffic;
     const offChipBytes = weightsInSram ? 0 : enc + bias;
     const sramCycles = sramBytes / sramPerCycle;
     const offChipCycles = offChipBytes / offPerCycle;
-    const cycles = Math.max(compute, sramCycles, offChipCycles);
+    const busy = compute + dma;
+    const cycles = Math.max(busy, sramCycles, offChipCycles);
+    prevCycles = cycles;
     const bottleneck: Bottleneck =
-      cycles === compute ? 'compute' : cycles === offChipCycles ? system.offChip.kind : 'sram';
+      cycles === busy ? (dma > compute ? system.offChip.kind : 'compute') : cycles === offChipCycles ? system.offChip.kind : 'sram';
     return {
       name: op.name,
       layer,
@@ -334,6 +543,7 @@ export function estimateModel(
       encodedWeightBytes: enc,
       biasBytes: bias,
       computeCycles: compute,
+      dmaStallCycles: dma,
       sramBytes,
       sramCycles,
       offChipBytes,

@@ -10,8 +10,15 @@ export interface SystemConfig {
   readonly sramBytesPerSecond: number;
   /** SRAM available for activations (tensor arena), bytes. */
   readonly sramBytes: number;
-  /** Off-chip memory holding weights placed in 'flash': kind and bandwidth (bytes per second). */
-  readonly offChip: { readonly kind: 'flash' | 'dram'; readonly bytesPerSecond: number };
+  /**
+   * Off-chip memory holding weights placed in 'flash': kind, bandwidth (bytes per second) and
+   * read latency in NPU cycles (vela.ini: flash 64, DRAM 500).
+   */
+  readonly offChip: {
+    readonly kind: 'flash' | 'dram';
+    readonly bytesPerSecond: number;
+    readonly readLatencyCycles: number;
+  };
 }
 
 /** Options of {@link defineSystem}. */
@@ -21,7 +28,12 @@ export interface DefineSystemOptions {
   readonly clockHz: number;
   readonly sramBytesPerSecond: number;
   readonly sramBytes: number;
-  readonly offChip: { readonly kind: 'flash' | 'dram'; readonly bytesPerSecond: number };
+  /** `readLatencyCycles` defaults to vela.ini's 64 (flash) / 500 (DRAM). */
+  readonly offChip: {
+    readonly kind: 'flash' | 'dram';
+    readonly bytesPerSecond: number;
+    readonly readLatencyCycles?: number;
+  };
 }
 
 const positive = (fn: string, arg: string, v: unknown): number => {
@@ -68,9 +80,21 @@ export function defineSystem(options: DefineSystemOptions): SystemConfig {
     offChip: Object.freeze({
       kind: offChip.kind,
       bytesPerSecond: positive(fn, 'options.offChip.bytesPerSecond', offChip.bytesPerSecond),
+      readLatencyCycles: nonNegative(
+        fn,
+        'options.offChip.readLatencyCycles',
+        offChip.readLatencyCycles ?? (offChip.kind === 'flash' ? 64 : 500),
+      ),
     }),
   });
 }
+
+const nonNegative = (fn: string, arg: string, v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new LabInputError(fn, arg, 'must be a non-negative finite number', v);
+  }
+  return v;
+};
 
 const GB = 1e9;
 const KiB = 1024;

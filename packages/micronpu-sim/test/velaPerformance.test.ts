@@ -49,6 +49,18 @@ function opFor(id: string): NpuOp {
     }
     return { kind: 'Activation', name: id, fn: m[1] === 'Sigmoid' ? 'sigmoid' : 'tanh', size, dtype };
   }
+  m = /^dw(\d)x\d-(\d+)x(\d+)x(\d+)$/.exec(id);
+  if (m) {
+    const [k, h, w, c] = m.slice(1).map(Number) as [number, number, number, number];
+    return {
+      kind: 'DepthwiseConv2D',
+      name: id,
+      inputShape: [h, w, c],
+      weightShape: [k, k, c],
+      weights: new Int8Array(k * k * c),
+      weightPlacement: 'sram',
+    };
+  }
   throw new Error(`unknown fixture op ${id}`);
 }
 
@@ -59,7 +71,7 @@ const compute = (acc: string, ops: NpuOp[]): { cycles: number; macs: number } =>
 };
 
 describe("compute cycles vs Vela's performance model (U55-128 / U55-256)", () => {
-  const supported = fixture.ops.filter((o) => !o.id.startsWith('dw'));
+  const supported = fixture.ops;
   it.each(supported.map((o) => [o.acc, o.id, o] as const))('%s %s within 15%%', (acc, _id, o) => {
     const ours = compute(acc, [opFor(o.id)]);
     expect(ours.macs).toBe(o.macs);
