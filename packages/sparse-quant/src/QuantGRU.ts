@@ -1,0 +1,101 @@
+import { GRU, type GRUApplyOptions, type GRUOptions, type GRUResult, LabInputError, type ParameterStore } from '@lab/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ActivationObserver } from './ActivationObserver.js';
+import { fakeQuantizeUnchecked } from './fakeQuantize.js';
+import type { ActivationQuantParams } from './Int8Model.js';
+import { GATE_OUTPUT_GRID, GATE_PREACTIVATION_GRID, RecurrentQuant, type RecurrentQuantOptions } from './recurrentQuant.js';
+
+/** Options of {@link QuantGRU}: core's {@link GRUOptions} plus activation quantisation (`cellShift` does not apply). */
+export interface QuantGRUOptions extends GRUOptions {
+  quant?: RecurrentQuantOptions;
+}
+
+/**
+ * A GRU with quantisation-aware activations, parameter-compatible with @lab/core's `GRU`
+ * (created through core's constructor: `<name>.kernel` `[F, 3H]`, `.recurrentKernel` `[H, 3H]`,
+ * `.bias`, `.recurrentBias` `[3H]`, gates r, z, n, reset after the recurrent matmul). Points:
+ *
+ * 1. input x: int8 asymmetric, moving average (`<name>.input`);
+ * 2. `a = x W + b` and `u = h U + b_h`: int16 Q3.12 each;
+ * 3. r, z pre-activations `a + u`: int16 Q3.12 (saturating add); sigmoid outputs int16 Q0.15;
+ * 4. n pre-activation `a_n + r u_n`: int16 Q3.12; tanh output int16 Q0.15;
+ * 5. h = (1 - z) n + z h: int8 asymmetric (or int16 symmetric), moving average (`<name>.hidden`).
+ *
+ * TFLite has no builtin integer GRU; these points mirror its integer LSTM (same grids).
+ * Gradients: clipped straight-through.
+ * @see Stamenovic et al., NeurIPS 2021 ENLSP, arXiv 2111.02351.
+ */
+export class QuantGRU {
+  readonly name: string;
+  readonly paramNames: readonly string[];
+  readonly inputDim: number;
+  readonly units: number;
+  readonly returnSequences: boolean;
+  readonly reverse: boolean;
+  private readonly store: ParameterStore;
+  private readonly float: GRU;
+  private readonly q: RecurrentQuant;
+
+  constructor(store: ParameterStore, name: string, options: QuantGRUOptions) {
+    this.float = new GRU(store, name, options);
+    this.q = new RecurrentQuant('QuantGRU', name, options.quant, false);
+    this.store = store;
+    this.name = name;
+    this.paramNames = this.float.paramNames;
+    this.inputDim = this.float.inputDim;
+    this.units = this.float.units;
+    this.returnSequences = this.float.returnSequences;
+    this.reverse = this.float.reverse;
+  }
+
+  /** The range observers: input (unless disabled) and hidden state. */
+  get observers(): readonly ActivationObserver[] {
+    return this.q.observers();
+  }
+
+  /** Every activation's quantisation parameters; throws before any training call. */
+  quantParams(): ActivationQuantParams[] {
+    return this.q.quantParams(this.name);
+  }
+
+  /** Runs the recurrence over `x` `[batch, time, inputDim]`; `training: true` updates the observers. */
+  apply(x: tf.Tensor, options: GRUApplyOptions = {}): GRUResult {
+    if (!this.q.enabled) return this.float.apply(x, options);
+    const training = options.training ?? false;
+    if (!(x instanceof tf.Tensor) || x.isDisposed || x.rank !== 3 || x.shape[2] !== this.inputDim || x.shape[1]! < 1) {
+      throw new LabInputError('QuantGRU.apply', 'x', `must be a tensor [batch, time >= 1, ${this.inputDim}]`, x);
+    }
+    const [B, T] = x.shape as [number, number, number];
+    const H = this.units;
+    const init = options.initialState;
+    if (init !== undefined && (!(init instanceof tf.Tensor) || init.isDisposed || !tf.util.arraysEqual(init.shape, [B, H]))) {
+      throw new LabInputError('QuantGRU.apply', 'options.initialState', `must be a tensor of shape [${B}, ${H}]`, init);
+    }
+    const fq = fakeQuantizeUnchecked;
+    const P = GATE_PREACTIVATION_GRID;
+    const O = GATE_OUTPUT_GRID;
+    return tf.tidy(() => {
+      const xin = this.q.input ? this.q.input.apply(x, { training }) : x;
+      const W = this.store.get(`${this.name}.kernel`);
+      const U = this.store.get(`${this.name}.recurrentKernel`);
+      const b = this.store.get(`${this.name}.bias`);
+      const bh = this.store.get(`${this.name}.recurrentBias`);
+      const xw = fq(tf.add(tf.matMul(tf.reshape(xin, [B * T, this.inputDim]), W), b), P);
+      const steps = tf.unstack(tf.reshape(xw, [B, T, 3 * H]), 1);
+      let h: tf.Tensor = init ?? tf.zeros([B, H]);
+      const outs: tf.Tensor[] = new Array(T);
+      for (let k = 0; k < T; k++) {
+        const t = this.reverse ? T - 1 - k : k;
+        const [ar, az, an] = tf.split(steps[t]!, 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const [ur, uz, un] = tf.split(fq(tf.add(tf.matMul(h, U), bh), P), 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const r = fq(tf.sigmoid(fq(tf.add(ar, ur), P)), O);
+        const z = fq(tf.sigmoid(fq(tf.add(az, uz), P)), O);
+        const n = fq(tf.tanh(fq(tf.add(an, tf.mul(r, un)), P)), O);
+        h = this.q.hidden.apply(tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, h)), { training });
+        outs[t] = h;
+      }
+      const output = this.returnSequences ? tf.stack(outs, 1) : tf.clone(h);
+      return { output, h: tf.clone(h) };
+    });
+  }
+}

@@ -1,0 +1,116 @@
+import { LSTM, type LSTMApplyOptions, type LSTMOptions, type LSTMResult, LabInputError, type ParameterStore } from '@lab/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ActivationObserver } from './ActivationObserver.js';
+import { fakeQuantizeUnchecked } from './fakeQuantize.js';
+import type { ActivationQuantParams } from './Int8Model.js';
+import { GATE_OUTPUT_GRID, GATE_PREACTIVATION_GRID, RecurrentQuant, type RecurrentQuantOptions } from './recurrentQuant.js';
+
+/** Options of {@link QuantLSTM}: core's {@link LSTMOptions} plus activation quantisation. */
+export interface QuantLSTMOptions extends LSTMOptions {
+  quant?: RecurrentQuantOptions;
+}
+
+/**
+ * An LSTM with quantisation-aware activations, parameter-compatible with @lab/core's `LSTM`
+ * (it creates the same parameters through core's constructor: `<name>.kernel` `[F, 4H]`,
+ * `.recurrentKernel` `[H, 4H]`, `.bias` `[4H]`, gates i, f, g, o), so a store trained with
+ * either layer loads into the other. Weights are quantised by the store's transform (see
+ * {@link applyCompression}); this layer fake-quantises the activations at the points of
+ * TFLite's integer (8x8->16) LSTM:
+ *
+ * 1. input x: int8 asymmetric, moving-average range (`<name>.input`);
+ * 2. input and recurrent projections `x W + b` and `h U`: each int16 Q3.12 (scale 2^-12),
+ *    added with saturation (int16 Q3.12 again);
+ * 3. gate outputs sigmoid(z_i, z_f, z_o), tanh(z_g): int16 Q0.15;
+ * 4. cell state c = f c + i g: int16 at scale 2^cellShift (Q4.11 by default), or float;
+ * 5. tanh(c): int16 Q0.15;
+ * 6. hidden state h = o tanh(c): int8 asymmetric (or int16 symmetric), moving-average range
+ *    (`<name>.hidden`), also the layer's output and the next step's recurrent input.
+ *
+ * Gradients: clipped straight-through at every point. With `training: true` the observers update
+ * (once per call for the input, once per time step for h). Observers hold no tensors.
+ *
+ * @see Stamenovic et al., NeurIPS 2021 ENLSP, arXiv 2111.02351; Fedorov et al., "TinyLSTMs",
+ *   arXiv 2005.11138 (LSTM QAT); TFLite's integer LSTM kernel (`lstm_eval.cc`, 8x8_16).
+ */
+export class QuantLSTM {
+  readonly name: string;
+  readonly paramNames: readonly string[];
+  readonly inputDim: number;
+  readonly units: number;
+  readonly returnSequences: boolean;
+  readonly reverse: boolean;
+  private readonly store: ParameterStore;
+  private readonly float: LSTM;
+  private readonly q: RecurrentQuant;
+
+  constructor(store: ParameterStore, name: string, options: QuantLSTMOptions) {
+    this.float = new LSTM(store, name, options);
+    this.q = new RecurrentQuant('QuantLSTM', name, options.quant, true);
+    this.store = store;
+    this.name = name;
+    this.paramNames = this.float.paramNames;
+    this.inputDim = this.float.inputDim;
+    this.units = this.float.units;
+    this.returnSequences = this.float.returnSequences;
+    this.reverse = this.float.reverse;
+  }
+
+  /** The range observers: input (unless disabled) and hidden state. */
+  get observers(): readonly ActivationObserver[] {
+    return this.q.observers();
+  }
+
+  /** Every activation's quantisation parameters (observed and fixed grids); throws before any training call. */
+  quantParams(): ActivationQuantParams[] {
+    return this.q.quantParams(this.name);
+  }
+
+  /** Runs the recurrence over `x` `[batch, time, inputDim]`; `training: true` updates the observers. */
+  apply(x: tf.Tensor, options: LSTMApplyOptions = {}): LSTMResult {
+    if (!this.q.enabled) return this.float.apply(x, options);
+    const training = options.training ?? false;
+    // Validation (shapes, initial state) is core's; run it without the work by checking here.
+    if (!(x instanceof tf.Tensor) || x.isDisposed || x.rank !== 3 || x.shape[2] !== this.inputDim || x.shape[1]! < 1) {
+      throw new LabInputError('QuantLSTM.apply', 'x', `must be a tensor [batch, time >= 1, ${this.inputDim}]`, x);
+    }
+    const [B, T] = x.shape as [number, number, number];
+    const H = this.units;
+    const init = options.initialState;
+    if (init !== undefined) {
+      for (const k of ['h', 'c'] as const) {
+        const s = init[k];
+        if (!(s instanceof tf.Tensor) || s.isDisposed || !tf.util.arraysEqual(s.shape, [B, H])) {
+          throw new LabInputError('QuantLSTM.apply', `options.initialState.${k}`, `must be a tensor of shape [${B}, ${H}]`, s);
+        }
+      }
+    }
+    const fq = fakeQuantizeUnchecked;
+    return tf.tidy(() => {
+      const xin = this.q.input ? this.q.input.apply(x, { training }) : x;
+      const W = this.store.get(`${this.name}.kernel`);
+      const U = this.store.get(`${this.name}.recurrentKernel`);
+      const b = this.store.get(`${this.name}.bias`);
+      const xw = fq(tf.add(tf.matMul(tf.reshape(xin, [B * T, this.inputDim]), W), b), GATE_PREACTIVATION_GRID);
+      const steps = tf.unstack(tf.reshape(xw, [B, T, 4 * H]), 1);
+      let h: tf.Tensor = init ? init.h : tf.zeros([B, H]);
+      let c: tf.Tensor = init ? init.c : tf.zeros([B, H]);
+      const outs: tf.Tensor[] = new Array(T);
+      for (let k = 0; k < T; k++) {
+        const t = this.reverse ? T - 1 - k : k;
+        const z = fq(tf.add(steps[t]!, fq(tf.matMul(h, U), GATE_PREACTIVATION_GRID)), GATE_PREACTIVATION_GRID);
+        const [zi, zf, zg, zo] = tf.split(z, 4, 1) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        const i = fq(tf.sigmoid(zi), GATE_OUTPUT_GRID);
+        const f = fq(tf.sigmoid(zf), GATE_OUTPUT_GRID);
+        const g = fq(tf.tanh(zg), GATE_OUTPUT_GRID);
+        const o = fq(tf.sigmoid(zo), GATE_OUTPUT_GRID);
+        c = tf.add(tf.mul(f, c), tf.mul(i, g));
+        if (this.q.cellGrid) c = fq(c, this.q.cellGrid);
+        h = this.q.hidden.apply(tf.mul(o, fq(tf.tanh(c), GATE_OUTPUT_GRID)), { training });
+        outs[t] = h;
+      }
+      const output = this.returnSequences ? tf.stack(outs, 1) : tf.clone(h);
+      return { output, h: tf.clone(h), c: tf.clone(c) };
+    });
+  }
+}

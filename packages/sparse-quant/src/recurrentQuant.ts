@@ -1,0 +1,66 @@
+import { LabInputError } from '@lab/core';
+import { ActivationObserver } from './ActivationObserver.js';
+import type { QuantGrid } from './fakeQuantize.js';
+import type { ActivationQuantParams } from './Int8Model.js';
+
+/** Quantisation options shared by {@link QuantLSTM} and {@link QuantGRU}. */
+export interface RecurrentQuantOptions {
+  /** Fake-quantise activations at all (default true). When false the layer is core's float layer. */
+  enabled?: boolean;
+  /** Input x: int8 asymmetric with a moving-average range (default true). */
+  quantizeInput?: boolean;
+  /** Hidden state h: 8 (default, int8 asymmetric, moving average) or 16 (int16 symmetric, moving average). */
+  hiddenBits?: 8 | 16;
+  /**
+   * LSTM cell state c: int16 at scale `2^cellShift` (default -11: Q4.11, |c| < 16, TFLite's
+   * integer LSTM with a power-of-two cell scale), or `null` for a float cell state.
+   */
+  cellShift?: number | null;
+  /** Moving-average momentum of the range observers (default 0.99). */
+  momentum?: number;
+}
+
+/** Gate pre-activations: int16 Q3.12 (scale 2^-12), as TFLite's integer LSTM. */
+export const GATE_PREACTIVATION_GRID: QuantGrid = { scale: 2 ** -12, zeroPoint: 0, qmin: -32768, qmax: 32767 };
+/** Gate outputs (sigmoid / tanh): int16 Q0.15 (scale 2^-15). */
+export const GATE_OUTPUT_GRID: QuantGrid = { scale: 2 ** -15, zeroPoint: 0, qmin: -32768, qmax: 32767 };
+
+/** @internal Resolved options and observers of a quantised recurrent layer. */
+export class RecurrentQuant {
+  readonly enabled: boolean;
+  readonly input: ActivationObserver | null;
+  readonly hidden: ActivationObserver;
+  readonly cellGrid: QuantGrid | null;
+  constructor(fn: string, name: string, options: RecurrentQuantOptions | undefined, hasCell: boolean) {
+    const o = options ?? {};
+    if (o === null || typeof o !== 'object') throw new LabInputError(fn, 'options.quant', 'must be an object', o);
+    if (o.enabled !== undefined && typeof o.enabled !== 'boolean') throw new LabInputError(fn, 'options.quant.enabled', 'must be a boolean', o.enabled);
+    this.enabled = o.enabled ?? true;
+    const hiddenBits = o.hiddenBits ?? 8;
+    if (hiddenBits !== 8 && hiddenBits !== 16) throw new LabInputError(fn, 'options.quant.hiddenBits', 'must be 8 or 16', hiddenBits);
+    const momentum = o.momentum ?? 0.99;
+    if (typeof momentum !== 'number' || !(momentum >= 0 && momentum < 1)) {
+      throw new LabInputError(fn, 'options.quant.momentum', 'must be a number in [0, 1)', momentum);
+    }
+    this.input = (o.quantizeInput ?? true) ? new ActivationObserver(`${name}.input`, { bits: 8, momentum }) : null;
+    this.hidden = new ActivationObserver(`${name}.hidden`, { bits: hiddenBits, momentum });
+    const cellShift = hasCell ? (o.cellShift === undefined ? -11 : o.cellShift) : null;
+    if (cellShift !== null && (!Number.isInteger(cellShift) || cellShift > -1 || cellShift < -15)) {
+      throw new LabInputError(fn, 'options.quant.cellShift', 'must be an integer in [-15, -1] or null', cellShift);
+    }
+    this.cellGrid = cellShift === null ? null : { scale: 2 ** cellShift, zeroPoint: 0, qmin: -32768, qmax: 32767 };
+  }
+
+  observers(): ActivationObserver[] {
+    return this.input ? [this.input, this.hidden] : [this.hidden];
+  }
+
+  /** Fixed grids and observed ranges as {@link ActivationQuantParams}. */
+  quantParams(name: string): ActivationQuantParams[] {
+    const out: ActivationQuantParams[] = this.observers().map((o) => o.toQuantParams());
+    out.push({ name: `${name}.gatePreactivations`, bits: 16, scale: GATE_PREACTIVATION_GRID.scale, zeroPoint: 0 });
+    out.push({ name: `${name}.gateOutputs`, bits: 16, scale: GATE_OUTPUT_GRID.scale, zeroPoint: 0 });
+    if (this.cellGrid) out.push({ name: `${name}.cell`, bits: 16, scale: this.cellGrid.scale, zeroPoint: 0 });
+    return out;
+  }
+}
