@@ -71,12 +71,14 @@ export function bsrMatMul(
     return c;
   }
   const c = (options.out as Float32Array | undefined) ?? new Float32Array(a.rows * n);
-  bsrMatMulF32(a as BsrMatrix<Float32Array>, n, b as Float32Array, c);
+  bsrMatMulF32(a, n, b as Float32Array, c);
   return c;
 }
 
-function bsrMatMulF32(a: BsrMatrix<Float32Array>, n: number, b: Float32Array, c: Float32Array): void {
-  const { rows: m, cols: k, blockRows: br, blockCols: bc, blockRowPtr: ptr, blockColIdx: ci, values: v } = a;
+/** Generic block shape; edge blocks clipped. Accumulates one block row at a time. */
+function bsrMatMulF32(a: BsrMatrix, n: number, b: Float32Array, c: Float32Array): void {
+  const { rows: m, cols: k, blockRows: br, blockCols: bc, blockRowPtr: ptr, blockColIdx: ci } = a;
+  const v = a.values as Float32Array;
   const nbr = Math.ceil(m / br);
   const size = br * bc;
   const acc = new Float64Array(br * n);
@@ -85,17 +87,62 @@ function bsrMatMulF32(a: BsrMatrix<Float32Array>, n: number, b: Float32Array, c:
     const rn = Math.min(br, m - r0);
     acc.fill(0);
     const e = ptr[bi + 1];
-    for (let p = ptr[bi]; p < e; p++) {
-      const cs = ci[p] * bc;
-      const cn = Math.min(bc, k - cs);
-      const o = p * size;
-      for (let cc = 0; cc < cn; cc++) {
-        const bo = (cs + cc) * n;
+    if (bc < 4) {
+      // Narrow blocks: group four stored blocks' values per pass (same in-block row and column).
+      for (let r = 0; r < rn; r++) {
+        const ao = r * n;
+        for (let cc = 0; cc < bc; cc++) {
+          let p = ptr[bi];
+          for (; p + 3 < e; p += 4) {
+            const v0 = v[p * size + r * bc + cc];
+            const v1 = v[(p + 1) * size + r * bc + cc];
+            const v2 = v[(p + 2) * size + r * bc + cc];
+            const v3 = v[(p + 3) * size + r * bc + cc];
+            // Edge blocks: columns past k hold zero weights, so clamp their row to a valid one.
+            const o0 = Math.min(ci[p] * bc + cc, k - 1) * n;
+            const o1 = Math.min(ci[p + 1] * bc + cc, k - 1) * n;
+            const o2 = Math.min(ci[p + 2] * bc + cc, k - 1) * n;
+            const o3 = Math.min(ci[p + 3] * bc + cc, k - 1) * n;
+            for (let j = 0; j < n; j++)
+              acc[ao + j] += v0 * b[o0 + j] + v1 * b[o1 + j] + v2 * b[o2 + j] + v3 * b[o3 + j];
+          }
+          for (; p < e; p++) {
+            const col = ci[p] * bc + cc;
+            const val = v[p * size + r * bc + cc];
+            if (col >= k || val === 0) continue;
+            const bo = col * n;
+            for (let j = 0; j < n; j++) acc[ao + j] += val * b[bo + j];
+          }
+        }
+      }
+    } else {
+      for (let p = ptr[bi]; p < e; p++) {
+        const cs = ci[p] * bc;
+        const cn = Math.min(bc, k - cs);
+        const o = p * size;
         for (let r = 0; r < rn; r++) {
-          const val = v[o + r * bc + cc];
-          if (val === 0) continue;
+          const ro = o + r * bc;
           const ao = r * n;
-          for (let j = 0; j < n; j++) acc[ao + j] += val * b[bo + j];
+          let cc = 0;
+          // Four weights of the block row per pass over the accumulator row.
+          for (; cc + 3 < cn; cc += 4) {
+            const v0 = v[ro + cc];
+            const v1 = v[ro + cc + 1];
+            const v2 = v[ro + cc + 2];
+            const v3 = v[ro + cc + 3];
+            const o0 = (cs + cc) * n;
+            const o1 = o0 + n;
+            const o2 = o1 + n;
+            const o3 = o2 + n;
+            for (let j = 0; j < n; j++)
+              acc[ao + j] += v0 * b[o0 + j] + v1 * b[o1 + j] + v2 * b[o2 + j] + v3 * b[o3 + j];
+          }
+          for (; cc < cn; cc++) {
+            const val = v[ro + cc];
+            if (val === 0) continue;
+            const bo = (cs + cc) * n;
+            for (let j = 0; j < n; j++) acc[ao + j] += val * b[bo + j];
+          }
         }
       }
     }
@@ -105,29 +152,79 @@ function bsrMatMulF32(a: BsrMatrix<Float32Array>, n: number, b: Float32Array, c:
   }
 }
 
+/** As {@link bsrMatMulF32}, accumulating exactly in int32. */
 function bsrMatMulI8(a: BsrMatrix, n: number, b: Int8Array, c: Int32Array): void {
   const { rows: m, cols: k, blockRows: br, blockCols: bc, blockRowPtr: ptr, blockColIdx: ci } = a;
   const v = a.values as Int8Array;
   const nbr = Math.ceil(m / br);
   const size = br * bc;
-  c.fill(0);
+  const acc = new Int32Array(br * n);
   for (let bi = 0; bi < nbr; bi++) {
     const r0 = bi * br;
     const rn = Math.min(br, m - r0);
+    acc.fill(0);
     const e = ptr[bi + 1];
-    for (let p = ptr[bi]; p < e; p++) {
-      const cs = ci[p] * bc;
-      const cn = Math.min(bc, k - cs);
-      const o = p * size;
-      for (let cc = 0; cc < cn; cc++) {
-        const bo = (cs + cc) * n;
+    if (bc < 4) {
+      // Narrow blocks: group four stored blocks' values per pass (same in-block row and column).
+      for (let r = 0; r < rn; r++) {
+        const ao = r * n;
+        for (let cc = 0; cc < bc; cc++) {
+          let p = ptr[bi];
+          for (; p + 3 < e; p += 4) {
+            const v0 = v[p * size + r * bc + cc];
+            const v1 = v[(p + 1) * size + r * bc + cc];
+            const v2 = v[(p + 2) * size + r * bc + cc];
+            const v3 = v[(p + 3) * size + r * bc + cc];
+            // Edge blocks: columns past k hold zero weights, so clamp their row to a valid one.
+            const o0 = Math.min(ci[p] * bc + cc, k - 1) * n;
+            const o1 = Math.min(ci[p + 1] * bc + cc, k - 1) * n;
+            const o2 = Math.min(ci[p + 2] * bc + cc, k - 1) * n;
+            const o3 = Math.min(ci[p + 3] * bc + cc, k - 1) * n;
+            for (let j = 0; j < n; j++)
+              acc[ao + j] += v0 * b[o0 + j] + v1 * b[o1 + j] + v2 * b[o2 + j] + v3 * b[o3 + j];
+          }
+          for (; p < e; p++) {
+            const col = ci[p] * bc + cc;
+            const val = v[p * size + r * bc + cc];
+            if (col >= k || val === 0) continue;
+            const bo = col * n;
+            for (let j = 0; j < n; j++) acc[ao + j] += val * b[bo + j];
+          }
+        }
+      }
+    } else {
+      for (let p = ptr[bi]; p < e; p++) {
+        const cs = ci[p] * bc;
+        const cn = Math.min(bc, k - cs);
+        const o = p * size;
         for (let r = 0; r < rn; r++) {
-          const val = v[o + r * bc + cc];
-          if (val === 0) continue;
-          const co = (r0 + r) * n;
-          for (let j = 0; j < n; j++) c[co + j] += val * b[bo + j];
+          const ro = o + r * bc;
+          const ao = r * n;
+          let cc = 0;
+          // Four weights of the block row per pass over the accumulator row.
+          for (; cc + 3 < cn; cc += 4) {
+            const v0 = v[ro + cc];
+            const v1 = v[ro + cc + 1];
+            const v2 = v[ro + cc + 2];
+            const v3 = v[ro + cc + 3];
+            const o0 = (cs + cc) * n;
+            const o1 = o0 + n;
+            const o2 = o1 + n;
+            const o3 = o2 + n;
+            for (let j = 0; j < n; j++)
+              acc[ao + j] += v0 * b[o0 + j] + v1 * b[o1 + j] + v2 * b[o2 + j] + v3 * b[o3 + j];
+          }
+          for (; cc < cn; cc++) {
+            const val = v[ro + cc];
+            if (val === 0) continue;
+            const bo = (cs + cc) * n;
+            for (let j = 0; j < n; j++) acc[ao + j] += val * b[bo + j];
+          }
         }
       }
     }
+    const co = r0 * n;
+    const len = rn * n;
+    for (let t = 0; t < len; t++) c[co + t] = acc[t];
   }
 }
