@@ -44,6 +44,10 @@ export { QuantGRU } from './QuantGRU.js';
 export type { QuantGRUOptions } from './QuantGRU.js';
 export { GATE_OUTPUT_GRID, GATE_PREACTIVATION_GRID } from './recurrentQuant.js';
 export type { RecurrentQuantOptions } from './recurrentQuant.js';
+export { pruneInt8Model } from './pruneInt8Model.js';
+export { shrinkUnits } from './shrinkUnits.js';
+export type { ShrinkUnitsResult } from './shrinkUnits.js';
+export { dequantizeModel } from './dequantizeModel.js';
 // end of training
 
 // export and kernels
