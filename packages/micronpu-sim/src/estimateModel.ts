@@ -45,7 +45,7 @@ export interface OpEstimate {
   readonly biasBytes: number;
   readonly computeCycles: number;
   /**
-   * DMA cycles the NPU waits for before it can start (as Vela's estimate): the LUT of a
+   * DMA cycles the NPU waits for before it can start (as Vela's estimate): the LUT of an int8
    * sigmoid/tanh op, and for off-chip conv/depthwise weights the first 16-channel weight slice
    * (later slices are double-buffered); minus the previous op's cycles, under which the DMA runs.
    */
@@ -520,9 +520,10 @@ export function estimateModel(
       ifmBytes = (op.kind === 'Activation' ? 1 : 2) * op.size * b;
       ofmBytes = op.size * b;
       sramTraffic = ifmBytes + ofmBytes * (nhwcOut ? ofmWriteFactor(acc, Math.min(op.size, 128), b) : 1);
-      if (lutFn) {
-        // The LUT (256 B for int8, 2 KiB for int16) is DMA'd from flash before the op.
-        dma = Math.max(0, (b === 1 ? 256 : 2048) / offPerCycle + latency - prevCycles);
+      if (lutFn && b === 1) {
+        // int8 sigmoid/tanh run through a 256-byte LUT DMA'd from flash before the op (int16
+        // sigmoid/tanh are native activation functions of the NPU, no LUT).
+        dma = Math.max(0, 256 / offPerCycle + latency - prevCycles);
       }
     }
     const sramBytes = sramTraffic;
