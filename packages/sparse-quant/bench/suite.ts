@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { createRng, initBackend, type Rng } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -25,18 +25,21 @@ interface Row {
   us: number;
   /** Median over paired samples of dense time / sparse time. */
   speedup: number;
+  /** Paired samples behind the medians. */
+  samples: number;
   /** Median of all dense samples of this size and batch. */
   denseUs: number;
 }
 
-/** Calls per timed sample so that one sample takes at least `minMs`. */
-function calibrate(fn: () => void, minMs: number): number {
+/** Calls per timed sample so that one sample takes at least `minMs`, and that sample's ms. */
+function calibrate(fn: () => void, minMs: number): { calls: number; ms: number } {
   fn();
   let calls = 1;
   for (;;) {
     const t0 = performance.now();
     for (let i = 0; i < calls; i++) fn();
-    if (performance.now() - t0 >= minMs || calls >= 1 << 16) return calls;
+    const ms = performance.now() - t0;
+    if (ms >= minMs || calls >= 1 << 16) return { calls, ms };
     calls *= 2;
   }
 }
@@ -52,27 +55,31 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /**
  * Median microseconds of `sparse`, and the median over samples of dense time / sparse time, with
  * one `dense` sample taken right before each sparse sample (also appended to `densePool`), so
- * both sides of each ratio see the same machine load.
+ * both sides of each ratio see the same machine load. Samples are short (about `minMs`) and as
+ * many as fit in `budgetMs` (at least `minSamples`, at most 31): on a shared machine most short
+ * samples run uninterrupted, so the median tracks the undisturbed speed.
  */
 function paired(
   sparse: () => void,
   dense: () => void,
   densePool: number[],
-  samples: number,
+  minSamples: number,
   minMs: number,
-): { us: number; speedup: number } {
+  budgetMs: number,
+): { us: number; speedup: number; samples: number } {
   const cs = calibrate(sparse, minMs);
   const cd = calibrate(dense, minMs);
+  const samples = Math.max(minSamples, Math.min(31, Math.floor(budgetMs / (cs.ms + cd.ms))));
   const times: number[] = [];
   const ratios: number[] = [];
   for (let s = 0; s < samples; s++) {
-    const d = sampleUs(dense, cd);
-    const t = sampleUs(sparse, cs);
+    const d = sampleUs(dense, cd.calls);
+    const t = sampleUs(sparse, cs.calls);
     densePool.push(d);
     times.push(t);
     ratios.push(d / t);
   }
-  return { us: median(times), speedup: median(ratios) };
+  return { us: median(times), speedup: median(ratios), samples };
 }
 
 /** Dense `m x k` int8 pattern with exactly round((1 - s) * blocks) non-zero `br x bc` blocks. */
@@ -104,7 +111,7 @@ const STRUCTURES: { name: string; block: [number, number] | null }[] = [
 function kernelName(block: [number, number] | null, batch: number, dtype: string): string {
   const op = batch === 1 ? 'MatVec' : 'MatMul';
   if (block === null) return `csr${op} ${dtype}`;
-  const unrolled = batch === 1 && block[0] === block[1] && (block[0] === 8 || block[0] === 4);
+  const unrolled = batch === 1 && ['8x8', '4x4', '1x16', '16x1'].includes(`${block[0]}x${block[1]}`);
   return `bsr${op} ${block[0]}x${block[1]} ${dtype}${batch === 1 ? (unrolled ? ' unrolled' : ' generic') : ''}`;
 }
 
@@ -112,7 +119,8 @@ function kernelName(block: [number, number] | null, batch: number, dtype: string
 export async function runBench(options: { quick: boolean; json?: string }): Promise<Row[]> {
   const env = await initBackend();
   const samples = options.quick ? 3 : 7;
-  const minMs = options.quick ? 3 : 8;
+  const minMs = 1;
+  const budgetMs = options.quick ? 60 : 250;
   const sizes: [number, number][] = options.quick
     ? [[512, 512]]
     : [
@@ -122,6 +130,9 @@ export async function runBench(options: { quick: boolean; json?: string }): Prom
   const sparsities = [0.5, 0.7, 0.9, 0.95, 0.98];
   const rows: Row[] = [];
   const rng = createRng('sparse-quant-bench');
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
   const t0 = performance.now();
   for (const [m, k] of sizes) {
     for (const batch of [1, 64]) {
@@ -185,7 +196,7 @@ export async function runBench(options: { quick: boolean; json?: string }): Prom
               dtype,
               kernel: kernelName(s.block, batch, dtype),
               sparsity,
-              ...paired(run, dense, densePool, samples, minMs),
+              ...paired(run, dense, densePool, samples, minMs, budgetMs),
               denseUs: Number.NaN,
             });
           }
@@ -200,7 +211,7 @@ export async function runBench(options: { quick: boolean; json?: string }): Prom
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(
     `# @lab/sparse-quant kernels vs tfjs-wasm dense matMul\n\nMachine: ${cpus().length}x ${cpu}, Node ${process.version}, ` +
-      `tfjs backend ${env.backend} (SIMD ${env.simd}, threads ${env.threads}). Median of ${samples} samples; sparse kernels compute A x (A = W^T, m x k) or A B with B = x^T (k x batch); ` +
+      `tfjs backend ${env.backend} (SIMD ${env.simd}, threads ${env.threads}). Load average at start ${load}. Median of ${samples} to 31 short samples per cell; sparse kernels compute A x (A = W^T, m x k) or A B with B = x^T (k x batch); ` +
       `cell = median microseconds per product (median paired speedup vs dense). Total ${seconds.toFixed(0)} s.\n`,
   );
   for (const [m, k] of sizes) {
@@ -209,7 +220,7 @@ export async function runBench(options: { quick: boolean; json?: string }): Prom
       const sel = rows.filter((r) => r.size === size && r.batch === batch);
       const denseUs = sel[0].denseUs;
       console.log(
-        `\n## A ${size} (out x in), batch ${batch}: dense \`tf.matMul(x[${batch},${k}], W[${k},${m}])\` (wasm f32) = ${denseUs.toFixed(0)} µs (median of ${samples * sel.length} samples)\n`,
+        `\n## A ${size} (out x in), batch ${batch}: dense \`tf.matMul(x[${batch},${k}], W[${k},${m}])\` (wasm f32) = ${denseUs.toFixed(0)} µs (median of ${sel.reduce((a, r) => a + r.samples, 0)} samples)\n`,
       );
       console.log(
         `| kernel | structure | ${sparsities.map((s) => `${Math.round(s * 100)} %`).join(' | ')} |`,

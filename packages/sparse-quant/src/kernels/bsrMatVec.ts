@@ -10,8 +10,8 @@ export interface BsrMatVecOptions<O extends Float32Array | Int32Array = Float32A
 
 /**
  * Block-sparse matrix-vector product `y = A x` with a BSR matrix, touching only stored blocks.
- * 8x8 and 4x4 blocks use fully unrolled loops (x loaded once per block, row sums in registers);
- * other shapes (1x16, 16x1, anything) and edge blocks a generic clipped loop. Float: float32 in and
+ * 8x8, 4x4, 1x16 and 16x1 blocks use fully unrolled loops (x loaded once per block, row sums in
+ * registers); other shapes and edge blocks a generic clipped loop. Float: float32 in and
  * out (sums in float64). Int8: Int8Array `x`, exact int32 accumulators `A (x - inputZeroPoint)`.
  *
  * @param a - BSR matrix `m x k` (from {@link bsrFromDense} or {@link bsrFromInt8Tensor}).
@@ -44,14 +44,18 @@ export function bsrMatVec(
   const zp = zeroPointOf(fn, options.inputZeroPoint, int8);
   const { rows: m, cols: k, blockRows: br, blockCols: bc, blockRowPtr: ptr, blockColIdx: ci } = a;
   const special = br === bc && (br === 8 || br === 4);
-  const nbrFull = special ? Math.floor(m / br) : 0;
+  const row16 = br === 1 && bc === 16;
+  const col16 = br === 16 && bc === 1;
+  const nbrFull = special || col16 ? Math.floor(m / br) : 0;
   if (int8) {
     const y = (options.out as Int32Array | undefined) ?? new Int32Array(m);
     const v = a.values as Int8Array;
     const xi = x as Int8Array;
     if (special && br === 8) bsrMatVec8x8I8(nbrFull, k, ptr, ci, v, xi, y);
     else if (special) bsrMatVec4x4I8(nbrFull, k, ptr, ci, v, xi, y);
-    bsrMatVecGenericI8(nbrFull, m, k, br, bc, ptr, ci, v, xi, y);
+    else if (row16) bsrMatVec1x16I8(m, k, ptr, ci, v, xi, y);
+    else if (col16) bsrMatVec16x1I8(nbrFull, ptr, ci, v, xi, y);
+    if (!row16) bsrMatVecGenericI8(nbrFull, m, k, br, bc, ptr, ci, v, xi, y);
     if (zp !== 0) {
       const sums = a.rowSums as Int32Array;
       for (let i = 0; i < m; i++) y[i] -= zp * sums[i];
@@ -63,7 +67,9 @@ export function bsrMatVec(
   const xf = x as Float32Array;
   if (special && br === 8) bsrMatVec8x8F32(nbrFull, k, ptr, ci, v, xf, y);
   else if (special) bsrMatVec4x4F32(nbrFull, k, ptr, ci, v, xf, y);
-  bsrMatVecGenericF32(nbrFull, m, k, br, bc, ptr, ci, v, xf, y);
+  else if (row16) bsrMatVec1x16F32(m, k, ptr, ci, v, xf, y);
+  else if (col16) bsrMatVec16x1F32(nbrFull, ptr, ci, v, xf, y);
+  if (!row16) bsrMatVecGenericF32(nbrFull, m, k, br, bc, ptr, ci, v, xf, y);
   return y;
 }
 
@@ -510,5 +516,223 @@ function bsrMatVecGenericI8(
       }
     }
     for (let r = 0; r < rn; r++) y[r0 + r] = acc[r];
+  }
+}
+
+/** 1x16 blocks (one row per block row); the last block column may be an edge block. */
+function bsrMatVec1x16F32(
+  m: number,
+  k: number,
+  ptr: Int32Array,
+  ci: Int32Array,
+  v: Float32Array,
+  x: Float32Array,
+  y: Float32Array,
+): void {
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    const e = ptr[i + 1];
+    for (let p = ptr[i]; p < e; p++) {
+      const cs = ci[p] * 16;
+      const o = p * 16;
+      if (cs + 16 > k) {
+        for (let c = 0; c < k - cs; c++) s += v[o + c] * x[cs + c];
+        continue;
+      }
+      s +=
+        v[o] * x[cs] +
+        v[o + 1] * x[cs + 1] +
+        v[o + 2] * x[cs + 2] +
+        v[o + 3] * x[cs + 3] +
+        v[o + 4] * x[cs + 4] +
+        v[o + 5] * x[cs + 5] +
+        v[o + 6] * x[cs + 6] +
+        v[o + 7] * x[cs + 7] +
+        v[o + 8] * x[cs + 8] +
+        v[o + 9] * x[cs + 9] +
+        v[o + 10] * x[cs + 10] +
+        v[o + 11] * x[cs + 11] +
+        v[o + 12] * x[cs + 12] +
+        v[o + 13] * x[cs + 13] +
+        v[o + 14] * x[cs + 14] +
+        v[o + 15] * x[cs + 15];
+    }
+    y[i] = s;
+  }
+}
+
+/** 1x16 blocks (one row per block row); the last block column may be an edge block. */
+function bsrMatVec1x16I8(
+  m: number,
+  k: number,
+  ptr: Int32Array,
+  ci: Int32Array,
+  v: Int8Array,
+  x: Int8Array,
+  y: Int32Array,
+): void {
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    const e = ptr[i + 1];
+    for (let p = ptr[i]; p < e; p++) {
+      const cs = ci[p] * 16;
+      const o = p * 16;
+      if (cs + 16 > k) {
+        for (let c = 0; c < k - cs; c++) s += v[o + c] * x[cs + c];
+        continue;
+      }
+      s +=
+        v[o] * x[cs] +
+        v[o + 1] * x[cs + 1] +
+        v[o + 2] * x[cs + 2] +
+        v[o + 3] * x[cs + 3] +
+        v[o + 4] * x[cs + 4] +
+        v[o + 5] * x[cs + 5] +
+        v[o + 6] * x[cs + 6] +
+        v[o + 7] * x[cs + 7] +
+        v[o + 8] * x[cs + 8] +
+        v[o + 9] * x[cs + 9] +
+        v[o + 10] * x[cs + 10] +
+        v[o + 11] * x[cs + 11] +
+        v[o + 12] * x[cs + 12] +
+        v[o + 13] * x[cs + 13] +
+        v[o + 14] * x[cs + 14] +
+        v[o + 15] * x[cs + 15];
+    }
+    y[i] = s;
+  }
+}
+
+/** 16x1 blocks, full block rows only (one x value per block). */
+function bsrMatVec16x1F32(
+  nbrFull: number,
+  ptr: Int32Array,
+  ci: Int32Array,
+  v: Float32Array,
+  x: Float32Array,
+  y: Float32Array,
+): void {
+  for (let bi = 0; bi < nbrFull; bi++) {
+    let y0 = 0;
+    let y1 = 0;
+    let y2 = 0;
+    let y3 = 0;
+    let y4 = 0;
+    let y5 = 0;
+    let y6 = 0;
+    let y7 = 0;
+    let y8 = 0;
+    let y9 = 0;
+    let y10 = 0;
+    let y11 = 0;
+    let y12 = 0;
+    let y13 = 0;
+    let y14 = 0;
+    let y15 = 0;
+    const e = ptr[bi + 1];
+    for (let p = ptr[bi]; p < e; p++) {
+      const xv = x[ci[p]];
+      const o = p * 16;
+      y0 += v[o] * xv;
+      y1 += v[o + 1] * xv;
+      y2 += v[o + 2] * xv;
+      y3 += v[o + 3] * xv;
+      y4 += v[o + 4] * xv;
+      y5 += v[o + 5] * xv;
+      y6 += v[o + 6] * xv;
+      y7 += v[o + 7] * xv;
+      y8 += v[o + 8] * xv;
+      y9 += v[o + 9] * xv;
+      y10 += v[o + 10] * xv;
+      y11 += v[o + 11] * xv;
+      y12 += v[o + 12] * xv;
+      y13 += v[o + 13] * xv;
+      y14 += v[o + 14] * xv;
+      y15 += v[o + 15] * xv;
+    }
+    const r0 = bi * 16;
+    y[r0 + 0] = y0;
+    y[r0 + 1] = y1;
+    y[r0 + 2] = y2;
+    y[r0 + 3] = y3;
+    y[r0 + 4] = y4;
+    y[r0 + 5] = y5;
+    y[r0 + 6] = y6;
+    y[r0 + 7] = y7;
+    y[r0 + 8] = y8;
+    y[r0 + 9] = y9;
+    y[r0 + 10] = y10;
+    y[r0 + 11] = y11;
+    y[r0 + 12] = y12;
+    y[r0 + 13] = y13;
+    y[r0 + 14] = y14;
+    y[r0 + 15] = y15;
+  }
+}
+
+/** 16x1 blocks, full block rows only (one x value per block). */
+function bsrMatVec16x1I8(
+  nbrFull: number,
+  ptr: Int32Array,
+  ci: Int32Array,
+  v: Int8Array,
+  x: Int8Array,
+  y: Int32Array,
+): void {
+  for (let bi = 0; bi < nbrFull; bi++) {
+    let y0 = 0;
+    let y1 = 0;
+    let y2 = 0;
+    let y3 = 0;
+    let y4 = 0;
+    let y5 = 0;
+    let y6 = 0;
+    let y7 = 0;
+    let y8 = 0;
+    let y9 = 0;
+    let y10 = 0;
+    let y11 = 0;
+    let y12 = 0;
+    let y13 = 0;
+    let y14 = 0;
+    let y15 = 0;
+    const e = ptr[bi + 1];
+    for (let p = ptr[bi]; p < e; p++) {
+      const xv = x[ci[p]];
+      const o = p * 16;
+      y0 += v[o] * xv;
+      y1 += v[o + 1] * xv;
+      y2 += v[o + 2] * xv;
+      y3 += v[o + 3] * xv;
+      y4 += v[o + 4] * xv;
+      y5 += v[o + 5] * xv;
+      y6 += v[o + 6] * xv;
+      y7 += v[o + 7] * xv;
+      y8 += v[o + 8] * xv;
+      y9 += v[o + 9] * xv;
+      y10 += v[o + 10] * xv;
+      y11 += v[o + 11] * xv;
+      y12 += v[o + 12] * xv;
+      y13 += v[o + 13] * xv;
+      y14 += v[o + 14] * xv;
+      y15 += v[o + 15] * xv;
+    }
+    const r0 = bi * 16;
+    y[r0 + 0] = y0;
+    y[r0 + 1] = y1;
+    y[r0 + 2] = y2;
+    y[r0 + 3] = y3;
+    y[r0 + 4] = y4;
+    y[r0 + 5] = y5;
+    y[r0 + 6] = y6;
+    y[r0 + 7] = y7;
+    y[r0 + 8] = y8;
+    y[r0 + 9] = y9;
+    y[r0 + 10] = y10;
+    y[r0 + 11] = y11;
+    y[r0 + 12] = y12;
+    y[r0 + 13] = y13;
+    y[r0 + 14] = y14;
+    y[r0 + 15] = y15;
   }
 }
