@@ -1,5 +1,9 @@
-import { LabInputError, createRng, type Rng } from '@lab/core';
-import { describe, expect, it } from 'vitest';
+import { LabInputError, type Rng, createRng, initBackend } from '@lab/core';
+import { expectNoLeaks } from '@lab/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeModel } from '../src/decodeModel.js';
+import { exportModel } from '../src/exportModel.js';
+import { footprint } from '../src/footprint.js';
 import type { Int8Tensor } from '../src/Int8Model.js';
 import { bsrFromDense } from '../src/kernels/bsrFromDense.js';
 import { bsrFromInt8Tensor } from '../src/kernels/bsrFromInt8Tensor.js';
@@ -207,5 +211,32 @@ describe('kernel input validation', () => {
       expect((err as LabInputError).fn).toBe(fn);
       expect((err as LabInputError).arg).toBe(arg);
     }
+  });
+});
+
+describe('no tensors', () => {
+  beforeAll(async () => {
+    await initBackend();
+  });
+
+  it('export, decode, footprint and the kernels create no tensors', async () => {
+    const r = createRng(5);
+    const w = unstructured(r, 16, 16, 0.7);
+    const x = randomInt8(r, 16);
+    await expectNoLeaks(() => {
+      const t: Int8Tensor = {
+        name: 'w',
+        shape: [16, 16],
+        values: w,
+        scales: Float32Array.of(1),
+        zeroPoints: new Int32Array(1),
+      };
+      const model = { weights: [t], floats: [], activations: [] };
+      decodeModel(exportModel(model));
+      footprint(model);
+      const acc = bsrMatMul(bsrFromInt8Tensor(t, { block: [4, 4] }), x, 1);
+      csrMatVec(csrFromInt8Tensor(t), x);
+      requantize(acc, { inputScale: 1, weightScales: t.scales, outputScale: 1 });
+    });
   });
 });
