@@ -97,10 +97,16 @@ export class ActivationObserver {
   observe(x: tf.Tensor): void {
     checkTensor('ActivationObserver.observe', 'x', x);
     const mm = tf.tidy(() => tf.stack([tf.min(x), tf.max(x)]).dataSync());
-    const bmin = mm[0]!;
-    const bmax = mm[1]!;
-    if (!Number.isFinite(bmin) || !Number.isFinite(bmax)) {
+    if (!Number.isFinite(mm[0]!) || !Number.isFinite(mm[1]!)) {
       throw new LabInputError('ActivationObserver.observe', 'x', 'must be finite', x);
+    }
+    this.observeRange(mm[0]!, mm[1]!);
+  }
+
+  /** One moving-average update from a batch's `min` and `max` (e.g. over a whole sequence). */
+  observeRange(bmin: number, bmax: number): void {
+    if (!Number.isFinite(bmin) || !Number.isFinite(bmax) || bmin > bmax) {
+      throw new LabInputError('ActivationObserver.observeRange', 'min', 'must be finite and <= max', [bmin, bmax]);
     }
     if (this.n === 0) {
       this.lo = bmin;

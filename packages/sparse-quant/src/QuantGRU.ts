@@ -84,6 +84,7 @@ export class QuantGRU {
       const steps = tf.unstack(tf.reshape(xw, [B, T, 3 * H]), 1);
       let h: tf.Tensor = init ?? tf.zeros([B, H]);
       const outs: tf.Tensor[] = new Array(T);
+      const hq = this.q.hiddenQuantizer(training);
       for (let k = 0; k < T; k++) {
         const t = this.reverse ? T - 1 - k : k;
         const [ar, az, an] = tf.split(steps[t]!, 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
@@ -91,9 +92,10 @@ export class QuantGRU {
         const r = fq(tf.sigmoid(fq(tf.add(ar, ur), P)), O);
         const z = fq(tf.sigmoid(fq(tf.add(az, uz), P)), O);
         const n = fq(tf.tanh(fq(tf.add(an, tf.mul(r, un)), P)), O);
-        h = this.q.hidden.apply(tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, h)), { training });
+        h = hq.step(tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, h)));
         outs[t] = h;
       }
+      hq.finish();
       const output = this.returnSequences ? tf.stack(outs, 1) : tf.clone(h);
       return { output, h: tf.clone(h) };
     });

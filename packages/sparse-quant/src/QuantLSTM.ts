@@ -28,7 +28,9 @@ export interface QuantLSTMOptions extends LSTMOptions {
  *    (`<name>.hidden`), also the layer's output and the next step's recurrent input.
  *
  * Gradients: clipped straight-through at every point. With `training: true` the observers update
- * (once per call for the input, once per time step for h). Observers hold no tensors.
+ * once per call (input: its min/max; h: its min/max over all time steps; while training, h is
+ * quantised with the union of the moving-average range and the range seen so far in the call,
+ * so training never clips it). Observers hold no tensors.
  *
  * @see Stamenovic et al., NeurIPS 2021 ENLSP, arXiv 2111.02351; Fedorov et al., "TinyLSTMs",
  *   arXiv 2005.11138 (LSTM QAT); TFLite's integer LSTM kernel (`lstm_eval.cc`, 8x8_16).
@@ -96,6 +98,7 @@ export class QuantLSTM {
       let h: tf.Tensor = init ? init.h : tf.zeros([B, H]);
       let c: tf.Tensor = init ? init.c : tf.zeros([B, H]);
       const outs: tf.Tensor[] = new Array(T);
+      const hq = this.q.hiddenQuantizer(training);
       for (let k = 0; k < T; k++) {
         const t = this.reverse ? T - 1 - k : k;
         const z = fq(tf.add(steps[t]!, fq(tf.matMul(h, U), GATE_PREACTIVATION_GRID)), GATE_PREACTIVATION_GRID);
@@ -106,9 +109,10 @@ export class QuantLSTM {
         const o = fq(tf.sigmoid(zo), GATE_OUTPUT_GRID);
         c = tf.add(tf.mul(f, c), tf.mul(i, g));
         if (this.q.cellGrid) c = fq(c, this.q.cellGrid);
-        h = this.q.hidden.apply(tf.mul(o, fq(tf.tanh(c), GATE_OUTPUT_GRID)), { training });
+        h = hq.step(tf.mul(o, fq(tf.tanh(c), GATE_OUTPUT_GRID)));
         outs[t] = h;
       }
+      hq.finish();
       const output = this.returnSequences ? tf.stack(outs, 1) : tf.clone(h);
       return { output, h: tf.clone(h), c: tf.clone(c) };
     });

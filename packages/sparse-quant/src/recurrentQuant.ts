@@ -1,6 +1,7 @@
 import { LabInputError } from '@lab/core';
-import { ActivationObserver } from './ActivationObserver.js';
-import type { QuantGrid } from './fakeQuantize.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { ActivationObserver, gridFromRange } from './ActivationObserver.js';
+import { type QuantGrid, fakeQuantizeUnchecked } from './fakeQuantize.js';
 import type { ActivationQuantParams } from './Int8Model.js';
 
 /** Quantisation options shared by {@link QuantLSTM} and {@link QuantGRU}. */
@@ -49,6 +50,34 @@ export class RecurrentQuant {
       throw new LabInputError(fn, 'options.quant.cellShift', 'must be an integer in [-15, -1] or null', cellShift);
     }
     this.cellGrid = cellShift === null ? null : { scale: 2 ** cellShift, zeroPoint: 0, qmin: -32768, qmax: 32767 };
+  }
+
+  /**
+   * Hidden-state quantisation for one call. Training: each step is quantised with the union of
+   * the moving-average range and the range seen so far in this call (no clipping while
+   * training), and `finish()` updates the moving average once with the call's min/max.
+   * Inference: the frozen moving-average grid.
+   */
+  hiddenQuantizer(training: boolean): { step(h: tf.Tensor): tf.Tensor; finish(): void } {
+    const obs = this.hidden;
+    if (!training || !obs.enabled) {
+      return { step: (h) => obs.apply(h), finish: () => {} };
+    }
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    return {
+      step: (h) => {
+        const mm = tf.tidy(() => tf.stack([tf.min(h), tf.max(h)]).dataSync());
+        lo = Math.min(lo, mm[0]!);
+        hi = Math.max(hi, mm[1]!);
+        const a = obs.count > 0 ? Math.min(lo, obs.min) : lo;
+        const b = obs.count > 0 ? Math.max(hi, obs.max) : hi;
+        return fakeQuantizeUnchecked(h, gridFromRange(a, b, obs.bits));
+      },
+      finish: () => {
+        if (lo <= hi) obs.observeRange(lo, hi);
+      },
+    };
   }
 
   observers(): ActivationObserver[] {
