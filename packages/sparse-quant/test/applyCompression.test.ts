@@ -1,8 +1,17 @@
-import { Adam, Dense, LSTM, ParameterStore, initBackend } from '@lab/core';
+import { Adam, Conv2d, Dense, LSTM, ParameterStore, initBackend } from '@lab/core';
 import { expectNoLeaks } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CompressionPlan, applyCompression, constantSparsity, polynomialDecay } from '../src/index.js';
+import {
+  type CompressionPlan,
+  QuantLSTM,
+  applyCompression,
+  constantSparsity,
+  decodeModel,
+  exportModel,
+  polynomialDecay,
+  shrinkUnits,
+} from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -257,6 +266,59 @@ describe('applyCompression (joint pruning + int8 QAT)', () => {
     c.step(0);
     // fc.kernel [8, 16]: 4 rows (64 entries) removed by the LSTM units, 96 pruned in total.
     expect(zeros(c.mask('fc.kernel')!)).toBe(96);
+    c.dispose();
+    store.dispose();
+  });
+
+  it('QuantLSTM + unit plan: export -> decode keeps every mask zero, with activation ranges; the shrunk model exports too', () => {
+    const store = new ParameterStore({ seed: 8 });
+    const l1 = new QuantLSTM(store, 'l1', { inputDim: 6, units: 8 });
+    const out = new Dense(store, 'out', { inputDim: 8, units: 3 });
+    const plan: CompressionPlan = {
+      perChannel: true,
+      layers: [
+        { layer: 'l1', structure: 'unit', schedule: polynomialDecay({ finalSparsity: 0.5, endStep: 4, frequency: 2 }), consumers: ['out.kernel'] },
+        { layer: 'out', structure: 'weight', sparsity: 0.5 },
+      ],
+    };
+    const c = applyCompression(store, plan);
+    const opt = new Adam(store, { lr: 1e-2 });
+    const x = tf.randomNormal([2, 5, 6], 0, 1, 'float32', 2);
+    for (let i = 0; i < 5; i++) {
+      c.step(i);
+      opt.minimize(() => tf.mean(tf.square(out.apply(l1.apply(x, { training: true }).output))) as tf.Scalar);
+    }
+    expect(c.sparsity().layers.map((l) => l.target)).toEqual([0.5, 0.5]);
+    const m = c.toInt8Model({ activations: l1.quantParams() });
+    const back = decodeModel(exportModel(m));
+    for (const w of back.weights) {
+      const mask = c.mask(w.name)!;
+      for (let i = 0; i < mask.length; i++) if (!mask[i]) expect(w.values[i]).toBe(0);
+    }
+    expect(back.activations.map((a) => a.name)).toEqual(['l1.input', 'l1.hidden', 'l1.gatePreactivations', 'l1.gateOutputs', 'l1.cell']);
+    const small = shrinkUnits(m, plan);
+    expect(small.units.l1).toBe(4);
+    expect(decodeModel(exportModel(small.model)).weights.find((w) => w.name === 'l1.recurrentKernel')!.shape).toEqual([4, 16]);
+    tf.dispose(x);
+    opt.dispose();
+    c.dispose();
+    store.dispose();
+  });
+
+  it('Conv2d kernels: block masks over [inC, outC] per tap, per-channel scales on outC', () => {
+    const store = new ParameterStore({ seed: 9 });
+    const conv = new Conv2d(store, 'conv', { inChannels: 4, outChannels: 8, kernelSize: 3 });
+    const c = applyCompression(store, { structure: 'block', block: [2, 4], sparsity: 0.5, perChannel: true, layers: [{ layer: 'conv' }] });
+    c.step(0);
+    const m = c.toInt8Model();
+    const k = m.weights[0]!;
+    expect(k.shape).toEqual([3, 3, 4, 8]);
+    expect(k.scales.length).toBe(8);
+    expect(zeros(c.mask('conv.kernel')!)).toBe(144); // 9 taps x 4 blocks of 2x4 = 36 blocks; 18 pruned x 8 entries
+    const x = tf.randomNormal([1, 5, 5, 4], 0, 1, 'float32', 1);
+    const y = tf.tidy(() => conv.apply(x));
+    expect(y.shape).toEqual([1, 3, 3, 8]);
+    tf.dispose([x, y]);
     c.dispose();
     store.dispose();
   });
