@@ -124,7 +124,36 @@ function bsrMatMulF32(a: BsrMatrix, n: number, b: Float32Array, c: Float32Array)
           const ro = o + r * bc;
           const ao = r * n;
           let cc = 0;
-          // Four weights of the block row per pass over the accumulator row.
+          // Eight, then four weights of the block row per pass over the accumulator row.
+          for (; cc + 7 < cn; cc += 8) {
+            const v0 = v[ro + cc];
+            const v1 = v[ro + cc + 1];
+            const v2 = v[ro + cc + 2];
+            const v3 = v[ro + cc + 3];
+            const v4 = v[ro + cc + 4];
+            const v5 = v[ro + cc + 5];
+            const v6 = v[ro + cc + 6];
+            const v7 = v[ro + cc + 7];
+            const o0 = (cs + cc) * n;
+            const o1 = o0 + n;
+            const o2 = o1 + n;
+            const o3 = o2 + n;
+            const o4 = o3 + n;
+            const o5 = o4 + n;
+            const o6 = o5 + n;
+            const o7 = o6 + n;
+            for (let j = 0; j < n; j++) {
+              acc[ao + j] +=
+                v0 * b[o0 + j] +
+                v1 * b[o1 + j] +
+                v2 * b[o2 + j] +
+                v3 * b[o3 + j] +
+                v4 * b[o4 + j] +
+                v5 * b[o5 + j] +
+                v6 * b[o6 + j] +
+                v7 * b[o7 + j];
+            }
+          }
           for (; cc + 3 < cn; cc += 4) {
             const v0 = v[ro + cc];
             const v1 = v[ro + cc + 1];
@@ -201,7 +230,36 @@ function bsrMatMulI8(a: BsrMatrix, n: number, b: Int8Array, c: Int32Array): void
           const ro = o + r * bc;
           const ao = r * n;
           let cc = 0;
-          // Four weights of the block row per pass over the accumulator row.
+          // Eight, then four weights of the block row per pass over the accumulator row.
+          for (; cc + 7 < cn; cc += 8) {
+            const v0 = v[ro + cc];
+            const v1 = v[ro + cc + 1];
+            const v2 = v[ro + cc + 2];
+            const v3 = v[ro + cc + 3];
+            const v4 = v[ro + cc + 4];
+            const v5 = v[ro + cc + 5];
+            const v6 = v[ro + cc + 6];
+            const v7 = v[ro + cc + 7];
+            const o0 = (cs + cc) * n;
+            const o1 = o0 + n;
+            const o2 = o1 + n;
+            const o3 = o2 + n;
+            const o4 = o3 + n;
+            const o5 = o4 + n;
+            const o6 = o5 + n;
+            const o7 = o6 + n;
+            for (let j = 0; j < n; j++) {
+              acc[ao + j] +=
+                v0 * b[o0 + j] +
+                v1 * b[o1 + j] +
+                v2 * b[o2 + j] +
+                v3 * b[o3 + j] +
+                v4 * b[o4 + j] +
+                v5 * b[o5 + j] +
+                v6 * b[o6 + j] +
+                v7 * b[o7 + j];
+            }
+          }
           for (; cc + 3 < cn; cc += 4) {
             const v0 = v[ro + cc];
             const v1 = v[ro + cc + 1];
