@@ -37,7 +37,7 @@ interface Row {
 function calibrate(fn: () => void, minMs: number): { calls: number; ms: number } {
   // Warm-up: let V8 optimise the kernel (its compiler thread is slow on a busy machine).
   const w0 = performance.now();
-  for (let i = 0; i < 500 && performance.now() - w0 < 40; i++) fn();
+  for (let i = 0; i < 500 && performance.now() - w0 < 25; i++) fn();
   let calls = 1;
   for (;;) {
     const t0 = performance.now();
@@ -133,7 +133,7 @@ export async function runBench(options: { quick: boolean; json?: string }): Prom
   const env = await initBackend();
   const samples = options.quick ? 3 : 7;
   const minMs = 1;
-  const budgetMs = options.quick ? 60 : 200;
+  const budgetMs = options.quick ? 60 : 120;
   const sizes: [number, number][] = options.quick
     ? [[512, 512]]
     : [
