@@ -1,5 +1,6 @@
 // The TinyLSTM / DTLN-stage-1 style mask estimator.
-import { Dense, LSTM, ParameterStore } from '@lab/core';
+import { Dense, ParameterStore } from '@lab/core';
+import { QuantLSTM } from '@lab/sparse-quant';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link MaskEstimator}. */
@@ -10,6 +11,11 @@ export interface MaskEstimatorOptions {
   readonly hidden: number;
   /** Seed of the initial weights. */
   readonly seed: number | string;
+  /**
+   * Fake-quantise the LSTM activations as TFLite's integer LSTM (sparse-quant's `QuantLSTM`:
+   * int8 input and hidden state, int16 gates and cell). Default false: float activations.
+   */
+  readonly quantizeActivations?: boolean;
 }
 
 /**
@@ -23,24 +29,29 @@ export class MaskEstimator {
   readonly store: ParameterStore;
   readonly bins: number;
   readonly hidden: number;
-  readonly lstm1: LSTM;
-  readonly lstm2: LSTM;
+  readonly lstm1: QuantLSTM;
+  readonly lstm2: QuantLSTM;
   readonly mask: Dense;
 
   constructor(options: MaskEstimatorOptions) {
     this.bins = options.bins;
     this.hidden = options.hidden;
     this.store = new ParameterStore({ seed: options.seed });
-    this.lstm1 = new LSTM(this.store, 'lstm1', { inputDim: options.bins, units: options.hidden });
-    this.lstm2 = new LSTM(this.store, 'lstm2', { inputDim: options.hidden, units: options.hidden });
+    // QuantLSTM keeps core LSTM's parameters; with quant disabled it is core's float LSTM.
+    const quant = { enabled: options.quantizeActivations ?? false };
+    this.lstm1 = new QuantLSTM(this.store, 'lstm1', { inputDim: options.bins, units: options.hidden, quant });
+    this.lstm2 = new QuantLSTM(this.store, 'lstm2', { inputDim: options.hidden, units: options.hidden, quant });
     this.mask = new Dense(this.store, 'mask', { inputDim: options.hidden, units: options.bins, activation: 'sigmoid' });
   }
 
-  /** Mask `[batch, time, bins]` in (0, 1) for features `[batch, time, bins]`. */
-  apply(features: tf.Tensor): tf.Tensor {
+  /**
+   * Mask `[batch, time, bins]` in (0, 1) for features `[batch, time, bins]`; `training` updates
+   * the activation range observers of quantised LSTMs.
+   */
+  apply(features: tf.Tensor, training = false): tf.Tensor {
     return tf.tidy(() => {
-      const h1 = this.lstm1.apply(features).output;
-      const h2 = this.lstm2.apply(h1).output;
+      const h1 = this.lstm1.apply(features, { training }).output;
+      const h2 = this.lstm2.apply(h1, { training }).output;
       return this.mask.apply(h2);
     });
   }

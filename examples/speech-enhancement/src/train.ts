@@ -63,7 +63,7 @@ export function trainMaskEstimator(
         tb.set(pool.target[k] as Float32Array, b * n);
       }
       const [x, m, t] = [xb, mb, tb].map((a) => tf.tensor3d(a, [B, T, F])) as [tf.Tensor, tf.Tensor, tf.Tensor];
-      const { value, grads } = model.store.valueAndGrads(() => psaLoss(model.apply(x), m, t));
+      const { value, grads } = model.store.valueAndGrads(() => psaLoss(model.apply(x, true), m, t));
       opt.step(grads);
       const loss = value.dataSync()[0] as number;
       tf.dispose([x, m, t, value, ...Object.values(grads)]);
