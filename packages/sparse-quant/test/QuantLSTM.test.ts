@@ -73,10 +73,13 @@ describe('QuantLSTM', () => {
     s.dispose();
   });
 
-  it('passes straight-through gradients to the weights and input', () => {
+  it('passes straight-through gradients to the weights and input, without leaks', async () => {
     const s = new ParameterStore({ seed: 3 });
     const q = new QuantLSTM(s, 'q', { inputDim: 5, units: 4, quant: { hiddenBits: 16, cellShift: null } });
-    const { value, grads } = s.valueAndGrads(() => tf.sum(tf.square(q.apply(x, { training: true }).output)) as tf.Scalar);
+    const { value, grads } = await expectNoLeaks(
+      () => s.valueAndGrads(() => tf.sum(tf.square(q.apply(x, { training: true }).output)) as tf.Scalar),
+      { keepResult: true },
+    );
     for (const g of Object.values(grads)) {
       const d = g.dataSync();
       expect(d.every(Number.isFinite)).toBe(true);

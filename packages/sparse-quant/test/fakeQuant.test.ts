@@ -2,7 +2,7 @@ import { LabInputError, createRng, initBackend } from '@lab/core';
 import { TOL, expectNoLeaks } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ActivationObserver, fakeQuantActivation, fakeQuantWeight, fakeQuantize, quantizeWeight } from '../src/index.js';
+import { ActivationObserver, dequantizeModel, fakeQuantActivation, fakeQuantWeight, fakeQuantize, quantizeWeight } from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -145,5 +145,25 @@ describe('ActivationObserver', () => {
     expect(() => new ActivationObserver('a', { bits: 4 as never })).toThrow(/ActivationObserver: argument 'options.bits'/);
     expect(() => new ActivationObserver('a', { momentum: 1 })).toThrow(/options.momentum/);
     expect(() => new ActivationObserver('a').toQuantParams()).toThrow(LabInputError);
+  });
+});
+
+describe('tensor hygiene', () => {
+  it('fakeQuantize / fakeQuantWeight (forward and gradient) and dequantizeModel leak nothing', async () => {
+    const x = tf.tensor2d([
+      [0.1, -0.4],
+      [2, 0.3],
+    ]);
+    const grid = { scale: 0.01, zeroPoint: 3, qmin: -128, qmax: 127 };
+    await expectNoLeaks(() => fakeQuantize(x, grid));
+    await expectNoLeaks(() => tf.grad((t: tf.Tensor) => tf.sum(fakeQuantize(t, grid)))(x));
+    await expectNoLeaks(() => tf.grad((t: tf.Tensor) => tf.sum(fakeQuantWeight(t, { perChannel: true })))(x));
+    const q = quantizeWeight('w', [0.5, -1, 0.25, 0], [2, 2], { perChannel: true });
+    const rec = await expectNoLeaks(() => dequantizeModel({ weights: [q], floats: [{ name: 'b', shape: [2], values: Float32Array.from([1, 2]) }], activations: [] }), {
+      keepResult: true,
+    });
+    expect(Array.from(rec.w!.dataSync())).toEqual(Array.from(q.values, (v, i) => Math.fround(v * q.scales[i % 2]!)));
+    expect(Array.from(rec.b!.dataSync())).toEqual([1, 2]);
+    tf.dispose([x, ...Object.values(rec)]);
   });
 });
