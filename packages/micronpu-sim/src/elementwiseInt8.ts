@@ -72,7 +72,7 @@ export function elementwiseInt8(options: ElementwiseInt8Options): Int8Array {
   const [lo, hi] = checkActivationRange(fn, options.activationMin, options.activationMax);
   const n = a.values.length;
   const y = new Int8Array(n);
-  const clamp = (v: number) => (v < lo ? lo : v > hi ? hi : v);
+  const clamp = (v: number) => Math.min(hi, Math.max(lo, v));
   if (options.op === 'mul') {
     const q = quantizeMultiplier((a.scale * b.scale) / options.outputScale);
     for (let i = 0; i < n; i++) {

@@ -55,5 +55,6 @@ export { decodeWeights } from './weightEncoding/decodeWeights.js';
 export { syntheticWeights } from './weightEncoding/syntheticWeights.js';
 export type { SyntheticWeightsOptions, WeightStructure } from './weightEncoding/syntheticWeights.js';
 export type { MlwStreamStats } from './weightEncoding/mlwEncode.js';
+export { fixedPointSigmoid, fixedPointTanh } from './fixedPointActivations.js';
 export { lstmInt8 } from './lstmInt8.js';
 export type { LstmInt8Options, LstmInt8Result } from './lstmInt8.js';

@@ -83,5 +83,5 @@ export function requantize(
   hi: number,
 ): number {
   const v = multiplyByQuantizedMultiplier(wrapInt32(acc), q.multiplier, q.shift) + zeroPoint;
-  return v < lo ? lo : v > hi ? hi : v;
+  return Math.min(hi, Math.max(lo, v));
 }

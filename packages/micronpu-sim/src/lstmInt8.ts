@@ -1,4 +1,5 @@
 import { LabInputError } from '@lab/core';
+import { fixedPointSigmoid, fixedPointTanh } from './fixedPointActivations.js';
 import { checkInt8Array, checkZeroPoint, wrapInt32 } from './intKernelsCommon.js';
 import { multiplyByQuantizedMultiplier, roundingDivideByPOT } from './multiplyByQuantizedMultiplier.js';
 import { type QuantizedMultiplier, quantizeMultiplier } from './quantizeMultiplier.js';
@@ -25,6 +26,13 @@ export interface LstmInt8Options {
   readonly recurrentWeightScales: number | readonly number[];
   /** int32 bias [4H] at scale inputScale * inputWeightScale of its gate. */
   readonly bias?: Int32Array;
+  /**
+   * Gate and cell activations: `'tflite'` (default) = gemmlowp's int16 fixed-point sigmoid/tanh,
+   * as TFLite's reference integer LSTM (bit-exact with gemmlowp; up to ~6 (sigmoid) / ~12 (tanh)
+   * Q0.15 LSB from the exact functions); `'lut'` = the exact functions rounded to Q0.15 (what a
+   * lookup table stores).
+   */
+  readonly activations?: 'tflite' | 'lut';
 }
 
 /** Result of {@link lstmInt8}. */
@@ -38,11 +46,11 @@ const GATE_SHIFT = -12;
 /** Gate outputs (sigmoid / tanh) are int16 Q0.15. */
 const Q15 = 2 ** 15;
 
-const sat16 = (v: number): number => (v < -32768 ? -32768 : v > 32767 ? 32767 : v);
+const sat16 = (v: number): number => Math.min(32767, Math.max(-32768, v));
 /** Lookup-table activation on int16: the exact function rounded to Q0.15 (what a LUT stores). */
-const sigmoidQ15 = (x: number, shift: number): number =>
+const sigmoidLut = (x: number, shift: number): number =>
   sat16(Math.round(Q15 / (1 + Math.exp(-x * 2 ** shift))));
-const tanhQ15 = (x: number, shift: number): number => sat16(Math.round(Math.tanh(x * 2 ** shift) * Q15));
+const tanhLut = (x: number, shift: number): number => sat16(Math.round(Math.tanh(x * 2 ** shift) * Q15));
 
 function gateScales(fn: string, arg: string, s: number | readonly number[]): number[] {
   const arr = typeof s === 'number' ? [s, s, s, s] : Array.isArray(s) ? [...s] : [];
@@ -53,15 +61,18 @@ function gateScales(fn: string, arg: string, s: number | readonly number[]): num
 }
 
 /**
- * One step of an int8 LSTM in the style of TFLite's integer (8x8 -> 16) LSTM kernel: input and
- * recurrent int8 FCs with int32 accumulation, each requantised (MultiplyByQuantizedMultiplier)
- * to int16 Q3.12 gate pre-activations and added with saturation; sigmoid / tanh as Q0.15
- * lookup tables; the int16 cell c = f c + i g with rounding shifts and saturation; and
- * h = o tanh(c) requantised to int8. Returns the new h and c; the inputs are not modified.
+ * One step of an int8 LSTM with the arithmetic of TFLite's reference integer (8x8 -> 16) LSTM
+ * (`lstm_eval.cc`): per gate, the input and recurrent int8 FCs accumulate in int32 (bias and
+ * zero points folded in), are requantised (MultiplyByQuantizedMultiplier) to int16 Q3.12 and
+ * accumulated into the gate with int16 saturation; sigmoid / tanh in gemmlowp's int16 fixed
+ * point (Q3.12 in, Q0.15 out; or exact lookup tables with `activations: 'lut'`); the int16 cell
+ * (power-of-two scale 2^cellShift) c = (f c >> 15) + (i g >> (30 + cellShift)) with rounding
+ * shifts and saturation; h = o tanh(c) (tanh with 15 + cellShift integer bits) requantised to
+ * int8. Returns the new h and c; the inputs are not modified.
  *
- * Departs from TFLite in the activations: they are the exact functions rounded to Q0.15 (a LUT,
- * as Ethos-U runs them) rather than gemmlowp's fixed-point polynomial; no projection,
- * peephole or layer norm.
+ * No projection, peephole, CIFG, cell clipping or layer norm. The h zero point is added
+ * (`q = real / scale + zp`); TFLite's kernel subtracts the zero point of its hidden intermediate
+ * tensor, which is 0 in converted models.
  *
  * @see Stamenovic et al., arXiv 2111.02351 (int8 LSTM speech enhancement on Ethos-U);
  * Jacob et al., CVPR 2018.
@@ -87,9 +98,20 @@ export function lstmInt8(options: LstmInt8Options): LstmInt8Result {
   }
   const zx = checkZeroPoint(fn, 'options.inputZeroPoint', options.inputZeroPoint);
   const zh = checkZeroPoint(fn, 'options.hiddenZeroPoint', options.hiddenZeroPoint);
+  const mode = options.activations ?? 'tflite';
+  if (mode !== 'tflite' && mode !== 'lut') {
+    throw new LabInputError(fn, 'options.activations', "must be 'tflite' or 'lut'", mode);
+  }
   const cellShift = options.cellShift ?? -11;
-  if (!Number.isInteger(cellShift) || cellShift > -1 || cellShift < -15) {
-    throw new LabInputError(fn, 'options.cellShift', 'must be an integer in [-15, -1]', cellShift);
+  // TFLite's tanh of the cell takes 15 + cellShift <= 6 integer bits.
+  const maxShift = mode === 'tflite' ? -9 : -1;
+  if (!Number.isInteger(cellShift) || cellShift > maxShift || cellShift < -15) {
+    throw new LabInputError(
+      fn,
+      'options.cellShift',
+      `must be an integer in [-15, ${maxShift}]`,
+      cellShift,
+    );
   }
   if (
     options.bias !== undefined &&
@@ -116,25 +138,31 @@ export function lstmInt8(options: LstmInt8Options): LstmInt8Result {
     for (let k = 0; k < H; k++) ah += (wh[r * H + k] as number) * ((h[k] as number) - zh);
     const qx = mx[g] as QuantizedMultiplier;
     const qh = mh[g] as QuantizedMultiplier;
+    // The gate buffer is int16: each requantised FC is added to it with saturation.
     const gx = sat16(multiplyByQuantizedMultiplier(wrapInt32(ax), qx.multiplier, qx.shift));
-    const gh = sat16(multiplyByQuantizedMultiplier(wrapInt32(ah), qh.multiplier, qh.shift));
-    pre[r] = sat16(gx + gh);
+    pre[r] = sat16(gx + multiplyByQuantizedMultiplier(wrapInt32(ah), qh.multiplier, qh.shift));
   }
   const hOut = new Int8Array(H);
   const cOut = new Int16Array(H);
+  const tflite = mode === 'tflite';
+  // Gates: Q3.12 in (3 integer bits), Q0.15 out.
+  const sigmoid = (v: number): number => (tflite ? fixedPointSigmoid(v, 3) : sigmoidLut(v, GATE_SHIFT));
+  const tanhGate = (v: number): number => (tflite ? fixedPointTanh(v, 3) : tanhLut(v, GATE_SHIFT));
+  const tanhCell = (v: number): number =>
+    tflite ? fixedPointTanh(v, 15 + cellShift) : tanhLut(v, cellShift);
   for (let u = 0; u < H; u++) {
-    const i = sigmoidQ15(pre[u] as number, GATE_SHIFT);
-    const f = sigmoidQ15(pre[H + u] as number, GATE_SHIFT);
-    const g = tanhQ15(pre[2 * H + u] as number, GATE_SHIFT);
-    const o = sigmoidQ15(pre[3 * H + u] as number, GATE_SHIFT);
+    const i = sigmoid(pre[u] as number);
+    const f = sigmoid(pre[H + u] as number);
+    const g = tanhGate(pre[2 * H + u] as number);
+    const o = sigmoid(pre[3 * H + u] as number);
     // f (Q0.15) * c (2^cellShift) >> 15 -> 2^cellShift; i * g (2^-30) >> (30 + cellShift) -> 2^cellShift.
     const fc = roundingDivideByPOT(f * (options.cell[u] as number), 15);
     const ig = roundingDivideByPOT(i * g, 30 + cellShift);
     const c = sat16(fc + ig);
     cOut[u] = c;
-    const t = tanhQ15(c, cellShift);
+    const t = tanhCell(c);
     const v = multiplyByQuantizedMultiplier(o * t, mOut.multiplier, mOut.shift) + zh;
-    hOut[u] = v < -128 ? -128 : v > 127 ? 127 : v;
+    hOut[u] = Math.min(127, Math.max(-128, v));
   }
   return { hidden: hOut, cell: cOut };
 }

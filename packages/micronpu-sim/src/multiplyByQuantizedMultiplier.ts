@@ -46,7 +46,7 @@ export function multiplyByQuantizedMultiplier(x: number, multiplier: number, shi
   if (!Number.isInteger(shift) || shift < -31 || shift > 30) {
     throw new LabInputError(fn, 'shift', 'must be an integer in [-31, 30]', shift);
   }
-  const left = shift > 0 ? shift : 0;
+  const left = Math.max(shift, 0);
   const right = shift > 0 ? 0 : -shift;
   // The left shift is done in int32 in TFLite; wrap like two's complement.
   const shifted = left > 0 ? Number(BigInt.asIntN(32, BigInt(x) << BigInt(left))) : x;

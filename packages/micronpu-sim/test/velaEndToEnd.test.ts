@@ -6,6 +6,8 @@ import {
   type NpuOp,
   type SystemConfig,
   type WeightStructure,
+  type WeightBytesFn,
+  encodedWeightBytes,
   estimateModel,
   syntheticWeights,
   systemFor,
@@ -128,6 +130,16 @@ const systemOf = (cfg: string): SystemConfig => {
   return systemFor(c.ourPreset, c.accelerator);
 };
 const rel = (a: number, b: number): number => Math.abs(a / b - 1);
+// Encoded sizes memoised across configurations with the same accelerator (the encoder dominates).
+const encodedCache = new Map<string, number>();
+const weightBytes: WeightBytesFn = (w, shape, acc) => {
+  const key = `${acc.name}/${[...weights.entries()].find(([, v]) => v === w)?.[0] ?? 'x'}/${w.byteOffset}/${w.length}`;
+  const hit = encodedCache.get(key);
+  if (hit !== undefined) return hit;
+  const n = encodedWeightBytes(w, shape, acc);
+  encodedCache.set(key, n);
+  return n;
+};
 
 describe('whole models vs Vela compiled end to end (U55-256 High-End, U55-128 Deep Embedded / High-End)', () => {
   it('regenerates the exact weights Vela compiled', () => {
@@ -140,7 +152,7 @@ describe('whole models vs Vela compiled end to end (U55-256 High-End, U55-128 De
     const vela = fixture.configs[cfg]?.models[m];
     const build = models[m];
     if (!vela || !build) throw new Error(`${cfg}/${m}`);
-    const r = estimateModel({ name: m, ops: build() }, systemOf(cfg));
+    const r = estimateModel({ name: m, ops: build() }, systemOf(cfg), { weightBytes });
     expect(rel(r.totals.cycles, vela.totals.total)).toBeLessThan(VELA_REL_TOL);
     expect(r.ops.length).toBe(vela.ops.length);
     for (const o of r.ops) {
@@ -169,7 +181,8 @@ describe('whole models vs Vela compiled end to end (U55-256 High-End, U55-128 De
   it('sparse weights: same compute, flash-bound speedups as Vela (U55-256 High-End)', () => {
     const v = fixture.configs.he256?.models;
     const sys = systemOf('he256');
-    const ours = (m: string) => estimateModel({ name: m, ops: (models[m] as () => NpuOp[])() }, sys).totals;
+    const ours = (m: string) =>
+      estimateModel({ name: m, ops: (models[m] as () => NpuOp[])() }, sys, { weightBytes }).totals;
     const dense = ours('fc-dense');
     for (const m of ['fc-u90', 'fc-b90']) {
       const velaSpeedup = (v?.['fc-dense']?.totals.total ?? 0) / (v?.[m]?.totals.total ?? 1);
