@@ -99,7 +99,7 @@ describe('applyCompression (joint pruning + int8 QAT)', () => {
   });
 
   it('toInt8Model dequantises to exactly what the layers see (mask then fake quant)', () => {
-    const { store, c } = train(jointPlan, 7);
+    const { store, c } = train(jointPlan, 5);
     const m = c.toInt8Model();
     for (const w of m.weights) {
       const seen = tf.tidy(() => store.get(w.name).dataSync());
@@ -219,8 +219,8 @@ describe('applyCompression (joint pruning + int8 QAT)', () => {
   });
 
   it('is deterministic: same seeds, same integers, scales and masks', () => {
-    const a = train(jointPlan, 6);
-    const b = train(jointPlan, 6);
+    const a = train(jointPlan, 4);
+    const b = train(jointPlan, 4);
     const ma = a.c.toInt8Model();
     const mb = b.c.toInt8Model();
     expect(ma.weights.map((w) => Array.from(w.values))).toEqual(mb.weights.map((w) => Array.from(w.values)));
