@@ -21,6 +21,15 @@ export { evaluateAttack } from './evaluateAttack.js';
 export type { EvaluateAttackOptions, EvaluateAttackResult, EvaluateAttackRun } from './evaluateAttack.js';
 
 // attacks (random, dice, pgd)
+export { attackBudget } from './attackBudget.js';
+export type { AttackBudgetOptions } from './attackBudget.js';
+export { FlipConstraints } from './flipConstraints.js';
+export { randomAttack } from './randomAttack.js';
+export type { RandomAttackOptions } from './randomAttack.js';
+export { diceAttack } from './diceAttack.js';
+export type { DiceAttackOptions } from './diceAttack.js';
+export { pgdAttack, projectOntoBudget } from './pgdAttack.js';
+export type { PgdAttackOptions, PgdAttackResult, PgdEpochRecord } from './pgdAttack.js';
 
 // attacks (metattack, nettack)
 export { metattack } from './metattack.js';
@@ -35,3 +44,31 @@ export type {
 } from './nettack.js';
 
 // detection and defence
+export { containmentProbability, unionBound } from './unionBound.js';
+export type { ContainmentProbabilityOptions, UnionBoundResult } from './unionBound.js';
+export { sampleSubgraphs } from './sampleSubgraphs.js';
+export type { SampleSubgraphsOptions, SampleSubgraphsResult, Subgraph } from './sampleSubgraphs.js';
+export { featureMatrix, trainLinkPredictor } from './linkPredictor.js';
+export type { LinkPredictor, LinkPredictorInput, LinkPredictorOptions } from './linkPredictor.js';
+export { edgeFeatures } from './edgeFeatures.js';
+export type { EdgeFeaturesInput, EdgeFeaturesResult } from './edgeFeatures.js';
+export { averagePathLength, isolationForest } from './isolationForest.js';
+export type { IsolationForestOptions, IsolationForestResult } from './isolationForest.js';
+export { detectAdversarialEdges, OUTLIER_COLUMNS, orientedOutlierInput } from './detectAdversarialEdges.js';
+export type {
+  DetectAdversarialEdgesOptions,
+  DetectAdversarialEdgesResult,
+  DetectionProgress,
+  EdgeRef,
+  SubgraphDiagnostics,
+} from './detectAdversarialEdges.js';
+export {
+  baselineEdgeScores,
+  degreeScores,
+  featureJaccardScores,
+  gaeWholeGraphScores,
+  neighbourhoodLabelOutlierScores,
+} from './baselines.js';
+export type { BaselineEdgeScoresOptions, BaselineEdgeScoresResult, BaselineMethod } from './baselines.js';
+export { defend } from './defend.js';
+export type { DefendOptions, DefendResult } from './defend.js';

@@ -1,0 +1,167 @@
+import { createRng, LabInputError } from '@lab/core';
+import type { EdgeRef } from './detectAdversarialEdges.js';
+import { buildCsr, checkArrays, degrees } from './detectionUtils.js';
+import { edgeFeatures } from './edgeFeatures.js';
+import { trainGcn } from './gcn.js';
+import { graphArrays } from './graphArrays.js';
+import type { GraphArrays, LabeledGraph } from './graphTypes.js';
+import { isolationForest } from './isolationForest.js';
+import { featureMatrix, type LinkPredictorOptions, trainLinkPredictor } from './linkPredictor.js';
+
+/** The baseline edge scorers. */
+export type BaselineMethod = 'featureJaccard' | 'gaeWholeGraph' | 'neighbourhoodLabelOutlier' | 'degree';
+
+/** Options of {@link baselineEdgeScores}. */
+export interface BaselineEdgeScoresOptions {
+  /** Seed (the GAE and the label-outlier baselines are stochastic). */
+  seed: number | string;
+  /** GAE settings for `gaeWholeGraph`. */
+  linkPredictor?: Omit<LinkPredictorOptions, 'seed'>;
+  /** Class probabilities (`N x C`) for `neighbourhoodLabelOutlier` instead of training a GCN. */
+  classProbabilities?: Float32Array;
+}
+
+/** What {@link baselineEdgeScores} returns. */
+export interface BaselineEdgeScoresResult {
+  method: BaselineMethod;
+  /** Every edge, in {@link GraphArrays} order. */
+  edges: EdgeRef[];
+  /** Score per edge: higher = more likely adversarial. */
+  scores: Float64Array;
+  ms: number;
+}
+
+/**
+ * `1 - Jaccard(x_u, x_v)` of the endpoints' non-zero feature sets (GCN-Jaccard's criterion: it
+ * drops edges with Jaccard below a threshold). Two all-zero rows get Jaccard 0.
+ *
+ * @see Wu et al., "Adversarial Examples on Graph Data: Deep Insights into Attack and Defense", IJCAI 2019.
+ */
+export function featureJaccardScores(a: GraphArrays): Float64Array {
+  checkArrays('featureJaccardScores', 'arrays', a, true);
+  const f = a.numFeatures;
+  // Non-zero feature indices per node.
+  const nz: Int32Array[] = [];
+  for (let i = 0; i < a.numNodes; i++) {
+    const list: number[] = [];
+    for (let c = 0; c < f; c++) if (a.features[i * f + c] !== 0) list.push(c);
+    nz.push(Int32Array.from(list));
+  }
+  const out = new Float64Array(a.numEdges);
+  for (let e = 0; e < a.numEdges; e++) {
+    const p = nz[a.edges[2 * e]];
+    const q = nz[a.edges[2 * e + 1]];
+    let i = 0;
+    let j = 0;
+    let inter = 0;
+    while (i < p.length && j < q.length) {
+      if (p[i] === q[j]) {
+        inter++;
+        i++;
+        j++;
+      } else if (p[i] < q[j]) i++;
+      else j++;
+    }
+    const union = p.length + q.length - inter;
+    out[e] = 1 - (union === 0 ? 0 : inter / union);
+  }
+  return out;
+}
+
+/**
+ * `1/deg(u) + 1/deg(v)`: edges between low-degree nodes score high (gradient attacks favour
+ * low-degree targets, whose neighbourhoods one edge changes most).
+ */
+export function degreeScores(a: GraphArrays): Float64Array {
+  checkArrays('degreeScores', 'arrays', a, false);
+  const d = degrees(buildCsr(a.numNodes, a.edges));
+  const out = new Float64Array(a.numEdges);
+  for (let e = 0; e < a.numEdges; e++) out[e] = 1 / d[a.edges[2 * e]] + 1 / d[a.edges[2 * e + 1]];
+  return out;
+}
+
+/**
+ * One GAE trained on the whole (possibly attacked) graph; score = `1 - sigmoid(z_u . z_v)`.
+ * Unlike EDoG, the model has seen every edge it scores, adversarial ones included.
+ *
+ * @see Kipf & Welling, "Variational Graph Auto-Encoders", 2016 (arXiv 1611.07308).
+ */
+export function gaeWholeGraphScores(a: GraphArrays, options: { seed: number | string; linkPredictor?: Omit<LinkPredictorOptions, 'seed'> }): Float64Array {
+  checkArrays('gaeWholeGraphScores', 'arrays', a, true);
+  const model = trainLinkPredictor(
+    { numNodes: a.numNodes, features: featureMatrix(a.features, a.numNodes, a.numFeatures), edges: a.edges },
+    { ...(options.linkPredictor ?? {}), seed: options.seed },
+  );
+  const logits = model.logits(model.embed(), a.edges);
+  return Float64Array.from(logits, (l) => 1 - 1 / (1 + Math.exp(-l)));
+}
+
+/**
+ * Isolation forest on the neighbourhood-label features only (label distribution of each
+ * endpoint's neighbours under a GCN's predicted labels, degrees, label agreement): the outlier
+ * detector of Xu et al.'s predecessor paper, without feature similarity or embeddings.
+ *
+ * @see Xu et al., "Characterizing Malicious Edges targeting on Graph Neural Networks", ICLR 2019 submission.
+ */
+export function neighbourhoodLabelOutlierScores(a: GraphArrays, options: { seed: number | string; classProbabilities?: Float32Array }): Float64Array {
+  const fn = 'neighbourhoodLabelOutlierScores';
+  checkArrays(fn, 'arrays', a, true);
+  const rng = createRng(options.seed);
+  let probs = options.classProbabilities;
+  if (probs === undefined) {
+    if (a.train.length === 0) throw new LabInputError(fn, 'arrays.train', 'must hold training nodes to predict labels (or pass classProbabilities)', 0);
+    const gcn = trainGcn(a, { seed: rng.nextSeed() }).model;
+    try {
+      probs = gcn.probabilities();
+    } finally {
+      gcn.dispose();
+    }
+  }
+  const c = a.numClasses;
+  if (!(probs instanceof Float32Array) || probs.length !== a.numNodes * c) {
+    throw new LabInputError(fn, 'options.classProbabilities', `must be a Float32Array of ${a.numNodes * c}`, probs);
+  }
+  const y = new Int32Array(a.numNodes);
+  for (let i = 0; i < a.numNodes; i++) {
+    let best = 0;
+    for (let k = 1; k < c; k++) if (probs[i * c + k] > probs[i * c + best]) best = k;
+    y[i] = best;
+  }
+  for (const i of a.train) if (a.labels[i] >= 0) y[i] = a.labels[i];
+  const feats = edgeFeatures({ numNodes: a.numNodes, edges: a.edges, predictedLabels: y, numClasses: c });
+  return isolationForest(feats.values, feats.dim, { seed: rng.nextSeed() }).scores;
+}
+
+/**
+ * Scores every edge of a graph with one of the baselines EDoG is compared with: feature
+ * Jaccard (GCN-Jaccard), a GAE trained on the whole graph, neighbourhood-label outlier
+ * detection, or degree. Higher = more likely adversarial.
+ *
+ * @see Xu et al., "EDoG: Adversarial Edge Detection For Graph Neural Networks", SaTML 2023 (arXiv 2212.13607), baselines.
+ */
+export function baselineEdgeScores(graph: LabeledGraph, method: BaselineMethod, options: BaselineEdgeScoresOptions): BaselineEdgeScoresResult {
+  const fn = 'baselineEdgeScores';
+  const t = performance.now();
+  const a = graphArrays(graph, fn);
+  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
+  let scores: Float64Array;
+  switch (method) {
+    case 'featureJaccard':
+      scores = featureJaccardScores(a);
+      break;
+    case 'degree':
+      scores = degreeScores(a);
+      break;
+    case 'gaeWholeGraph':
+      scores = gaeWholeGraphScores(a, { seed: options.seed, linkPredictor: options.linkPredictor ?? {} });
+      break;
+    case 'neighbourhoodLabelOutlier':
+      scores = neighbourhoodLabelOutlierScores(a, options.classProbabilities === undefined ? { seed: options.seed } : { seed: options.seed, classProbabilities: options.classProbabilities });
+      break;
+    default:
+      throw new LabInputError(fn, 'method', "must be 'featureJaccard', 'gaeWholeGraph', 'neighbourhoodLabelOutlier' or 'degree'", method);
+  }
+  const edges: EdgeRef[] = [];
+  for (let e = 0; e < a.numEdges; e++) edges.push({ source: a.nodes[a.edges[2 * e]], target: a.nodes[a.edges[2 * e + 1]] });
+  return { method, edges, scores, ms: performance.now() - t };
+}

@@ -1,0 +1,78 @@
+import { checkInteger, createRng, LabInputError } from '@lab/core';
+import { applyEdgeFlips } from './applyEdgeFlips.js';
+import type { EdgeRef } from './detectAdversarialEdges.js';
+import { type TrainGcnOptions, trainGcn } from './gcn.js';
+import { checkUndirectedGraph } from './graphArrays.js';
+import type { EdgeFlip, LabeledGraph } from './graphTypes.js';
+
+/** Options of {@link defend}. */
+export interface DefendOptions {
+  /** The clean graph, to report the clean accuracy too (same nodes). */
+  clean?: LabeledGraph;
+  /** GCN runs (different seeds) averaged per graph (default 1). */
+  runs?: number;
+  /** GCN settings (Kipf & Welling defaults). */
+  gcn?: Omit<TrainGcnOptions, 'seed'>;
+  seed: number | string;
+}
+
+/** What {@link defend} returns. */
+export interface DefendResult {
+  /** The attacked graph with the flagged edges removed (a copy). */
+  defended: LabeledGraph;
+  /** Number of edges removed. */
+  removed: number;
+  /** Mean test accuracy of a GCN retrained on each graph (poisoning setting). */
+  accuracy: { clean: number | null; attacked: number; defended: number };
+}
+
+/**
+ * The defence: remove the flagged edges from the (attacked) graph and retrain a GCN on what is
+ * left; reports the test accuracy of GCNs trained on the clean (when given), attacked and
+ * defended graphs, each averaged over `runs` seeds (the same seeds for the three graphs).
+ *
+ * @param attacked - the graph to defend (not modified).
+ * @param flagged - edges to remove (e.g. `detectAdversarialEdges(...).flagged`); each must exist.
+ * @see Xu et al., "EDoG: Adversarial Edge Detection For Graph Neural Networks", SaTML 2023 (arXiv 2212.13607).
+ */
+export function defend(attacked: LabeledGraph, flagged: readonly EdgeRef[], options: DefendOptions): DefendResult {
+  const fn = 'defend';
+  checkUndirectedGraph(fn, 'attacked', attacked);
+  if (!Array.isArray(flagged)) throw new LabInputError(fn, 'flagged', 'must be an array of {source, target}', flagged);
+  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
+  if (options.clean !== undefined) checkUndirectedGraph(fn, 'options.clean', options.clean);
+  const runs = options.runs ?? 1;
+  checkInteger(fn, 'options.runs', runs, 1, 100);
+  const seen = new Set<string>();
+  const flips: EdgeFlip[] = [];
+  flagged.forEach((e, k) => {
+    if (e === null || typeof e !== 'object' || !attacked.hasEdge(e.source, e.target)) {
+      throw new LabInputError(fn, `flagged[${k}]`, 'must be an edge of the attacked graph', e);
+    }
+    const key = e.source < e.target ? `${e.source}\u0000${e.target}` : `${e.target}\u0000${e.source}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    flips.push({ source: e.source, target: e.target, op: 'remove' });
+  });
+  const defended = applyEdgeFlips(attacked, flips);
+  const rng = createRng(options.seed);
+  const seeds = Array.from({ length: runs }, () => rng.nextSeed());
+  const meanAcc = (g: LabeledGraph): number => {
+    let s = 0;
+    for (const seed of seeds) {
+      const res = trainGcn(g, { ...(options.gcn ?? {}), seed });
+      s += res.testAccuracy;
+      res.model.dispose();
+    }
+    return s / runs;
+  };
+  return {
+    defended,
+    removed: flips.length,
+    accuracy: {
+      clean: options.clean === undefined ? null : meanAcc(options.clean),
+      attacked: meanAcc(attacked),
+      defended: meanAcc(defended),
+    },
+  };
+}

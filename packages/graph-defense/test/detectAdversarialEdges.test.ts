@@ -1,0 +1,82 @@
+import { initBackend, LabInputError, rocAuc } from '@lab/core';
+import { expectNoLeaks } from '@lab/test-utils';
+import Graph from 'graphology';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { baselineEdgeScores } from '../src/baselines.js';
+import { contextualSbm } from '../src/contextualSbm.js';
+import { detectAdversarialEdges } from '../src/detectAdversarialEdges.js';
+import type { EdgeFlip, LabeledGraph } from '../src/graphTypes.js';
+import { plantInterClass } from './edogHelpers.js';
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+function truth(edges: { source: string; target: string }[], flips: EdgeFlip[]): number[] {
+  const s = new Set(flips.map((f) => `${f.source}|${f.target}`));
+  return edges.map((e) => (s.has(`${e.source}|${e.target}`) || s.has(`${e.target}|${e.source}`) ? 1 : 0));
+}
+
+const FAST = { numSubgraphs: 6, linkPredictor: { epochs: 100 } };
+
+describe('detectAdversarialEdges', () => {
+  const clean = contextualSbm({ nodes: 300, classes: 6, avgDegree: 6, homophily: 0.9, featureDim: 16, featureSignal: 3, seed: 11 });
+  const attack = plantInterClass(clean, Math.round(0.05 * clean.size), 1);
+
+  it('ranks planted inter-class edges of a CSBM far above chance and above the degree baseline, without leaks', async () => {
+    const det = await expectNoLeaks(() => detectAdversarialEdges(attack.graph, { ...FAST, seed: 1, budget: 10 }));
+    const y = truth(det.edges, attack.flips);
+    expect(y.reduce((s, v) => s + v, 0)).toBe(attack.flips.length);
+    const auc = rocAuc(det.scores, y);
+    const degree = rocAuc(baselineEdgeScores(attack.graph, 'degree', { seed: 1 }).scores, y);
+    expect(auc).toBeGreaterThan(0.75);
+    expect(auc).toBeGreaterThan(degree + 0.1);
+    expect(det.flagged).toHaveLength(10);
+    expect(Array.from(det.flaggedIndex).every((e, k) => k === 0 || det.scores[det.flaggedIndex[k - 1]] >= det.scores[e])).toBe(true);
+    expect(det.detailed.subgraphs).toHaveLength(6);
+    expect(det.detailed.subgraphs.every((s) => s.edges > 0 && s.scoredEdges > 0)).toBe(true);
+    expect(Object.keys(det.detailed.timingMs)).toContain('linkPrediction');
+  });
+
+  it('is deterministic for a seed; threshold flags exactly the edges at or above it; the outlier step runs when on', () => {
+    const opts = { ...FAST, numSubgraphs: 2, linkPredictor: { epochs: 20 }, outlier: 'on' as const, seed: 'd' };
+    const a = detectAdversarialEdges(attack.graph, opts);
+    const b = detectAdversarialEdges(attack.graph, { ...opts, threshold: 0.9 });
+    expect(Array.from(a.scores)).toEqual(Array.from(b.scores));
+    expect(a.detailed.outlier.enabled).toBe(true);
+    expect(a.detailed.outlier.excluded).toBe(Math.round(0.1 * attack.graph.size));
+    expect(a.detailed.outlierScores).not.toBeNull();
+    const expected = Array.from(a.scores.keys()).filter((e) => a.scores[e] >= 0.9);
+    expect(Array.from(b.flaggedIndex).sort((x, y) => x - y)).toEqual(expected);
+  });
+
+  it('calibrates on a self-attacked copy when the attack is known', () => {
+    const det = detectAdversarialEdges(attack.graph, {
+      numSubgraphs: 3,
+      linkPredictor: { epochs: 40 },
+      seed: 2,
+      calibration: { attack: (g) => plantInterClass(g, Math.round(0.05 * g.size), 99) },
+    });
+    const cal = det.detailed.calibration;
+    expect(cal).not.toBeNull();
+    expect(cal?.injected).toBe(Math.round(0.05 * attack.graph.size));
+    expect(cal?.weights).toHaveLength((cal?.featureNames.length ?? 0) + 1);
+    expect(rocAuc(det.scores, truth(det.edges, attack.flips))).toBeGreaterThan(0.75);
+  });
+
+  it('rejects directed graphs, missing features and bad options with clear errors', () => {
+    const directed = new Graph({ type: 'directed' });
+    directed.addNode('a', { features: [1], label: 0 });
+    expect(() => detectAdversarialEdges(directed as unknown as LabeledGraph, { seed: 1 })).toThrow(/undirected/);
+    const noFeatures = new Graph({ type: 'undirected' }) as unknown as LabeledGraph;
+    noFeatures.addNode('a', { label: 0 } as never);
+    noFeatures.addNode('b', { label: 1 } as never);
+    noFeatures.addEdge('a', 'b');
+    expect(() => detectAdversarialEdges(noFeatures, { seed: 1 })).toThrow(/features/);
+    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, rate: 0 })).toThrow(/detectAdversarialEdges: argument 'options.rate'/);
+    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, budget: attack.graph.size + 1 })).toThrow(/options.budget/);
+    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, aggregation: 'max' as 'min' })).toThrow(LabInputError);
+    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, calibration: {} as never })).toThrow(/calibration/);
+    expect(() => detectAdversarialEdges(attack.graph, undefined as never)).toThrow(/options/);
+  });
+});
