@@ -18,3 +18,38 @@ export function smallGraph(n: number, edges: Array<[number, number]>, labels?: n
 export function edgeKeys(g: LabeledGraph): string[] {
   return g.mapEdges((_e, _a, s, t) => (Number(s) < Number(t) ? `${s}-${t}` : `${t}-${s}`)).sort();
 }
+
+/**
+ * Asserts what every global attack promises: the flips turn the clean graph into the result
+ * exactly, each flip is valid (adds absent / removes present pairs), no pair twice, no self loop,
+ * no node that had neighbours is left without, and the input graph is untouched.
+ */
+export function expectValidAttack(
+  clean: LabeledGraph,
+  cleanEdgesBefore: string[],
+  result: { graph: LabeledGraph; flips: Array<{ source: string; target: string; op: 'add' | 'remove' }> },
+): void {
+  const pair = (s: string, t: string) => (s < t ? `${s}|${t}` : `${t}|${s}`);
+  const edges = new Set(clean.mapEdges((_e, _a, s, t) => pair(s, t)));
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const f of result.flips) {
+    const k = pair(f.source, f.target);
+    if (f.source === f.target) problems.push(`self loop ${k}`);
+    if (seen.has(k)) problems.push(`pair twice ${k}`);
+    seen.add(k);
+    if (f.op === 'add' && edges.has(k)) problems.push(`adds existing ${k}`);
+    if (f.op === 'remove' && !edges.has(k)) problems.push(`removes missing ${k}`);
+    if (f.op === 'add') edges.add(k);
+    else edges.delete(k);
+  }
+  const after = new Set(result.graph.mapEdges((_e, _a, s, t) => pair(s, t)));
+  if (after.size !== edges.size || [...edges].some((k) => !after.has(k)))
+    problems.push('flips do not reproduce the graph');
+  clean.forEachNode((node) => {
+    if (clean.degree(node) > 0 && result.graph.degree(node) === 0) problems.push(`singleton ${node}`);
+  });
+  if (result.graph.order !== clean.order) problems.push('node count changed');
+  if (edgeKeys(clean).join() !== cleanEdgesBefore.join()) problems.push('input graph modified');
+  if (problems.length) throw new Error(`invalid attack: ${problems.slice(0, 5).join('; ')}`);
+}

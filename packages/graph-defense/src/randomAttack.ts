@@ -1,0 +1,79 @@
+import { createRng, LabInputError } from '@lab/core';
+import { type AttackBudgetOptions, attackBudget } from './attackBudget.js';
+import { FlipConstraints } from './flipConstraints.js';
+import { graphArrays } from './graphArrays.js';
+import type { AttackResult, LabeledGraph } from './graphTypes.js';
+import { randomPairs } from './randomPairs.js';
+
+/** Options of {@link randomAttack}. */
+export interface RandomAttackOptions extends AttackBudgetOptions {
+  /**
+   * `'add'` (default, as DeepRobust's `Random`): insert uniformly random absent edges;
+   * `'remove'`: delete uniformly random edges; `'flip'`: flip uniformly random node pairs.
+   */
+  mode?: 'add' | 'remove' | 'flip';
+  seed: number | string;
+}
+
+/**
+ * The random structure attack: `budget` (= round(rate x |E|), 5% by default) uniformly random
+ * insertions, deletions or flips, under the constraints of {@link FlipConstraints} (no self loops,
+ * no pair twice, no node left without neighbours).
+ *
+ * @param graph - an undirected graph (not modified).
+ * @param options - budget, mode and seed.
+ * @returns the perturbed copy, the exact flips in order and the budget.
+ * @throws LabInputError when the budget exceeds what the mode and constraints allow.
+ * @example
+ * ```ts
+ * const { graph: attacked, flips } = randomAttack(cora, { rate: 0.05, mode: 'add', seed: 1 });
+ * ```
+ * @see Zügner & Günnemann, ICLR 2019, and DeepRobust `deeprobust/graph/global_attack/random.py`.
+ */
+export function randomAttack(graph: LabeledGraph, options: RandomAttackOptions): AttackResult {
+  const fn = 'randomAttack';
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object', options);
+  const a = graphArrays(graph, fn);
+  const budget = attackBudget(a.numEdges, options, fn);
+  const mode = options.mode ?? 'add';
+  if (mode !== 'add' && mode !== 'remove' && mode !== 'flip') {
+    throw new LabInputError(fn, 'options.mode', "must be 'add', 'remove' or 'flip'", mode);
+  }
+  const n = a.numNodes;
+  const pairs = (n * (n - 1)) / 2;
+  const limit = mode === 'add' ? pairs - a.numEdges : mode === 'remove' ? a.numEdges : pairs;
+  if (budget > limit) {
+    throw new LabInputError(
+      fn,
+      'options',
+      `must ask for at most ${limit} flips in mode '${mode}' on this graph`,
+      budget,
+    );
+  }
+  const rng = createRng(options.seed);
+  const c = new FlipConstraints(a);
+  if (mode === 'remove') {
+    for (const e of rng.permutation(a.numEdges)) {
+      if (c.count === budget) break;
+      const i = a.edges[2 * e] as number;
+      const j = a.edges[2 * e + 1] as number;
+      if (c.canFlip(i, j)) c.flip(i, j);
+    }
+  } else {
+    for (const [i, j] of randomPairs(n, rng)) {
+      if (c.count === budget) break;
+      if (mode === 'add' && c.hasEdge(i, j)) continue;
+      if (c.canFlip(i, j)) c.flip(i, j);
+    }
+  }
+  if (c.count < budget) {
+    throw new LabInputError(
+      fn,
+      'options',
+      `must ask for at most ${c.count} flips: no more are possible without leaving a node with no neighbours`,
+      budget,
+    );
+  }
+  return c.result(graph, budget);
+}
