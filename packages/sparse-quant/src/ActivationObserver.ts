@@ -67,8 +67,10 @@ export class ActivationObserver {
 
   constructor(name: string, options: ActivationObserverOptions = {}) {
     const fn = 'ActivationObserver';
-    if (typeof name !== 'string' || name.length === 0) throw new LabInputError(fn, 'name', 'must be a non-empty string', name);
-    if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+    if (typeof name !== 'string' || name.length === 0)
+      throw new LabInputError(fn, 'name', 'must be a non-empty string', name);
+    if (options === null || typeof options !== 'object')
+      throw new LabInputError(fn, 'options', 'must be an object', options);
     const bits = options.bits ?? 8;
     if (bits !== 8 && bits !== 16) throw new LabInputError(fn, 'options.bits', 'must be 8 or 16', bits);
     const momentum = options.momentum ?? 0.99;
@@ -106,7 +108,10 @@ export class ActivationObserver {
   /** One moving-average update from a batch's `min` and `max` (e.g. over a whole sequence). */
   observeRange(bmin: number, bmax: number): void {
     if (!Number.isFinite(bmin) || !Number.isFinite(bmax) || bmin > bmax) {
-      throw new LabInputError('ActivationObserver.observeRange', 'min', 'must be finite and <= max', [bmin, bmax]);
+      throw new LabInputError('ActivationObserver.observeRange', 'min', 'must be finite and <= max', [
+        bmin,
+        bmax,
+      ]);
     }
     if (this.n === 0) {
       this.lo = bmin;
@@ -139,7 +144,11 @@ export class ActivationObserver {
   /** The activation's quantisation parameters for an {@link Int8Model}. Throws before any observation. */
   toQuantParams(): ActivationQuantParams {
     if (this.n === 0) {
-      throw new LabInputError('ActivationObserver.toQuantParams', 'this', `must have observed data ('${this.name}' has not)`);
+      throw new LabInputError(
+        'ActivationObserver.toQuantParams',
+        'this',
+        `must have observed data ('${this.name}' has not)`,
+      );
     }
     const g = this.grid();
     return { name: this.name, bits: this.bits, scale: g.scale, zeroPoint: g.zeroPoint };

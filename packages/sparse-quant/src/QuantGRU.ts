@@ -1,9 +1,21 @@
-import { GRU, type GRUApplyOptions, type GRUOptions, type GRUResult, LabInputError, type ParameterStore } from '@lab/core';
+import {
+  GRU,
+  type GRUApplyOptions,
+  type GRUOptions,
+  type GRUResult,
+  LabInputError,
+  type ParameterStore,
+} from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ActivationObserver } from './ActivationObserver.js';
 import { fakeQuantizeUnchecked } from './fakeQuantize.js';
 import type { ActivationQuantParams } from './Int8Model.js';
-import { GATE_OUTPUT_GRID, GATE_PREACTIVATION_GRID, RecurrentQuant, type RecurrentQuantOptions } from './recurrentQuant.js';
+import {
+  GATE_OUTPUT_GRID,
+  GATE_PREACTIVATION_GRID,
+  RecurrentQuant,
+  type RecurrentQuantOptions,
+} from './recurrentQuant.js';
 
 /** Options of {@link QuantGRU}: core's {@link GRUOptions} plus activation quantisation (`cellShift` does not apply). */
 export interface QuantGRUOptions extends GRUOptions {
@@ -62,14 +74,33 @@ export class QuantGRU {
   apply(x: tf.Tensor, options: GRUApplyOptions = {}): GRUResult {
     if (!this.q.enabled) return this.float.apply(x, options);
     const training = options.training ?? false;
-    if (!(x instanceof tf.Tensor) || x.isDisposed || x.rank !== 3 || x.shape[2] !== this.inputDim || x.shape[1]! < 1) {
-      throw new LabInputError('QuantGRU.apply', 'x', `must be a tensor [batch, time >= 1, ${this.inputDim}]`, x);
+    if (
+      !(x instanceof tf.Tensor) ||
+      x.isDisposed ||
+      x.rank !== 3 ||
+      x.shape[2] !== this.inputDim ||
+      x.shape[1]! < 1
+    ) {
+      throw new LabInputError(
+        'QuantGRU.apply',
+        'x',
+        `must be a tensor [batch, time >= 1, ${this.inputDim}]`,
+        x,
+      );
     }
     const [B, T] = x.shape as [number, number, number];
     const H = this.units;
     const init = options.initialState;
-    if (init !== undefined && (!(init instanceof tf.Tensor) || init.isDisposed || !tf.util.arraysEqual(init.shape, [B, H]))) {
-      throw new LabInputError('QuantGRU.apply', 'options.initialState', `must be a tensor of shape [${B}, ${H}]`, init);
+    if (
+      init !== undefined &&
+      (!(init instanceof tf.Tensor) || init.isDisposed || !tf.util.arraysEqual(init.shape, [B, H]))
+    ) {
+      throw new LabInputError(
+        'QuantGRU.apply',
+        'options.initialState',
+        `must be a tensor of shape [${B}, ${H}]`,
+        init,
+      );
     }
     const fq = fakeQuantizeUnchecked;
     const P = GATE_PREACTIVATION_GRID;
@@ -88,7 +119,11 @@ export class QuantGRU {
       for (let k = 0; k < T; k++) {
         const t = this.reverse ? T - 1 - k : k;
         const [ar, az, an] = tf.split(steps[t]!, 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
-        const [ur, uz, un] = tf.split(fq(tf.add(tf.matMul(h, U), bh), P), 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const [ur, uz, un] = tf.split(fq(tf.add(tf.matMul(h, U), bh), P), 3, 1) as [
+          tf.Tensor,
+          tf.Tensor,
+          tf.Tensor,
+        ];
         const r = fq(tf.sigmoid(fq(tf.add(ar, ur), P)), O);
         const z = fq(tf.sigmoid(fq(tf.add(az, uz), P)), O);
         const n = fq(tf.tanh(fq(tf.add(an, tf.mul(r, un)), P)), O);

@@ -1,9 +1,21 @@
-import { LSTM, type LSTMApplyOptions, type LSTMOptions, type LSTMResult, LabInputError, type ParameterStore } from '@lab/core';
+import {
+  LSTM,
+  type LSTMApplyOptions,
+  type LSTMOptions,
+  type LSTMResult,
+  LabInputError,
+  type ParameterStore,
+} from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ActivationObserver } from './ActivationObserver.js';
 import { fakeQuantizeUnchecked } from './fakeQuantize.js';
 import type { ActivationQuantParams } from './Int8Model.js';
-import { GATE_OUTPUT_GRID, GATE_PREACTIVATION_GRID, RecurrentQuant, type RecurrentQuantOptions } from './recurrentQuant.js';
+import {
+  GATE_OUTPUT_GRID,
+  GATE_PREACTIVATION_GRID,
+  RecurrentQuant,
+  type RecurrentQuantOptions,
+} from './recurrentQuant.js';
 
 /** Options of {@link QuantLSTM}: core's {@link LSTMOptions} plus activation quantisation. */
 export interface QuantLSTMOptions extends LSTMOptions {
@@ -73,8 +85,19 @@ export class QuantLSTM {
     if (!this.q.enabled) return this.float.apply(x, options);
     const training = options.training ?? false;
     // Validation (shapes, initial state) is core's; run it without the work by checking here.
-    if (!(x instanceof tf.Tensor) || x.isDisposed || x.rank !== 3 || x.shape[2] !== this.inputDim || x.shape[1]! < 1) {
-      throw new LabInputError('QuantLSTM.apply', 'x', `must be a tensor [batch, time >= 1, ${this.inputDim}]`, x);
+    if (
+      !(x instanceof tf.Tensor) ||
+      x.isDisposed ||
+      x.rank !== 3 ||
+      x.shape[2] !== this.inputDim ||
+      x.shape[1]! < 1
+    ) {
+      throw new LabInputError(
+        'QuantLSTM.apply',
+        'x',
+        `must be a tensor [batch, time >= 1, ${this.inputDim}]`,
+        x,
+      );
     }
     const [B, T] = x.shape as [number, number, number];
     const H = this.units;
@@ -83,7 +106,12 @@ export class QuantLSTM {
       for (const k of ['h', 'c'] as const) {
         const s = init[k];
         if (!(s instanceof tf.Tensor) || s.isDisposed || !tf.util.arraysEqual(s.shape, [B, H])) {
-          throw new LabInputError('QuantLSTM.apply', `options.initialState.${k}`, `must be a tensor of shape [${B}, ${H}]`, s);
+          throw new LabInputError(
+            'QuantLSTM.apply',
+            `options.initialState.${k}`,
+            `must be a tensor of shape [${B}, ${H}]`,
+            s,
+          );
         }
       }
     }
@@ -93,7 +121,10 @@ export class QuantLSTM {
       const W = this.store.get(`${this.name}.kernel`);
       const U = this.store.get(`${this.name}.recurrentKernel`);
       const b = this.store.get(`${this.name}.bias`);
-      const xw = fq(tf.add(tf.matMul(tf.reshape(xin, [B * T, this.inputDim]), W), b), GATE_PREACTIVATION_GRID);
+      const xw = fq(
+        tf.add(tf.matMul(tf.reshape(xin, [B * T, this.inputDim]), W), b),
+        GATE_PREACTIVATION_GRID,
+      );
       const steps = tf.unstack(tf.reshape(xw, [B, T, 4 * H]), 1);
       let h: tf.Tensor = init ? init.h : tf.zeros([B, H]);
       let c: tf.Tensor = init ? init.c : tf.zeros([B, H]);
@@ -101,7 +132,10 @@ export class QuantLSTM {
       const hq = this.q.hiddenQuantizer(training);
       for (let k = 0; k < T; k++) {
         const t = this.reverse ? T - 1 - k : k;
-        const z = fq(tf.add(steps[t]!, fq(tf.matMul(h, U), GATE_PREACTIVATION_GRID)), GATE_PREACTIVATION_GRID);
+        const z = fq(
+          tf.add(steps[t]!, fq(tf.matMul(h, U), GATE_PREACTIVATION_GRID)),
+          GATE_PREACTIVATION_GRID,
+        );
         const [zi, zf, zg, zo] = tf.split(z, 4, 1) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const i = fq(tf.sigmoid(zi), GATE_OUTPUT_GRID);
         const f = fq(tf.sigmoid(zf), GATE_OUTPUT_GRID);

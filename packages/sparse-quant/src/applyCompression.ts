@@ -1,8 +1,19 @@
 import { LabInputError, type ParameterStore } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { ActivationObserver } from './ActivationObserver.js';
-import { type CompressionPlan, type ResolvedLayer, type ResolvedPlan, resolvePlan } from './compressionPlan.js';
-import { type MaskSet, type MaskSource, combineMasks, globalContribution, layerContribution } from './computeMasks.js';
+import {
+  type CompressionPlan,
+  type ResolvedLayer,
+  type ResolvedPlan,
+  resolvePlan,
+} from './compressionPlan.js';
+import {
+  type MaskSet,
+  type MaskSource,
+  combineMasks,
+  globalContribution,
+  layerContribution,
+} from './computeMasks.js';
 import { fakeQuantWeightUnchecked } from './fakeQuantWeight.js';
 import type { ActivationQuantParams, FloatTensor, Int8Model, Int8Tensor } from './Int8Model.js';
 import { quantizeWeight } from './quantizeWeight.js';
@@ -125,7 +136,8 @@ export class Compression {
    */
   step(step: number): CompressionStepResult {
     this.check('step');
-    if (!Number.isInteger(step) || step < 0) throw new LabInputError('Compression.step', 'step', 'must be an integer >= 0', step);
+    if (!Number.isInteger(step) || step < 0)
+      throw new LabInputError('Compression.step', 'step', 'must be an integer >= 0', step);
     this.quantizing = step >= this.plan.quantStartStep;
     const updated: string[] = [];
     const pruned = this.plan.layers.filter((l) => l.structure !== 'none' && !l.exclude);
@@ -137,7 +149,8 @@ export class Compression {
       }
     } else {
       const due = new Map<string, number>();
-      for (const l of pruned) if (l.schedule!.shouldUpdate(step)) due.set(l.layer, l.schedule!.sparsityAt(step));
+      for (const l of pruned)
+        if (l.schedule!.shouldUpdate(step)) due.set(l.layer, l.schedule!.sparsityAt(step));
       if (due.size > 0) this.update(due);
       updated.push(...due.keys());
     }
@@ -153,16 +166,28 @@ export class Compression {
     const pruned = this.plan.layers.filter((l) => l.structure !== 'none' && !l.exclude);
     const due = new Map<string, number>();
     for (const l of pruned) {
-      const s = sparsity === undefined ? l.sparsity : typeof sparsity === 'number' ? sparsity : sparsity[l.layer];
+      const s =
+        sparsity === undefined ? l.sparsity : typeof sparsity === 'number' ? sparsity : sparsity[l.layer];
       if (s === undefined) continue;
       if (typeof s !== 'number' || !(s >= 0 && s < 1)) {
-        throw new LabInputError('Compression.updateMasks', 'sparsity', 'must be a sparsity in [0, 1) (or a record of them)', s);
+        throw new LabInputError(
+          'Compression.updateMasks',
+          'sparsity',
+          'must be a sparsity in [0, 1) (or a record of them)',
+          s,
+        );
       }
       due.set(l.layer, s);
     }
     if (typeof sparsity === 'object') {
       for (const k of Object.keys(sparsity)) {
-        if (!pruned.some((l) => l.layer === k)) throw new LabInputError('Compression.updateMasks', `sparsity.${k}`, 'must name a pruned layer of the plan', k);
+        if (!pruned.some((l) => l.layer === k))
+          throw new LabInputError(
+            'Compression.updateMasks',
+            `sparsity.${k}`,
+            'must name a pruned layer of the plan',
+            k,
+          );
       }
     }
     if (due.size > 0) this.update(due);
@@ -177,7 +202,9 @@ export class Compression {
       for (const l of layers) this.targets.set(l.layer, s);
     } else {
       // Unit layers first: their consumer rows count towards the targets of weight/block layers.
-      const ordered = [...this.plan.layers].sort((a, b) => Number(b.structure === 'unit') - Number(a.structure === 'unit'));
+      const ordered = [...this.plan.layers].sort(
+        (a, b) => Number(b.structure === 'unit') - Number(a.structure === 'unit'),
+      );
       for (const l of ordered) {
         const s = due.get(l.layer);
         if (s === undefined) continue;
@@ -241,7 +268,15 @@ export class Compression {
       const lz = parameters.reduce((a, p) => a + p.zeros, 0);
       size += ls;
       zeros += lz;
-      return { layer: l.layer, structure: l.structure, target: this.targets.get(l.layer) ?? 0, size: ls, zeros: lz, sparsity: lz / ls, parameters };
+      return {
+        layer: l.layer,
+        structure: l.structure,
+        target: this.targets.get(l.layer) ?? 0,
+        size: ls,
+        zeros: lz,
+        sparsity: lz / ls,
+        parameters,
+      };
     });
     return { layers, total: { size, zeros, sparsity: size > 0 ? zeros / size : 0 } };
   }
@@ -278,7 +313,12 @@ export class Compression {
     const activations = (options.activations ?? []).map((a, i) => {
       if (a instanceof ActivationObserver) return a.toQuantParams();
       if (a === null || typeof a !== 'object' || typeof a.name !== 'string') {
-        throw new LabInputError('Compression.toInt8Model', `options.activations[${i}]`, 'must be an ActivationObserver or ActivationQuantParams', a);
+        throw new LabInputError(
+          'Compression.toInt8Model',
+          `options.activations[${i}]`,
+          'must be an ActivationObserver or ActivationQuantParams',
+          a,
+        );
       }
       return { ...a };
     });
@@ -325,7 +365,11 @@ export class Compression {
  */
 export function applyCompression(store: ParameterStore, plan: CompressionPlan): Compression {
   const fn = 'applyCompression';
-  if (store === null || typeof store !== 'object' || typeof (store as ParameterStore).setTransform !== 'function') {
+  if (
+    store === null ||
+    typeof store !== 'object' ||
+    typeof (store as ParameterStore).setTransform !== 'function'
+  ) {
     throw new LabInputError(fn, 'store', 'must be a ParameterStore', store);
   }
   const resolved = resolvePlan(fn, plan, (name) => (store.has(name) ? store.shape(name) : undefined));

@@ -141,24 +141,45 @@ const KINDS = ['dense', 'conv', 'lstm', 'gru'];
 
 function checkSettings(fn: string, at: string, s: CompressionSettings): void {
   if (s.structure !== undefined && !STRUCTURES.includes(s.structure)) {
-    throw new LabInputError(fn, `${at}.structure`, "must be 'weight', 'block', 'unit' or 'none'", s.structure);
+    throw new LabInputError(
+      fn,
+      `${at}.structure`,
+      "must be 'weight', 'block', 'unit' or 'none'",
+      s.structure,
+    );
   }
   if (s.sparsity !== undefined) checkSparsity(fn, `${at}.sparsity`, s.sparsity);
   if (s.schedule !== undefined && !isPruningSchedule(s.schedule)) {
-    throw new LabInputError(fn, `${at}.schedule`, 'must be a PruningSchedule (polynomialDecay or constantSparsity)', s.schedule);
+    throw new LabInputError(
+      fn,
+      `${at}.schedule`,
+      'must be a PruningSchedule (polynomialDecay or constantSparsity)',
+      s.schedule,
+    );
   }
   if (s.schedule !== undefined) checkSparsity(fn, `${at}.schedule.finalSparsity`, s.schedule.finalSparsity);
   if (s.sparsity !== undefined && s.schedule !== undefined && s.sparsity !== s.schedule.finalSparsity) {
-    throw new LabInputError(fn, `${at}.sparsity`, `must equal schedule.finalSparsity (${s.schedule.finalSparsity}) when both are given`, s.sparsity);
+    throw new LabInputError(
+      fn,
+      `${at}.sparsity`,
+      `must equal schedule.finalSparsity (${s.schedule.finalSparsity}) when both are given`,
+      s.sparsity,
+    );
   }
   if (s.block !== undefined) {
     const b = s.block as unknown;
     const ok = (d: unknown) => typeof d === 'number' && Number.isInteger(d) && d >= 1;
     if (!Array.isArray(b) || b.length !== 2 || !ok(b[0]) || !ok(b[1])) {
-      throw new LabInputError(fn, `${at}.block`, 'must be a block shape [rows, cols] of positive integers', b);
+      throw new LabInputError(
+        fn,
+        `${at}.block`,
+        'must be a block shape [rows, cols] of positive integers',
+        b,
+      );
     }
   }
-  if (s.norm !== undefined && s.norm !== 'l1' && s.norm !== 'l2') throw new LabInputError(fn, `${at}.norm`, "must be 'l1' or 'l2'", s.norm);
+  if (s.norm !== undefined && s.norm !== 'l1' && s.norm !== 'l2')
+    throw new LabInputError(fn, `${at}.norm`, "must be 'l1' or 'l2'", s.norm);
   if (s.pooling !== undefined && s.pooling !== 'avg' && s.pooling !== 'max') {
     throw new LabInputError(fn, `${at}.pooling`, "must be 'avg' or 'max'", s.pooling);
   }
@@ -172,13 +193,15 @@ function checkSettings(fn: string, at: string, s: CompressionSettings): void {
 
 /** @internal Shape-free validation. */
 export function checkPlanFields(fn: string, plan: CompressionPlan): void {
-  if (plan === null || typeof plan !== 'object') throw new LabInputError(fn, 'plan', 'must be a CompressionPlan object', plan);
+  if (plan === null || typeof plan !== 'object')
+    throw new LabInputError(fn, 'plan', 'must be a CompressionPlan object', plan);
   if (!Array.isArray(plan.layers) || plan.layers.length === 0) {
     throw new LabInputError(fn, 'plan.layers', 'must be a non-empty array of layer entries', plan.layers);
   }
   checkSettings(fn, 'plan', plan);
   const scope = plan.scope ?? 'layer';
-  if (scope !== 'layer' && scope !== 'global') throw new LabInputError(fn, 'plan.scope', "must be 'layer' or 'global'", plan.scope);
+  if (scope !== 'layer' && scope !== 'global')
+    throw new LabInputError(fn, 'plan.scope', "must be 'layer' or 'global'", plan.scope);
   if (plan.quantStartStep !== undefined) checkInteger(fn, 'plan.quantStartStep', plan.quantStartStep, 0);
   if (plan.zeroPrunedWeights !== undefined && typeof plan.zeroPrunedWeights !== 'boolean') {
     throw new LabInputError(fn, 'plan.zeroPrunedWeights', 'must be a boolean', plan.zeroPrunedWeights);
@@ -186,26 +209,46 @@ export function checkPlanFields(fn: string, plan: CompressionPlan): void {
   const seen = new Set<string>();
   plan.layers.forEach((l, i) => {
     const at = `plan.layers[${i}]`;
-    if (l === null || typeof l !== 'object') throw new LabInputError(fn, at, 'must be a layer entry { layer, ... }', l);
-    if (typeof l.layer !== 'string' || l.layer.length === 0) throw new LabInputError(fn, `${at}.layer`, 'must be a non-empty layer name', l.layer);
-    if (seen.has(l.layer)) throw new LabInputError(fn, `${at}.layer`, 'must appear once in the plan', l.layer);
+    if (l === null || typeof l !== 'object')
+      throw new LabInputError(fn, at, 'must be a layer entry { layer, ... }', l);
+    if (typeof l.layer !== 'string' || l.layer.length === 0)
+      throw new LabInputError(fn, `${at}.layer`, 'must be a non-empty layer name', l.layer);
+    if (seen.has(l.layer))
+      throw new LabInputError(fn, `${at}.layer`, 'must appear once in the plan', l.layer);
     seen.add(l.layer);
     if (l.kind !== undefined && !KINDS.includes(l.kind)) {
       throw new LabInputError(fn, `${at}.kind`, "must be 'dense', 'conv', 'lstm' or 'gru'", l.kind);
     }
     checkSettings(fn, at, l);
     if (scope === 'global' && (l.sparsity !== undefined || l.schedule !== undefined)) {
-      throw new LabInputError(fn, `${at}.sparsity`, "must not be set per layer with scope 'global' (set plan.sparsity / plan.schedule)", l.sparsity ?? l.schedule);
+      throw new LabInputError(
+        fn,
+        `${at}.sparsity`,
+        "must not be set per layer with scope 'global' (set plan.sparsity / plan.schedule)",
+        l.sparsity ?? l.schedule,
+      );
     }
-    if (l.exclude !== undefined && typeof l.exclude !== 'boolean') throw new LabInputError(fn, `${at}.exclude`, 'must be a boolean', l.exclude);
-    if (l.consumers !== undefined && (!Array.isArray(l.consumers) || !(l.consumers as unknown[]).every((c) => typeof c === 'string'))) {
+    if (l.exclude !== undefined && typeof l.exclude !== 'boolean')
+      throw new LabInputError(fn, `${at}.exclude`, 'must be a boolean', l.exclude);
+    if (
+      l.consumers !== undefined &&
+      (!Array.isArray(l.consumers) || !(l.consumers as unknown[]).every((c) => typeof c === 'string'))
+    ) {
       throw new LabInputError(fn, `${at}.consumers`, 'must be an array of parameter names', l.consumers);
     }
     const structure = l.structure ?? plan.structure ?? 'none';
     const pruned = structure !== 'none' && !l.exclude;
-    const target = scope === 'global' ? (plan.schedule?.finalSparsity ?? plan.sparsity) : (l.schedule?.finalSparsity ?? l.sparsity ?? plan.schedule?.finalSparsity ?? plan.sparsity);
+    const target =
+      scope === 'global'
+        ? (plan.schedule?.finalSparsity ?? plan.sparsity)
+        : (l.schedule?.finalSparsity ?? l.sparsity ?? plan.schedule?.finalSparsity ?? plan.sparsity);
     if (pruned && target === undefined) {
-      throw new LabInputError(fn, `${at}.sparsity`, `must be given (here or on the plan) for structure '${structure}'`, undefined);
+      throw new LabInputError(
+        fn,
+        `${at}.sparsity`,
+        `must be given (here or on the plan) for structure '${structure}'`,
+        undefined,
+      );
     }
     if (pruned && structure === 'unit' && (l.consumers === undefined || l.consumers.length === 0)) {
       throw new LabInputError(
@@ -227,7 +270,12 @@ function layerParams(
 ): { kind: LayerKind; weights: string[]; biases: string[]; units: number; gates: number } {
   const k = shapeOf(`${l.layer}.kernel`);
   if (k === undefined) {
-    throw new LabInputError(fn, `${at}.layer`, `must name a layer of the model (no parameter '${l.layer}.kernel')`, l.layer);
+    throw new LabInputError(
+      fn,
+      `${at}.layer`,
+      `must name a layer of the model (no parameter '${l.layer}.kernel')`,
+      l.layer,
+    );
   }
   const rk = shapeOf(`${l.layer}.recurrentKernel`);
   const has = (p: string) => shapeOf(`${l.layer}.${p}`) !== undefined;
@@ -237,7 +285,12 @@ function layerParams(
     kind = rk.length === 2 && rk[1] === 4 * H && !has('recurrentBias') ? 'lstm' : 'gru';
   } else kind = k.length === 2 ? 'dense' : 'conv';
   if (l.kind !== undefined && l.kind !== kind) {
-    throw new LabInputError(fn, `${at}.kind`, `must match the parameters of '${l.layer}' (they look like '${kind}')`, l.kind);
+    throw new LabInputError(
+      fn,
+      `${at}.kind`,
+      `must match the parameters of '${l.layer}' (they look like '${kind}')`,
+      l.kind,
+    );
   }
   if (kind === 'lstm' || kind === 'gru') {
     const gates = kind === 'lstm' ? 4 : 3;
@@ -245,7 +298,12 @@ function layerParams(
     const bad = (p: string, want: number[]) => {
       const s = shapeOf(`${l.layer}.${p}`);
       if (s === undefined || s.join(',') !== want.join(',')) {
-        throw new LabInputError(fn, `${at}.layer`, `must have ${kind} parameter '${l.layer}.${p}' of shape [${want.join(', ')}]`, s);
+        throw new LabInputError(
+          fn,
+          `${at}.layer`,
+          `must have ${kind} parameter '${l.layer}.${p}' of shape [${want.join(', ')}]`,
+          s,
+        );
       }
     };
     bad('recurrentKernel', [H, gates * H]);
@@ -260,7 +318,8 @@ function layerParams(
       gates,
     };
   }
-  if (k.length < 2) throw new LabInputError(fn, `${at}.layer`, `must have a kernel of rank >= 2 ('${l.layer}.kernel')`, k);
+  if (k.length < 2)
+    throw new LabInputError(fn, `${at}.layer`, `must have a kernel of rank >= 2 ('${l.layer}.kernel')`, k);
   const units = k[k.length - 1]!;
   const b = shapeOf(`${l.layer}.bias`);
   if (b !== undefined && (b.length !== 1 || b[0] !== units)) {
@@ -287,7 +346,8 @@ export function resolvePlan(
     let sparsity = 0;
     if (pruned && scope === 'layer') {
       schedule = l.schedule ?? (l.sparsity !== undefined ? null : (plan.schedule ?? null));
-      const target = l.schedule?.finalSparsity ?? l.sparsity ?? plan.schedule?.finalSparsity ?? plan.sparsity!;
+      const target =
+        l.schedule?.finalSparsity ?? l.sparsity ?? plan.schedule?.finalSparsity ?? plan.sparsity!;
       schedule ??= constantSparsity({ targetSparsity: target });
       sparsity = target;
     } else if (pruned) {
@@ -296,23 +356,36 @@ export function resolvePlan(
     let block: readonly [number, number] | null = null;
     if (structure === 'block') {
       block = l.block ?? plan.block ?? [8, 8];
-      for (const w of p.weights) checkBlock(fn, l.block ? `${at}.block` : 'plan.block', block, shapeOf(w)!, `'${w}'`);
+      for (const w of p.weights)
+        checkBlock(fn, l.block ? `${at}.block` : 'plan.block', block, shapeOf(w)!, `'${w}'`);
     }
-    const scoreSlices: UnitSlice[] = p.weights.map((w) => ({ parameter: w, axis: shapeOf(w)!.length - 1, gates: p.gates, units: p.units }));
+    const scoreSlices: UnitSlice[] = p.weights.map((w) => ({
+      parameter: w,
+      axis: shapeOf(w)!.length - 1,
+      gates: p.gates,
+      units: p.units,
+    }));
     const unitSlices: UnitSlice[] = [
       ...scoreSlices,
       ...p.biases.map((b) => ({ parameter: b, axis: 0, gates: p.gates, units: p.units })),
     ];
-    if (p.kind === 'lstm' || p.kind === 'gru') unitSlices.push({ parameter: `${l.layer}.recurrentKernel`, axis: 0, gates: 1, units: p.units });
+    if (p.kind === 'lstm' || p.kind === 'gru')
+      unitSlices.push({ parameter: `${l.layer}.recurrentKernel`, axis: 0, gates: 1, units: p.units });
     const consumers = pruned && structure === 'unit' ? [...(l.consumers ?? [])] : [];
     consumers.forEach((c, j) => {
       const s = shapeOf(c);
       const arg = `${at}.consumers[${j}]`;
       if (s === undefined) throw new LabInputError(fn, arg, 'must name a parameter of the model', c);
       if (s.length < 2 || s[s.length - 2] !== p.units) {
-        throw new LabInputError(fn, arg, `must have rank >= 2 and ${p.units} rows on its input axis (rank - 2) to consume '${l.layer}'`, s);
+        throw new LabInputError(
+          fn,
+          arg,
+          `must have rank >= 2 and ${p.units} rows on its input axis (rank - 2) to consume '${l.layer}'`,
+          s,
+        );
       }
-      if (c.startsWith(`${l.layer}.`)) throw new LabInputError(fn, arg, `must be a parameter of another layer than '${l.layer}'`, c);
+      if (c.startsWith(`${l.layer}.`))
+        throw new LabInputError(fn, arg, `must be a parameter of another layer than '${l.layer}'`, c);
       unitSlices.push({ parameter: c, axis: s.length - 2, gates: 1, units: p.units });
     });
     return {

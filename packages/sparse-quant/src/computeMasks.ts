@@ -19,7 +19,10 @@ function ones(src: MaskSource, name: string): Uint8Array {
 }
 
 /** Per-unit scores of a layer: pooled over its gate columns in kernel (+ recurrentKernel). */
-export function layerUnitScores(layer: ResolvedLayer, src: MaskSource): { scores: Float64Array; sizes: number } {
+export function layerUnitScores(
+  layer: ResolvedLayer,
+  src: MaskSource,
+): { scores: Float64Array; sizes: number } {
   const H = layer.units;
   const sum = new Float64Array(H);
   const mx = new Float64Array(H);
@@ -57,7 +60,12 @@ export function zeroUnit(masks: MaskSet, src: MaskSource, slices: readonly UnitS
 }
 
 /** Element masks of a weight/block-pruned matrix from (already masked) values. */
-function matrixMask(layer: ResolvedLayer, values: ArrayLike<number>, shape: readonly number[], sparsity: number): Uint8Array {
+function matrixMask(
+  layer: ResolvedLayer,
+  values: ArrayLike<number>,
+  shape: readonly number[],
+  sparsity: number,
+): Uint8Array {
   const block = layer.structure === 'block' ? layer.block! : ([1, 1] as const);
   const scores = blockScores(values, shape, block, layer.norm, layer.pooling);
   const keep = new Uint8Array(scores.length).fill(1);
@@ -78,11 +86,17 @@ export function applyMask(values: ArrayLike<number>, mask: Uint8Array | undefine
  * weight, scored on its values times `others` (the masks other layers put on it, e.g. consumer
  * rows of a unit-pruned producer), so those zeros count towards the target.
  */
-export function layerContribution(layer: ResolvedLayer, src: MaskSource, sparsity: number, others: (name: string) => Uint8Array | undefined): MaskSet {
+export function layerContribution(
+  layer: ResolvedLayer,
+  src: MaskSource,
+  sparsity: number,
+  others: (name: string) => Uint8Array | undefined,
+): MaskSet {
   const masks: MaskSet = new Map();
   if (layer.structure === 'unit') {
     const { scores } = layerUnitScores(layer, src);
-    for (const j of bottomK(scores, prunedCount(layer.units, sparsity))) zeroUnit(masks, src, layer.unitSlices, j);
+    for (const j of bottomK(scores, prunedCount(layer.units, sparsity)))
+      zeroUnit(masks, src, layer.unitSlices, j);
   } else if (layer.structure === 'weight' || layer.structure === 'block') {
     for (const w of layer.weights) {
       const v = applyMask(src.values(w), others(w));
@@ -97,9 +111,19 @@ export function layerContribution(layer: ResolvedLayer, src: MaskSource, sparsit
  * by score, then layer order, then parameter order, then index; the lowest are pruned while the
  * pruned weight count stays within `prunedCount(totalWeights, sparsity)`.
  */
-export function globalContribution(layers: readonly ResolvedLayer[], src: MaskSource, sparsity: number): MaskSet {
+export function globalContribution(
+  layers: readonly ResolvedLayer[],
+  src: MaskSource,
+  sparsity: number,
+): MaskSet {
   const scoreParts: Float64Array[] = [];
-  const groups: { layer: ResolvedLayer; weight: string | null; size: number; count: number; offset: number }[] = [];
+  const groups: {
+    layer: ResolvedLayer;
+    weight: string | null;
+    size: number;
+    count: number;
+    offset: number;
+  }[] = [];
   let total = 0;
   let offset = 0;
   for (const layer of layers) {

@@ -25,7 +25,8 @@ export interface ConstantSparsityOptions {
  */
 export function constantSparsity(options: ConstantSparsityOptions): PruningSchedule {
   const fn = 'constantSparsity';
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object', options);
   checkSparsity(fn, 'options.targetSparsity', options.targetSparsity);
   const beginStep = options.beginStep ?? 0;
   checkInteger(fn, 'options.beginStep', beginStep, 0);

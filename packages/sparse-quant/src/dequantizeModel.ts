@@ -12,8 +12,18 @@ import { dequantizeValues } from './int8ModelSource.js';
  * @see Stamenovic et al., NeurIPS 2021 ENLSP, arXiv 2111.02351.
  */
 export function dequantizeModel(model: Int8Model): Record<string, tf.Tensor> {
-  if (model === null || typeof model !== 'object' || !Array.isArray(model.weights) || !Array.isArray(model.floats)) {
-    throw new LabInputError('dequantizeModel', 'model', 'must be an Int8Model { weights, floats, activations }', model);
+  if (
+    model === null ||
+    typeof model !== 'object' ||
+    !Array.isArray(model.weights) ||
+    !Array.isArray(model.floats)
+  ) {
+    throw new LabInputError(
+      'dequantizeModel',
+      'model',
+      'must be an Int8Model { weights, floats, activations }',
+      model,
+    );
   }
   const out: Record<string, tf.Tensor> = {};
   for (const w of model.weights) out[w.name] = tf.tensor(dequantizeValues(w), [...w.shape], 'float32');

@@ -22,7 +22,11 @@ export interface FakeQuantActivationOptions {
  * ```
  * @see Jacob et al., arXiv 1712.05877.
  */
-export function fakeQuantActivation(x: tf.Tensor, observer: ActivationObserver, options: FakeQuantActivationOptions = {}): tf.Tensor {
+export function fakeQuantActivation(
+  x: tf.Tensor,
+  observer: ActivationObserver,
+  options: FakeQuantActivationOptions = {},
+): tf.Tensor {
   if (!(observer instanceof ActivationObserver)) {
     throw new LabInputError('fakeQuantActivation', 'observer', 'must be an ActivationObserver', observer);
   }

@@ -15,7 +15,8 @@ export interface QuantGrid {
 
 /** @internal Validates a grid. */
 export function checkGrid(fn: string, arg: string, g: QuantGrid): void {
-  if (g === null || typeof g !== 'object') throw new LabInputError(fn, arg, 'must be { scale, zeroPoint, qmin, qmax }', g);
+  if (g === null || typeof g !== 'object')
+    throw new LabInputError(fn, arg, 'must be { scale, zeroPoint, qmin, qmax }', g);
   if (!(typeof g.scale === 'number' && Number.isFinite(g.scale) && g.scale > 0)) {
     throw new LabInputError(fn, `${arg}.scale`, 'must be a positive finite number', g.scale);
   }
@@ -23,7 +24,11 @@ export function checkGrid(fn: string, arg: string, g: QuantGrid): void {
     if (!Number.isInteger(g[k])) throw new LabInputError(fn, `${arg}.${k}`, 'must be an integer', g[k]);
   }
   if (!(g.qmin < g.qmax && g.zeroPoint >= g.qmin && g.zeroPoint <= g.qmax)) {
-    throw new LabInputError(fn, arg, 'must satisfy qmin < qmax and qmin <= zeroPoint <= qmax', [g.qmin, g.zeroPoint, g.qmax]);
+    throw new LabInputError(fn, arg, 'must satisfy qmin < qmax and qmin <= zeroPoint <= qmax', [
+      g.qmin,
+      g.zeroPoint,
+      g.qmax,
+    ]);
   }
 }
 
@@ -63,7 +68,10 @@ export function fakeQuantizeUnchecked(x: tf.Tensor, grid: QuantGrid): tf.Tensor 
       value: tf.mul(tf.sub(q, zeroPoint), scale),
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const s = saved[0]!;
-        return tf.mul(dy as tf.Tensor, tf.cast(tf.logicalAnd(tf.greaterEqual(s, lo), tf.lessEqual(s, hi)), 'float32'));
+        return tf.mul(
+          dy as tf.Tensor,
+          tf.cast(tf.logicalAnd(tf.greaterEqual(s, lo), tf.lessEqual(s, hi)), 'float32'),
+        );
       },
     };
   });

@@ -40,7 +40,13 @@ export interface MagnitudeMaskResult {
 }
 
 /** @internal Validates a block shape against a weight shape. */
-export function checkBlock(fn: string, arg: string, block: unknown, shape: readonly number[], what: string): asserts block is [number, number] {
+export function checkBlock(
+  fn: string,
+  arg: string,
+  block: unknown,
+  shape: readonly number[],
+  what: string,
+): asserts block is [number, number] {
   const ok = (d: unknown) => typeof d === 'number' && Number.isInteger(d) && d >= 1;
   if (!Array.isArray(block) || block.length !== 2 || !ok(block[0]) || !ok(block[1])) {
     throw new LabInputError(fn, arg, 'must be a block shape [rows, cols] of positive integers', block);
@@ -57,7 +63,12 @@ export function checkBlock(fn: string, arg: string, block: unknown, shape: reado
 }
 
 /** @internal Per-unit (last axis) scores of one weight. */
-export function unitScores(values: ArrayLike<number>, shape: readonly number[], norm: ScoreNorm, pooling: ScorePooling): Float64Array {
+export function unitScores(
+  values: ArrayLike<number>,
+  shape: readonly number[],
+  norm: ScoreNorm,
+  pooling: ScorePooling,
+): Float64Array {
   const cols = shape.length === 0 ? 1 : shape[shape.length - 1]!;
   return blockScores(values, [numel(shape) / cols, cols], [numel(shape) / cols, 1], norm, pooling);
 }
@@ -90,22 +101,35 @@ export function magnitudeMask(
     values = weight.dataSync();
     shape = weight.shape;
   } else {
-    if (weight === null || typeof weight !== 'object' || !Array.isArray(weight.shape) || weight.values == null) {
+    if (
+      weight === null ||
+      typeof weight !== 'object' ||
+      !Array.isArray(weight.shape) ||
+      weight.values == null
+    ) {
       throw new LabInputError(fn, 'weight', 'must be a tf.Tensor or { values, shape }', weight);
     }
     values = weight.values;
     shape = weight.shape;
     if (values.length !== numel(shape)) {
-      throw new LabInputError(fn, 'weight.values', `must have ${numel(shape)} elements for shape [${shape.join(', ')}]`, values.length);
+      throw new LabInputError(
+        fn,
+        'weight.values',
+        `must have ${numel(shape)} elements for shape [${shape.join(', ')}]`,
+        values.length,
+      );
     }
   }
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object', options);
   checkSparsity(fn, 'options.sparsity', options.sparsity);
   const structure = options.structure ?? 'weight';
   const norm = options.norm ?? 'l1';
   const pooling = options.pooling ?? 'avg';
-  if (norm !== 'l1' && norm !== 'l2') throw new LabInputError(fn, 'options.norm', "must be 'l1' or 'l2'", norm);
-  if (pooling !== 'avg' && pooling !== 'max') throw new LabInputError(fn, 'options.pooling', "must be 'avg' or 'max'", pooling);
+  if (norm !== 'l1' && norm !== 'l2')
+    throw new LabInputError(fn, 'options.norm', "must be 'l1' or 'l2'", norm);
+  if (pooling !== 'avg' && pooling !== 'max')
+    throw new LabInputError(fn, 'options.pooling', "must be 'avg' or 'max'", pooling);
   let block: readonly [number, number];
   if (structure === 'weight') block = [1, 1];
   else if (structure === 'block') {

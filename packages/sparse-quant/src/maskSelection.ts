@@ -74,7 +74,11 @@ export function blockScores(
 }
 
 /** Expands a per-block keep flag (1 keep, 0 prune) to an element mask. */
-export function expandBlockMask(keep: Uint8Array, shape: readonly number[], block: readonly [number, number]): Uint8Array {
+export function expandBlockMask(
+  keep: Uint8Array,
+  shape: readonly number[],
+  block: readonly [number, number],
+): Uint8Array {
   const { lead, rows, cols } = view3(shape);
   const [br, bc] = block;
   const nbr = rows / br;

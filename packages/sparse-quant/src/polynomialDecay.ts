@@ -47,7 +47,8 @@ export function checkSparsity(fn: string, arg: string, s: unknown): asserts s is
  */
 export function polynomialDecay(options: PolynomialDecayOptions): PruningSchedule {
   const fn = 'polynomialDecay';
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object', options);
   const initialSparsity = options.initialSparsity ?? 0;
   checkSparsity(fn, 'options.initialSparsity', initialSparsity);
   checkSparsity(fn, 'options.finalSparsity', options.finalSparsity);

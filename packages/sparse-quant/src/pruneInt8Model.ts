@@ -22,7 +22,12 @@ import { int8ModelSource } from './int8ModelSource.js';
  */
 export function pruneInt8Model(model: Int8Model, plan: CompressionPlan): Int8Model {
   const fn = 'pruneInt8Model';
-  if (model === null || typeof model !== 'object' || !Array.isArray(model.weights) || !Array.isArray(model.floats)) {
+  if (
+    model === null ||
+    typeof model !== 'object' ||
+    !Array.isArray(model.weights) ||
+    !Array.isArray(model.floats)
+  ) {
     throw new LabInputError(fn, 'model', 'must be an Int8Model { weights, floats, activations }', model);
   }
   const src = int8ModelSource(model);
@@ -33,16 +38,22 @@ export function pruneInt8Model(model: Int8Model, plan: CompressionPlan): Int8Mod
     masks = pruned.length > 0 ? globalContribution(pruned, src, pruned[0]!.sparsity) : new Map();
   } else {
     const sets = new Map<string, MaskSet>();
-    const ordered = [...pruned].sort((a, b) => Number(b.structure === 'unit') - Number(a.structure === 'unit'));
+    const ordered = [...pruned].sort(
+      (a, b) => Number(b.structure === 'unit') - Number(a.structure === 'unit'),
+    );
     for (const l of ordered) {
       const others = (name: string) => combineMasks(sets.values()).get(name);
       sets.set(l.layer, layerContribution(l, src, l.sparsity, others));
     }
     masks = combineMasks(sets.values());
   }
-  const structureOf = new Map<string, { structure: 'weight' | 'block' | 'unit'; block: readonly [number, number] | null }>();
+  const structureOf = new Map<
+    string,
+    { structure: 'weight' | 'block' | 'unit'; block: readonly [number, number] | null }
+  >();
   for (const l of pruned) {
-    for (const w of l.weights) structureOf.set(w, { structure: l.structure as 'weight' | 'block' | 'unit', block: l.block });
+    for (const w of l.weights)
+      structureOf.set(w, { structure: l.structure as 'weight' | 'block' | 'unit', block: l.block });
   }
   const weights = model.weights.map((w): Int8Tensor => {
     const m = masks.get(w.name);
@@ -50,7 +61,8 @@ export function pruneInt8Model(model: Int8Model, plan: CompressionPlan): Int8Mod
     const per = w.scales.length;
     const cols = w.shape[w.shape.length - 1] ?? 1;
     // Pruned entries represent real 0: the zero point (0 for symmetric weights).
-    if (m) for (let i = 0; i < values.length; i++) if (!m[i]) values[i] = w.zeroPoints[per === 1 ? 0 : i % cols]!;
+    if (m)
+      for (let i = 0; i < values.length; i++) if (!m[i]) values[i] = w.zeroPoints[per === 1 ? 0 : i % cols]!;
     const s = structureOf.get(w.name);
     const { structure: _s, block: _b, ...rest } = w;
     return {

@@ -31,7 +31,8 @@ export function quantizeWeight(
   options: QuantizeWeightOptions = {},
 ): Int8Tensor {
   const fn = 'quantizeWeight';
-  if (typeof name !== 'string' || name.length === 0) throw new LabInputError(fn, 'name', 'must be a non-empty string', name);
+  if (typeof name !== 'string' || name.length === 0)
+    throw new LabInputError(fn, 'name', 'must be a non-empty string', name);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new LabInputError(fn, 'shape', 'must be an array of non-negative integers', shape);
   }

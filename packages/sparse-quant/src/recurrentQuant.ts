@@ -22,7 +22,12 @@ export interface RecurrentQuantOptions {
 }
 
 /** Gate pre-activations: int16 Q3.12 (scale 2^-12), as TFLite's integer LSTM. */
-export const GATE_PREACTIVATION_GRID: QuantGrid = { scale: 2 ** -12, zeroPoint: 0, qmin: -32768, qmax: 32767 };
+export const GATE_PREACTIVATION_GRID: QuantGrid = {
+  scale: 2 ** -12,
+  zeroPoint: 0,
+  qmin: -32768,
+  qmax: 32767,
+};
 /** Gate outputs (sigmoid / tanh): int16 Q0.15 (scale 2^-15). */
 export const GATE_OUTPUT_GRID: QuantGrid = { scale: 2 ** -15, zeroPoint: 0, qmin: -32768, qmax: 32767 };
 
@@ -34,22 +39,32 @@ export class RecurrentQuant {
   readonly cellGrid: QuantGrid | null;
   constructor(fn: string, name: string, options: RecurrentQuantOptions | undefined, hasCell: boolean) {
     const o = options ?? {};
-    if (o === null || typeof o !== 'object') throw new LabInputError(fn, 'options.quant', 'must be an object', o);
-    if (o.enabled !== undefined && typeof o.enabled !== 'boolean') throw new LabInputError(fn, 'options.quant.enabled', 'must be a boolean', o.enabled);
+    if (o === null || typeof o !== 'object')
+      throw new LabInputError(fn, 'options.quant', 'must be an object', o);
+    if (o.enabled !== undefined && typeof o.enabled !== 'boolean')
+      throw new LabInputError(fn, 'options.quant.enabled', 'must be a boolean', o.enabled);
     this.enabled = o.enabled ?? true;
     const hiddenBits = o.hiddenBits ?? 8;
-    if (hiddenBits !== 8 && hiddenBits !== 16) throw new LabInputError(fn, 'options.quant.hiddenBits', 'must be 8 or 16', hiddenBits);
+    if (hiddenBits !== 8 && hiddenBits !== 16)
+      throw new LabInputError(fn, 'options.quant.hiddenBits', 'must be 8 or 16', hiddenBits);
     const momentum = o.momentum ?? 0.99;
     if (typeof momentum !== 'number' || !(momentum >= 0 && momentum < 1)) {
       throw new LabInputError(fn, 'options.quant.momentum', 'must be a number in [0, 1)', momentum);
     }
-    this.input = (o.quantizeInput ?? true) ? new ActivationObserver(`${name}.input`, { bits: 8, momentum }) : null;
+    this.input =
+      (o.quantizeInput ?? true) ? new ActivationObserver(`${name}.input`, { bits: 8, momentum }) : null;
     this.hidden = new ActivationObserver(`${name}.hidden`, { bits: hiddenBits, momentum });
     const cellShift = hasCell ? (o.cellShift === undefined ? -11 : o.cellShift) : null;
     if (cellShift !== null && (!Number.isInteger(cellShift) || cellShift > -1 || cellShift < -15)) {
-      throw new LabInputError(fn, 'options.quant.cellShift', 'must be an integer in [-15, -1] or null', cellShift);
+      throw new LabInputError(
+        fn,
+        'options.quant.cellShift',
+        'must be an integer in [-15, -1] or null',
+        cellShift,
+      );
     }
-    this.cellGrid = cellShift === null ? null : { scale: 2 ** cellShift, zeroPoint: 0, qmin: -32768, qmax: 32767 };
+    this.cellGrid =
+      cellShift === null ? null : { scale: 2 ** cellShift, zeroPoint: 0, qmin: -32768, qmax: 32767 };
   }
 
   /**
@@ -87,7 +102,12 @@ export class RecurrentQuant {
   /** Fixed grids and observed ranges as {@link ActivationQuantParams}. */
   quantParams(name: string): ActivationQuantParams[] {
     const out: ActivationQuantParams[] = this.observers().map((o) => o.toQuantParams());
-    out.push({ name: `${name}.gatePreactivations`, bits: 16, scale: GATE_PREACTIVATION_GRID.scale, zeroPoint: 0 });
+    out.push({
+      name: `${name}.gatePreactivations`,
+      bits: 16,
+      scale: GATE_PREACTIVATION_GRID.scale,
+      zeroPoint: 0,
+    });
     out.push({ name: `${name}.gateOutputs`, bits: 16, scale: GATE_OUTPUT_GRID.scale, zeroPoint: 0 });
     if (this.cellGrid) out.push({ name: `${name}.cell`, bits: 16, scale: this.cellGrid.scale, zeroPoint: 0 });
     return out;

@@ -67,7 +67,12 @@ function sliceIndices(s: UnitSlice, keptUnits: Int32Array): number[] {
  */
 export function shrinkUnits(model: Int8Model, plan: CompressionPlan): ShrinkUnitsResult {
   const fn = 'shrinkUnits';
-  if (model === null || typeof model !== 'object' || !Array.isArray(model.weights) || !Array.isArray(model.floats)) {
+  if (
+    model === null ||
+    typeof model !== 'object' ||
+    !Array.isArray(model.weights) ||
+    !Array.isArray(model.floats)
+  ) {
     throw new LabInputError(fn, 'model', 'must be an Int8Model { weights, floats, activations }', model);
   }
   const src = int8ModelSource(model);
@@ -75,10 +80,18 @@ export function shrinkUnits(model: Int8Model, plan: CompressionPlan): ShrinkUnit
   const weights = new Map<string, Int8Tensor>(
     model.weights.map((w) => [
       w.name,
-      { ...w, shape: [...w.shape], values: Int8Array.from(w.values), scales: Float32Array.from(w.scales), zeroPoints: Int32Array.from(w.zeroPoints) },
+      {
+        ...w,
+        shape: [...w.shape],
+        values: Int8Array.from(w.values),
+        scales: Float32Array.from(w.scales),
+        zeroPoints: Int32Array.from(w.zeroPoints),
+      },
     ]),
   );
-  const floats = new Map<string, FloatTensor>(model.floats.map((f) => [f.name, { ...f, shape: [...f.shape], values: Float32Array.from(f.values) }]));
+  const floats = new Map<string, FloatTensor>(
+    model.floats.map((f) => [f.name, { ...f, shape: [...f.shape], values: Float32Array.from(f.values) }]),
+  );
   const kept: Record<string, Int32Array> = {};
   const units: Record<string, number> = {};
   // Decide every layer's kept units on the original model first (slicing one layer's consumer
@@ -108,7 +121,8 @@ export function shrinkUnits(model: Int8Model, plan: CompressionPlan): ShrinkUnit
         const lastAxis = s.axis === w.shape.length - 1;
         const perChannel = w.scales.length > 1;
         const scales = lastAxis && perChannel ? Float32Array.from(idx, (k) => w.scales[k]!) : w.scales;
-        const zeroPoints = lastAxis && perChannel ? Int32Array.from(idx, (k) => w.zeroPoints[k]!) : w.zeroPoints;
+        const zeroPoints =
+          lastAxis && perChannel ? Int32Array.from(idx, (k) => w.zeroPoints[k]!) : w.zeroPoints;
         weights.set(s.parameter, { ...w, shape, values, scales, zeroPoints });
       } else {
         const f = floats.get(s.parameter)!;
@@ -118,7 +132,11 @@ export function shrinkUnits(model: Int8Model, plan: CompressionPlan): ShrinkUnit
     }
   }
   return {
-    model: { weights: [...weights.values()], floats: [...floats.values()], activations: model.activations.map((a) => ({ ...a })) },
+    model: {
+      weights: [...weights.values()],
+      floats: [...floats.values()],
+      activations: model.activations.map((a) => ({ ...a })),
+    },
     kept,
     units,
   };

@@ -25,7 +25,8 @@ describe('QuantLSTM', () => {
     const q = new QuantLSTM(b, 'l', { inputDim: 5, units: 4 });
     expect(q.paramNames).toEqual(['l.kernel', 'l.recurrentKernel', 'l.bias']);
     expect(b.shapes()).toEqual(a.shapes());
-    for (const n of a.names()) expect(Array.from(b.variable(n).dataSync())).toEqual(Array.from(a.variable(n).dataSync()));
+    for (const n of a.names())
+      expect(Array.from(b.variable(n).dataSync())).toEqual(Array.from(a.variable(n).dataSync()));
     a.dispose();
     b.dispose();
   });
@@ -108,7 +109,12 @@ describe('QuantGRU', () => {
     const c = await expectNoLeaks(() => on.apply(x), { keepResult: true });
     expectAllClose(c.output, a.output, { atol: QUANT_VS_FLOAT });
     expectAllClose(warm.output, a.output, { atol: QUANT_VS_FLOAT });
-    expect(on.quantParams().map((p) => p.name)).toEqual(['g.input', 'g.hidden', 'g.gatePreactivations', 'g.gateOutputs']);
+    expect(on.quantParams().map((p) => p.name)).toEqual([
+      'g.input',
+      'g.hidden',
+      'g.gatePreactivations',
+      'g.gateOutputs',
+    ]);
     tf.dispose([a.output, a.h, b.output, b.h, c.output, c.h, warm.output, warm.h]);
     for (const t of [s, s2, s3]) t.dispose();
     expect(TOL.EXACT).toBe(0);

@@ -61,7 +61,11 @@ const jointPlan: CompressionPlan = {
   structure: 'weight',
   perChannel: true,
   schedule: polynomialDecay({ finalSparsity: 0.75, endStep: 6, frequency: 2 }),
-  layers: [{ layer: 'lstm' }, { layer: 'fc', structure: 'block', block: [4, 4] }, { layer: 'out', exclude: true }],
+  layers: [
+    { layer: 'lstm' },
+    { layer: 'fc', structure: 'block', block: [4, 4] },
+    { layer: 'out', exclude: true },
+  ],
 };
 
 describe('applyCompression (joint pruning + int8 QAT)', () => {
@@ -71,7 +75,8 @@ describe('applyCompression (joint pruning + int8 QAT)', () => {
     const report = c.sparsity();
     for (const l of report.layers.filter((q) => q.layer !== 'out')) {
       expect(l.target).toBeCloseTo(0.75, 12);
-      for (const p of l.parameters) expect(p.zeros).toBe(expectedPruned(p.size, 0.75) * (l.layer === 'fc' ? 1 : 1));
+      for (const p of l.parameters)
+        expect(p.zeros).toBe(expectedPruned(p.size, 0.75) * (l.layer === 'fc' ? 1 : 1));
     }
     // fc: 4x4 blocks of [8, 16] = 8 blocks, 6 pruned -> 96 zeros.
     expect(report.layers.find((l) => l.layer === 'fc')!.zeros).toBe(96);
@@ -104,7 +109,9 @@ describe('applyCompression (joint pruning + int8 QAT)', () => {
     for (const w of m.weights) {
       const seen = tf.tidy(() => store.get(w.name).dataSync());
       const cols = w.shape[w.shape.length - 1]!;
-      const deq = Array.from(w.values, (q, i) => Math.fround(q * w.scales[w.scales.length === 1 ? 0 : i % cols]!));
+      const deq = Array.from(w.values, (q, i) =>
+        Math.fround(q * w.scales[w.scales.length === 1 ? 0 : i % cols]!),
+      );
       expect(Array.from(seen, (v) => v + 0)).toEqual(deq);
     }
     const fcBias = m.floats.find((f) => f.name === 'fc.bias')!;
@@ -149,10 +156,12 @@ describe('applyCompression (joint pruning + int8 QAT)', () => {
     const scores = Array.from({ length: H }, (_, j) => {
       let acc = 0;
       let n = 0;
-      for (const M of [Wf, Uf]) for (const row of M) for (let g = 0; g < 4; g++) {
-        acc += row[g * H + j]! ** 2;
-        n++;
-      }
+      for (const M of [Wf, Uf])
+        for (const row of M)
+          for (let g = 0; g < 4; g++) {
+            acc += row[g * H + j]! ** 2;
+            n++;
+          }
       return acc / n;
     });
     const pruned = new Set(
@@ -172,7 +181,8 @@ describe('applyCompression (joint pruning + int8 QAT)', () => {
       for (let r = 0; r < H; r++) expect(umask[r * 4 * H + col]).toBe(dead || pruned.has(r) ? 0 : 1);
       expect(bmask[col]).toBe(dead ? 0 : 1);
     }
-    for (let r = 0; r < H; r++) for (let o = 0; o < 16; o++) expect(fmask[r * 16 + o]).toBe(pruned.has(r) ? 0 : 1);
+    for (let r = 0; r < H; r++)
+      for (let o = 0; o < 16; o++) expect(fmask[r * 16 + o]).toBe(pruned.has(r) ? 0 : 1);
     expect(W.flat().length).toBe(8 * 4 * H);
     fresh.dispose();
     c.dispose();
@@ -182,8 +192,15 @@ describe('applyCompression (joint pruning + int8 QAT)', () => {
   it("global scope prunes the smallest |w| over all layers' weights together", () => {
     const { store } = model(3);
     const names = ['lstm.kernel', 'lstm.recurrentKernel', 'fc.kernel'];
-    const all = names.flatMap((n) => Array.from(store.variable(n).dataSync(), (v, i) => [Math.abs(v), n, i] as const));
-    const c = applyCompression(store, { structure: 'weight', scope: 'global', sparsity: 0.6, layers: [{ layer: 'lstm' }, { layer: 'fc' }] });
+    const all = names.flatMap((n) =>
+      Array.from(store.variable(n).dataSync(), (v, i) => [Math.abs(v), n, i] as const),
+    );
+    const c = applyCompression(store, {
+      structure: 'weight',
+      scope: 'global',
+      sparsity: 0.6,
+      layers: [{ layer: 'lstm' }, { layer: 'fc' }],
+    });
     c.step(0);
     const k = expectedPruned(all.length, 0.6);
     const order = all.map((e, t) => [e[0], t] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -239,7 +256,10 @@ describe('applyCompression (joint pruning + int8 QAT)', () => {
         structure: 'unit',
         schedule: constantSparsity({ targetSparsity: 0.25, frequency: 1 }),
         perChannel: true,
-        layers: [{ layer: 'lstm', consumers: ['fc.kernel'] }, { layer: 'fc', structure: 'block', block: [2, 4], sparsity: 0.5 }],
+        layers: [
+          { layer: 'lstm', consumers: ['fc.kernel'] },
+          { layer: 'fc', structure: 'block', block: [2, 4], sparsity: 0.5 },
+        ],
       });
       for (let i = 0; i < 3; i++) {
         c.step(i);
@@ -277,7 +297,12 @@ describe('applyCompression (joint pruning + int8 QAT)', () => {
     const plan: CompressionPlan = {
       perChannel: true,
       layers: [
-        { layer: 'l1', structure: 'unit', schedule: polynomialDecay({ finalSparsity: 0.5, endStep: 4, frequency: 2 }), consumers: ['out.kernel'] },
+        {
+          layer: 'l1',
+          structure: 'unit',
+          schedule: polynomialDecay({ finalSparsity: 0.5, endStep: 4, frequency: 2 }),
+          consumers: ['out.kernel'],
+        },
         { layer: 'out', structure: 'weight', sparsity: 0.5 },
       ],
     };
@@ -295,10 +320,18 @@ describe('applyCompression (joint pruning + int8 QAT)', () => {
       const mask = c.mask(w.name)!;
       for (let i = 0; i < mask.length; i++) if (!mask[i]) expect(w.values[i]).toBe(0);
     }
-    expect(back.activations.map((a) => a.name)).toEqual(['l1.input', 'l1.hidden', 'l1.gatePreactivations', 'l1.gateOutputs', 'l1.cell']);
+    expect(back.activations.map((a) => a.name)).toEqual([
+      'l1.input',
+      'l1.hidden',
+      'l1.gatePreactivations',
+      'l1.gateOutputs',
+      'l1.cell',
+    ]);
     const small = shrinkUnits(m, plan);
     expect(small.units.l1).toBe(4);
-    expect(decodeModel(exportModel(small.model)).weights.find((w) => w.name === 'l1.recurrentKernel')!.shape).toEqual([4, 16]);
+    expect(
+      decodeModel(exportModel(small.model)).weights.find((w) => w.name === 'l1.recurrentKernel')!.shape,
+    ).toEqual([4, 16]);
     tf.dispose(x);
     opt.dispose();
     c.dispose();
@@ -308,7 +341,13 @@ describe('applyCompression (joint pruning + int8 QAT)', () => {
   it('Conv2d kernels: block masks over [inC, outC] per tap, per-channel scales on outC', () => {
     const store = new ParameterStore({ seed: 9 });
     const conv = new Conv2d(store, 'conv', { inChannels: 4, outChannels: 8, kernelSize: 3 });
-    const c = applyCompression(store, { structure: 'block', block: [2, 4], sparsity: 0.5, perChannel: true, layers: [{ layer: 'conv' }] });
+    const c = applyCompression(store, {
+      structure: 'block',
+      block: [2, 4],
+      sparsity: 0.5,
+      perChannel: true,
+      layers: [{ layer: 'conv' }],
+    });
     c.step(0);
     const m = c.toInt8Model();
     const k = m.weights[0]!;

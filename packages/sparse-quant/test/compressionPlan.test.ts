@@ -1,6 +1,12 @@
 import { Conv2d, Dense, GRU, LSTM, LabInputError, ParameterStore, initBackend } from '@lab/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CompressionPlan, applyCompression, compressionPlan, polynomialDecay, pruneInt8Model } from '../src/index.js';
+import {
+  type CompressionPlan,
+  applyCompression,
+  compressionPlan,
+  polynomialDecay,
+  pruneInt8Model,
+} from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -37,15 +43,24 @@ describe('compressionPlan validation', () => {
       [{ structure: 'block', block: [0, 8], sparsity: 0.5, layers: [{ layer: 'fc' }] }, 'plan.block'],
       [{ structure: 'unit', sparsity: 0.5, layers: [{ layer: 'lstm' }] }, 'plan.layers[0].consumers'],
       [{ sparsity: 0.5, layers: [{ layer: 'fc' }, { layer: 'fc' }] }, 'plan.layers[1].layer'],
-      [{ scope: 'global', sparsity: 0.5, structure: 'weight', layers: [{ layer: 'fc', sparsity: 0.3 }] }, 'plan.layers[0].sparsity'],
+      [
+        { scope: 'global', sparsity: 0.5, structure: 'weight', layers: [{ layer: 'fc', sparsity: 0.3 }] },
+        'plan.layers[0].sparsity',
+      ],
       [{ weightBits: 4 as never, layers: [{ layer: 'fc' }] }, 'plan.weightBits'],
       [
-        { structure: 'weight', sparsity: 0.5, schedule: polynomialDecay({ finalSparsity: 0.8, endStep: 10 }), layers: [{ layer: 'fc' }] },
+        {
+          structure: 'weight',
+          sparsity: 0.5,
+          schedule: polynomialDecay({ finalSparsity: 0.8, endStep: 10 }),
+          layers: [{ layer: 'fc' }],
+        },
         'plan.sparsity',
       ],
       [{ schedule: { kind: 'linear' } as never, layers: [{ layer: 'fc' }] }, 'plan.schedule'],
     ];
-    for (const [plan, arg] of bad) expect(errorOf(() => compressionPlan(plan))).toBe(`compressionPlan ${arg}`);
+    for (const [plan, arg] of bad)
+      expect(errorOf(() => compressionPlan(plan))).toBe(`compressionPlan ${arg}`);
     const ok: CompressionPlan = { structure: 'weight', sparsity: 0.5, layers: [{ layer: 'fc' }] };
     expect(compressionPlan(ok)).toBe(ok);
   });
@@ -56,17 +71,36 @@ describe('compressionPlan validation', () => {
       [{ sparsity: 0.5, structure: 'weight', layers: [{ layer: 'nope' }] }, 'plan.layers[0].layer'],
       // lstm.kernel is [6, 32]: 4x4 blocks do not divide 6 rows.
       [{ structure: 'block', block: [4, 4], sparsity: 0.5, layers: [{ layer: 'lstm' }] }, 'plan.block'],
-      [{ structure: 'block', sparsity: 0.5, layers: [{ layer: 'fc', block: [3, 5] }] }, 'plan.layers[0].block'],
-      [{ structure: 'unit', sparsity: 0.5, layers: [{ layer: 'lstm', consumers: ['missing.kernel'] }] }, 'plan.layers[0].consumers[0]'],
+      [
+        { structure: 'block', sparsity: 0.5, layers: [{ layer: 'fc', block: [3, 5] }] },
+        'plan.layers[0].block',
+      ],
+      [
+        { structure: 'unit', sparsity: 0.5, layers: [{ layer: 'lstm', consumers: ['missing.kernel'] }] },
+        'plan.layers[0].consumers[0]',
+      ],
       // fc.kernel has 4 input rows, lstm has 8 units.
-      [{ structure: 'unit', sparsity: 0.5, layers: [{ layer: 'lstm', consumers: ['fc.kernel'] }] }, 'plan.layers[0].consumers[0]'],
-      [{ structure: 'unit', sparsity: 0.5, layers: [{ layer: 'lstm', consumers: ['lstm.recurrentKernel'] }] }, 'plan.layers[0].consumers[0]'],
+      [
+        { structure: 'unit', sparsity: 0.5, layers: [{ layer: 'lstm', consumers: ['fc.kernel'] }] },
+        'plan.layers[0].consumers[0]',
+      ],
+      [
+        {
+          structure: 'unit',
+          sparsity: 0.5,
+          layers: [{ layer: 'lstm', consumers: ['lstm.recurrentKernel'] }],
+        },
+        'plan.layers[0].consumers[0]',
+      ],
       [{ layers: [{ layer: 'gru', kind: 'lstm' }] }, 'plan.layers[0].kind'],
       [{ layers: [{ layer: 'conv', kind: 'dense' }] }, 'plan.layers[0].kind'],
     ];
-    for (const [plan, arg] of bad) expect(errorOf(() => applyCompression(s, plan))).toBe(`applyCompression ${arg}`);
+    for (const [plan, arg] of bad)
+      expect(errorOf(() => applyCompression(s, plan))).toBe(`applyCompression ${arg}`);
     const empty = { weights: [], floats: [], activations: [] };
-    expect(errorOf(() => pruneInt8Model(empty, { layers: [{ layer: 'fc' }] }))).toBe('pruneInt8Model plan.layers[0].layer');
+    expect(errorOf(() => pruneInt8Model(empty, { layers: [{ layer: 'fc' }] }))).toBe(
+      'pruneInt8Model plan.layers[0].layer',
+    );
     s.dispose();
   });
 

@@ -2,7 +2,14 @@ import { LabInputError, createRng, initBackend } from '@lab/core';
 import { TOL, expectNoLeaks } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ActivationObserver, dequantizeModel, fakeQuantActivation, fakeQuantWeight, fakeQuantize, quantizeWeight } from '../src/index.js';
+import {
+  ActivationObserver,
+  dequantizeModel,
+  fakeQuantActivation,
+  fakeQuantWeight,
+  fakeQuantize,
+  quantizeWeight,
+} from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -84,7 +91,9 @@ describe('fakeQuantize', () => {
 
   it('rejects bad grids naming the field', () => {
     const x = tf.scalar(1);
-    expect(() => fakeQuantize(x, { scale: 0, zeroPoint: 0, qmin: -1, qmax: 1 })).toThrow(/fakeQuantize: argument 'grid.scale'/);
+    expect(() => fakeQuantize(x, { scale: 0, zeroPoint: 0, qmin: -1, qmax: 1 })).toThrow(
+      /fakeQuantize: argument 'grid.scale'/,
+    );
     expect(() => fakeQuantize(x, { scale: 1, zeroPoint: 5, qmin: -1, qmax: 1 })).toThrow(LabInputError);
     x.dispose();
   });
@@ -125,12 +134,17 @@ describe('ActivationObserver', () => {
   it('apply: training observes then fake-quantises; inference uses the frozen range; disabled passes through', async () => {
     const obs = new ActivationObserver('a');
     const x = tf.tensor1d([-1, 0.1234, 2]);
-    const y = await expectNoLeaks(() => fakeQuantActivation(x, obs, { training: true }), { keepResult: true });
+    const y = await expectNoLeaks(() => fakeQuantActivation(x, obs, { training: true }), {
+      keepResult: true,
+    });
     const s = 3 / 255;
     const zp = Math.round(-128 + 1 / s);
-    const expected = [-1, 0.1234, 2].map((v) => Math.fround((Math.min(127, Math.max(-128, Math.round(v / s) + zp)) - zp) * s));
+    const expected = [-1, 0.1234, 2].map((v) =>
+      Math.fround((Math.min(127, Math.max(-128, Math.round(v / s) + zp)) - zp) * s),
+    );
     const got = Array.from(y.dataSync());
-    for (let i = 0; i < expected.length; i++) expect(Math.abs(got[i]! - expected[i]!)).toBeLessThanOrEqual(TOL.F32_REORDER * s);
+    for (let i = 0; i < expected.length; i++)
+      expect(Math.abs(got[i]! - expected[i]!)).toBeLessThanOrEqual(TOL.F32_REORDER * s);
     const big = tf.tensor1d([10]);
     const z = obs.apply(big); // frozen: clipped to the top of [-1, 2]
     expect(z.dataSync()[0]).toBeCloseTo((127 - zp) * s, 5);
@@ -142,7 +156,9 @@ describe('ActivationObserver', () => {
   });
 
   it('rejects bad options', () => {
-    expect(() => new ActivationObserver('a', { bits: 4 as never })).toThrow(/ActivationObserver: argument 'options.bits'/);
+    expect(() => new ActivationObserver('a', { bits: 4 as never })).toThrow(
+      /ActivationObserver: argument 'options.bits'/,
+    );
     expect(() => new ActivationObserver('a', { momentum: 1 })).toThrow(/options.momentum/);
     expect(() => new ActivationObserver('a').toQuantParams()).toThrow(LabInputError);
   });
@@ -159,10 +175,20 @@ describe('tensor hygiene', () => {
     await expectNoLeaks(() => tf.grad((t: tf.Tensor) => tf.sum(fakeQuantize(t, grid)))(x));
     await expectNoLeaks(() => tf.grad((t: tf.Tensor) => tf.sum(fakeQuantWeight(t, { perChannel: true })))(x));
     const q = quantizeWeight('w', [0.5, -1, 0.25, 0], [2, 2], { perChannel: true });
-    const rec = await expectNoLeaks(() => dequantizeModel({ weights: [q], floats: [{ name: 'b', shape: [2], values: Float32Array.from([1, 2]) }], activations: [] }), {
-      keepResult: true,
-    });
-    expect(Array.from(rec.w!.dataSync())).toEqual(Array.from(q.values, (v, i) => Math.fround(v * q.scales[i % 2]!)));
+    const rec = await expectNoLeaks(
+      () =>
+        dequantizeModel({
+          weights: [q],
+          floats: [{ name: 'b', shape: [2], values: Float32Array.from([1, 2]) }],
+          activations: [],
+        }),
+      {
+        keepResult: true,
+      },
+    );
+    expect(Array.from(rec.w!.dataSync())).toEqual(
+      Array.from(q.values, (v, i) => Math.fround(v * q.scales[i % 2]!)),
+    );
     expect(Array.from(rec.b!.dataSync())).toEqual([1, 2]);
     tf.dispose([x, ...Object.values(rec)]);
   });

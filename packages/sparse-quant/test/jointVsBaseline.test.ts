@@ -1,7 +1,13 @@
 import { Adam, Dense, ParameterStore, initBackend } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CompressionPlan, applyCompression, dequantizeModel, polynomialDecay, pruneInt8Model } from '../src/index.js';
+import {
+  type CompressionPlan,
+  applyCompression,
+  dequantizeModel,
+  polynomialDecay,
+  pruneInt8Model,
+} from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -34,7 +40,11 @@ describe("joint pruning + QAT vs the offline int8 baseline (the paper's comparis
     const dense = applyCompression(store, { layers });
     const denseInt8 = dense.toInt8Model();
     dense.dispose();
-    const plan: CompressionPlan = { structure: 'weight', layers, schedule: polynomialDecay({ finalSparsity: 0.85, endStep: 60, frequency: 10 }) };
+    const plan: CompressionPlan = {
+      structure: 'weight',
+      layers,
+      schedule: polynomialDecay({ finalSparsity: 0.85, endStep: 60, frequency: 10 }),
+    };
     const baseline = pruneInt8Model(denseInt8, plan);
     // Joint: continue training with the plan (gradual pruning + int8 QAT), then export.
     const c = applyCompression(store, plan);

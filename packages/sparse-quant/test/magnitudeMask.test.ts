@@ -47,7 +47,9 @@ describe('magnitudeMask', () => {
     const r = magnitudeMask({ values: v, shape: [2, 4] }, { sparsity: 0.5 });
     // |v| = 1 1 1 .5 .5 1 2 2: prune both 0.5s, then the first two 1s (indices 0, 1).
     expect(Array.from(r.mask)).toEqual([0, 0, 1, 0, 0, 1, 1, 1]);
-    expect(Array.from(magnitudeMask({ values: v, shape: [2, 4] }, { sparsity: 0.5 }).mask)).toEqual(Array.from(r.mask));
+    expect(Array.from(magnitudeMask({ values: v, shape: [2, 4] }, { sparsity: 0.5 }).mask)).toEqual(
+      Array.from(r.mask),
+    );
   });
 
   const blockCases: { shape: number[]; block: [number, number] }[] = [
@@ -79,7 +81,8 @@ describe('magnitudeMask', () => {
             for (let bj = 0; bj < cols / block[1]; bj++) {
               const idx: number[] = [];
               for (let i = bi * block[0]; i < (bi + 1) * block[0]; i++) {
-                for (let j = bj * block[1]; j < (bj + 1) * block[1]; j++) idx.push(l * rows * cols + i * cols + j);
+                for (let j = bj * block[1]; j < (bj + 1) * block[1]; j++)
+                  idx.push(l * rows * cols + i * cols + j);
               }
               const e = idx.map((t) => (norm === 'l1' ? Math.abs(v[t]!) : v[t]! * v[t]!));
               scores.push(pooling === 'avg' ? e.reduce((a, b) => a + b, 0) / e.length : Math.max(...e));
@@ -88,7 +91,10 @@ describe('magnitudeMask', () => {
           }
         }
         const s = 0.6;
-        const r = magnitudeMask({ values: v, shape }, { structure: 'block', block, norm, pooling, sparsity: s });
+        const r = magnitudeMask(
+          { values: v, shape },
+          { structure: 'block', block, norm, pooling, sparsity: s },
+        );
         const k = expectedPruned(scores.length, s);
         expect(r.groups).toBe(scores.length);
         expect(r.prunedGroups).toBe(k);
@@ -105,7 +111,10 @@ describe('magnitudeMask', () => {
   it("'unit': removes whole output columns (last axis), lowest pooled norm first", () => {
     const shape = [5, 8];
     const v = randomValues(40, 3);
-    const r = magnitudeMask({ values: v, shape }, { structure: 'unit', sparsity: 0.5, norm: 'l2', pooling: 'avg' });
+    const r = magnitudeMask(
+      { values: v, shape },
+      { structure: 'unit', sparsity: 0.5, norm: 'l2', pooling: 'avg' },
+    );
     const scores = Array.from({ length: 8 }, (_, c) => {
       let acc = 0;
       for (let i = 0; i < 5; i++) acc += v[i * 8 + c]! ** 2;
@@ -142,6 +151,9 @@ describe('magnitudeMask', () => {
     expectErr(() => magnitudeMask(w, { sparsity: -0.1 }), 'options.sparsity');
     expectErr(() => magnitudeMask(w, { sparsity: 0.5, structure: 'block', block: [3, 4] }), 'options.block');
     expectErr(() => magnitudeMask(w, { sparsity: 0.5, structure: 'nope' as never }), 'options.structure');
-    expectErr(() => magnitudeMask({ values: new Float32Array(3), shape: [2, 2] }, { sparsity: 0.5 }), 'weight.values');
+    expectErr(
+      () => magnitudeMask({ values: new Float32Array(3), shape: [2, 2] }, { sparsity: 0.5 }),
+      'weight.values',
+    );
   });
 });

@@ -47,25 +47,39 @@ describe('pruneInt8Model (offline baseline)', () => {
       ['weight', undefined],
       ['block', [2, 8]],
     ] as const) {
-      const plan: CompressionPlan = { structure, ...(block ? { block } : {}), sparsity: 0.8, layers: [{ layer: 'lstm' }] };
+      const plan: CompressionPlan = {
+        structure,
+        ...(block ? { block } : {}),
+        sparsity: 0.8,
+        layers: [{ layer: 'lstm' }],
+      };
       const p = pruneInt8Model(m, plan);
       for (const name of ['lstm.kernel', 'lstm.recurrentKernel']) {
         const before = m.weights.find((w) => w.name === name)!;
         const after = p.weights.find((w) => w.name === name)!;
-        const mask = magnitudeMask({ values: realOf(m, name), shape: before.shape }, { structure, ...(block ? { block } : {}), sparsity: 0.8 }).mask;
+        const mask = magnitudeMask(
+          { values: realOf(m, name), shape: before.shape },
+          { structure, ...(block ? { block } : {}), sparsity: 0.8 },
+        ).mask;
         for (let i = 0; i < mask.length; i++) expect(after.values[i]).toBe(mask[i] ? before.values[i] : 0);
         expect(Array.from(after.scales)).toEqual(Array.from(before.scales));
         expect(after.structure).toBe(structure);
       }
       // fc untouched; the input model unchanged (fresh arrays).
-      expect(Array.from(p.weights.find((w) => w.name === 'fc.kernel')!.values)).toEqual(Array.from(m.weights.find((w) => w.name === 'fc.kernel')!.values));
+      expect(Array.from(p.weights.find((w) => w.name === 'fc.kernel')!.values)).toEqual(
+        Array.from(m.weights.find((w) => w.name === 'fc.kernel')!.values),
+      );
       expect(p.weights[0]!.values).not.toBe(m.weights[0]!.values);
     }
   });
 
   it("'unit': zeroes the units' gate columns, biases, recurrent rows and consumer rows; shrinkUnits then gives the same outputs", async () => {
     const m = denseInt8(2);
-    const plan: CompressionPlan = { structure: 'unit', sparsity: 0.5, layers: [{ layer: 'lstm', consumers: ['fc.kernel'] }] };
+    const plan: CompressionPlan = {
+      structure: 'unit',
+      sparsity: 0.5,
+      layers: [{ layer: 'lstm', consumers: ['fc.kernel'] }],
+    };
     const pruned = pruneInt8Model(m, plan);
     const { model: small, kept, units } = await expectNoLeaks(() => shrinkUnits(pruned, plan));
     expect(units.lstm).toBe(4);
@@ -114,7 +128,12 @@ describe('pruneInt8Model (offline baseline)', () => {
 
   it('global scope over the int8 model prunes the smallest real magnitudes overall', () => {
     const m = denseInt8(3);
-    const p = pruneInt8Model(m, { scope: 'global', structure: 'weight', sparsity: 0.7, layers: [{ layer: 'lstm' }, { layer: 'fc' }] });
+    const p = pruneInt8Model(m, {
+      scope: 'global',
+      structure: 'weight',
+      sparsity: 0.7,
+      layers: [{ layer: 'lstm' }, { layer: 'fc' }],
+    });
     const names = ['lstm.kernel', 'lstm.recurrentKernel', 'fc.kernel'];
     const all = names.flatMap((n) => realOf(m, n).map((v) => Math.abs(v)));
     const sorted = [...all].sort((a, b) => a - b);
@@ -136,7 +155,11 @@ describe('pruneInt8Model (offline baseline)', () => {
 describe('shrinkUnits on the joint path', () => {
   it('shrinks a unit-pruned QAT export; kept units are those the masks kept', () => {
     const { store } = build(4);
-    const plan: CompressionPlan = { structure: 'unit', sparsity: 0.25, layers: [{ layer: 'lstm', consumers: ['fc.kernel'] }] };
+    const plan: CompressionPlan = {
+      structure: 'unit',
+      sparsity: 0.25,
+      layers: [{ layer: 'lstm', consumers: ['fc.kernel'] }],
+    };
     const c = applyCompression(store, plan);
     c.step(0);
     const mask = c.mask('lstm.bias')!;

@@ -7,7 +7,13 @@ const F64 = 1e-12;
 
 describe('polynomialDecay', () => {
   it('matches Zhu & Gupta closed form (cubic) and clamps outside [begin, end]', () => {
-    const s = polynomialDecay({ initialSparsity: 0.1, finalSparsity: 0.9, beginStep: 100, endStep: 1100, frequency: 50 });
+    const s = polynomialDecay({
+      initialSparsity: 0.1,
+      finalSparsity: 0.9,
+      beginStep: 100,
+      endStep: 1100,
+      frequency: 50,
+    });
     for (const t of [0, 100, 150, 600, 1000, 1100, 5000]) {
       const p = Math.min(1, Math.max(0, (t - 100) / 1000));
       expect(s.sparsityAt(t)).toBeCloseTo(0.9 + (0.1 - 0.9) * (1 - p) ** 3, 12);
@@ -39,9 +45,15 @@ describe('polynomialDecay', () => {
       return 'no error';
     };
     expect(arg(() => polynomialDecay({ finalSparsity: 1, endStep: 10 }))).toBe('options.finalSparsity');
-    expect(arg(() => polynomialDecay({ initialSparsity: -0.1, finalSparsity: 0.5, endStep: 10 }))).toBe('options.initialSparsity');
-    expect(arg(() => polynomialDecay({ finalSparsity: 0.5, beginStep: 10, endStep: 10 }))).toBe('options.endStep');
-    expect(arg(() => polynomialDecay({ finalSparsity: 0.5, endStep: 10, frequency: 0 }))).toBe('options.frequency');
+    expect(arg(() => polynomialDecay({ initialSparsity: -0.1, finalSparsity: 0.5, endStep: 10 }))).toBe(
+      'options.initialSparsity',
+    );
+    expect(arg(() => polynomialDecay({ finalSparsity: 0.5, beginStep: 10, endStep: 10 }))).toBe(
+      'options.endStep',
+    );
+    expect(arg(() => polynomialDecay({ finalSparsity: 0.5, endStep: 10, frequency: 0 }))).toBe(
+      'options.frequency',
+    );
     expect(arg(() => polynomialDecay({ finalSparsity: 0.5, endStep: 10, power: 0 }))).toBe('options.power');
   });
 });
@@ -51,13 +63,17 @@ describe('constantSparsity', () => {
     const s = constantSparsity({ targetSparsity: 0.7, beginStep: 5, frequency: 3 });
     expect(s.sparsityAt(0)).toBe(0.7);
     expect(s.sparsityAt(1e6)).toBe(0.7);
-    expect(Array.from({ length: 20 }, (_, t) => t).filter((t) => s.shouldUpdate(t))).toEqual([5, 8, 11, 14, 17]);
+    expect(Array.from({ length: 20 }, (_, t) => t).filter((t) => s.shouldUpdate(t))).toEqual([
+      5, 8, 11, 14, 17,
+    ]);
     expect(s.shouldUpdate(5 + 3 * 1000)).toBe(true);
     const e = constantSparsity({ targetSparsity: 0.7, endStep: 6, frequency: 3 });
     expect(Array.from({ length: 20 }, (_, t) => t).filter((t) => e.shouldUpdate(t))).toEqual([0, 3, 6]);
   });
 
   it('rejects a sparsity outside [0, 1)', () => {
-    expect(() => constantSparsity({ targetSparsity: 1 })).toThrow(/constantSparsity: argument 'options.targetSparsity'/);
+    expect(() => constantSparsity({ targetSparsity: 1 })).toThrow(
+      /constantSparsity: argument 'options.targetSparsity'/,
+    );
   });
 });
