@@ -28,9 +28,23 @@ export interface FootprintEntry {
   block?: [number, number];
 }
 
+/** Sums over the tensors of one layer (tensor names up to their last `.`, e.g. `lstm1`). */
+export interface FootprintLayer {
+  layer: string;
+  tensors: string[];
+  params: number;
+  nonZeros: number;
+  fp32Bytes: number;
+  int8Bytes: number;
+  exportedBytes: number;
+}
+
 /** Per-tensor and total footprint; `total.exportedBytes` equals `exportModel(model, options).length`. */
 export interface FootprintResult {
+  /** One entry per tensor (int8 weights, then float tensors, in model order). */
   layers: FootprintEntry[];
+  /** The same figures summed per layer (tensor name prefix before the last `.`), in first-seen order. */
+  byLayer: FootprintLayer[];
   /** File header, trailer and activation records: exported bytes not attributed to a tensor. */
   overheadBytes: number;
   total: {
@@ -101,8 +115,25 @@ export function footprint(model: Int8Model, options: FootprintOptions = {}): Foo
   const exportedBytes = sum('exportedBytes') + overheadBytes;
   const fp32Bytes = sum('fp32Bytes');
   const int8Bytes = sum('int8Bytes');
+  const groups = new Map<string, FootprintLayer>();
+  for (const l of layers) {
+    const dot = l.name.lastIndexOf('.');
+    const key = dot > 0 ? l.name.slice(0, dot) : l.name;
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = { layer: key, tensors: [], params: 0, nonZeros: 0, fp32Bytes: 0, int8Bytes: 0, exportedBytes: 0 };
+      groups.set(key, g);
+    }
+    g.tensors.push(l.name);
+    g.params += l.params;
+    g.nonZeros += l.nonZeros;
+    g.fp32Bytes += l.fp32Bytes;
+    g.int8Bytes += l.int8Bytes;
+    g.exportedBytes += l.exportedBytes;
+  }
   return {
     layers,
+    byLayer: [...groups.values()],
     overheadBytes,
     total: {
       params: sum('params'),

@@ -56,7 +56,7 @@ export type { ExportModelOptions, TensorEncoding } from './exportModel.js';
 export { decodeModel } from './decodeModel.js';
 export type { DecodeModelOptions } from './decodeModel.js';
 export { footprint } from './footprint.js';
-export type { FootprintEntry, FootprintOptions, FootprintResult } from './footprint.js';
+export type { FootprintEntry, FootprintLayer, FootprintOptions, FootprintResult } from './footprint.js';
 export type { BsrMatrix, CsrMatrix, SparseValues } from './kernels/sparseMatrix.js';
 export { csrFromDense } from './kernels/csrFromDense.js';
 export { bsrFromDense } from './kernels/bsrFromDense.js';

@@ -57,6 +57,17 @@ describe('footprint', () => {
     expect(f.total.compressionVsFp32).toBeCloseTo(20_200 / f.total.exportedBytes, 12);
   });
 
+  it('sums tensors per layer', () => {
+    const m = fixtureModel(9);
+    const f = footprint(m);
+    const dense = f.byLayer.find((g) => g.layer === 'dense');
+    expect(dense?.tensors).toEqual(['dense.kernel', 'dense.bias']);
+    const parts = f.layers.filter((l) => l.name.startsWith('dense.'));
+    expect(dense?.exportedBytes).toBe(parts[0].exportedBytes + parts[1].exportedBytes);
+    expect(dense?.params).toBe(16 * 24 + 24);
+    expect(f.byLayer.reduce((s, g) => s + g.exportedBytes, 0) + f.overheadBytes).toBe(f.total.exportedBytes);
+  });
+
   it('rejects bad input naming footprint', () => {
     expect(() => footprint({ weights: 3, floats: [], activations: [] } as unknown as Int8Model)).toThrow(
       LabInputError,
