@@ -44,6 +44,13 @@ export interface LayerSparsity {
   zeros: number;
   sparsity: number;
   parameters: ParameterSparsity[];
+  /**
+   * Output units (channels / hidden units) and how many are pruned (all their gate columns in
+   * `kernel` zero). For `'unit'` layers `sparsity` is higher than `prunedUnits / units`, since
+   * recurrent rows and consumer rows go too.
+   */
+  units: number;
+  prunedUnits: number;
 }
 
 /** Result of {@link Compression.sparsity}. */
@@ -268,8 +275,19 @@ export class Compression {
       const lz = parameters.reduce((a, p) => a + p.zeros, 0);
       size += ls;
       zeros += lz;
+      const km = this.combined.get(l.weights[0]!);
+      let prunedUnits = 0;
+      if (km) {
+        const shape = this.store.shape(l.weights[0]!);
+        const cols = shape[shape.length - 1]!;
+        const dead = new Uint8Array(l.units).fill(1);
+        for (let i = 0; i < km.length; i++) if (km[i]) dead[(i % cols) % l.units] = 0;
+        for (const d of dead) prunedUnits += d;
+      }
       return {
         layer: l.layer,
+        units: l.units,
+        prunedUnits,
         structure: l.structure,
         target: this.targets.get(l.layer) ?? 0,
         size: ls,

@@ -171,6 +171,10 @@ describe('applyCompression (joint pruning + int8 QAT)', () => {
         .slice(0, 4)
         .map(([, j]) => j),
     );
+    const rep = c.sparsity().layers[0]!;
+    expect([rep.units, rep.prunedUnits]).toEqual([8, 4]);
+    // kernel: half the columns; recurrentKernel: half the columns and half the remaining rows.
+    expect(rep.zeros).toBe(8 * 16 + (8 * 32 - 4 * 16));
     const kmask = c.mask('lstm.kernel')!;
     const umask = c.mask('lstm.recurrentKernel')!;
     const bmask = c.mask('lstm.bias')!;
