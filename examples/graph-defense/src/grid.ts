@@ -54,6 +54,16 @@ export interface DetectContext {
   rate: number;
   /** Quick mode (detectors may use fewer subgraphs). */
   quick: boolean;
+  /** Class probabilities of the victim GCN trained on this (attacked) graph, row-major N x C, if any. */
+  probabilities?: Float32Array;
+  /** Run every stage from the graph alone (no reuse of `probabilities`): the timed end-to-end run. */
+  endToEnd: boolean;
+}
+
+/** What training the victim on a graph gives: test accuracy and, optionally, its class probabilities. */
+export interface VictimResult {
+  accuracy: number;
+  probabilities?: Float32Array;
 }
 
 /** The operations the grid needs, implemented over @lab/graph-defense in `toolkit.ts` (fakes in tests). */
@@ -66,8 +76,8 @@ export interface Toolkit<G> {
   ): Promise<{ graph: G; flips: EdgeFlip[] }>;
   /** Scores every existing edge of `graph`. */
   detect(name: DetectorName, graph: G, context: DetectContext): Promise<Detection>;
-  /** Trains the victim GCN on `graph` (poisoning: train and test on the same graph) and returns test accuracy. */
-  accuracy(graph: G, seed: number): Promise<number>;
+  /** Trains the victim GCN on `graph` (poisoning: train and test on the same graph). */
+  victim(graph: G, seed: number): Promise<VictimResult>;
   /** `graph` with the given edges removed (a copy). */
   removeEdges(graph: G, edges: Array<{ source: string; target: string }>): G;
   numEdges(graph: G): number;
@@ -84,14 +94,18 @@ export interface GridDataset<G> {
 /** Grid configuration. */
 export interface GridConfig<G> {
   datasets: Array<GridDataset<G>>;
-  attacks: readonly AttackName[];
+  /** Attacks to run, for every dataset or per dataset. */
+  attacks: readonly AttackName[] | ((dataset: string) => readonly AttackName[]);
   /** Perturbation rates as fractions of |E| (0.05 = 5 %). */
   rates: readonly number[];
-  detectors: readonly DetectorName[];
+  /** Detectors to score, for every cell or per cell. */
+  detectors:
+    | readonly DetectorName[]
+    | ((cell: { dataset: string; attack: AttackName; rate: number }) => readonly DetectorName[]);
   seed: number;
   quick: boolean;
-  /** Called after each finished cell with (done, total, label). */
-  onProgress?: (done: number, total: number, label: string) => void;
+  /** Called after each finished cell with (done, total, label, the grid so far). */
+  onProgress?: (done: number, total: number, label: string, partial: GridResult) => void;
 }
 
 /** Result of one (dataset, attack, rate) cell. */
@@ -109,6 +123,8 @@ export interface CellResult {
   accuracy: { clean: number; attacked: number; defended: number | null };
   /** Edges the defence removed and how many of them were adversarial. */
   defence: { removed: number; adversarialRemoved: number } | null;
+  /** True on the one cell where EDoG ran end to end (its own label GCN): its `detect.edog` time is the headline. */
+  edogEndToEnd: boolean;
   timingsMs: { attack: number; detect: Partial<Record<DetectorName, number>>; accuracy: number };
 }
 
@@ -162,32 +178,39 @@ export async function scorePerturbation<G>(
     detectors: readonly DetectorName[];
     seed: number;
     quick: boolean;
+    /** Time EDoG end to end on this cell (it trains its own label model). */
+    endToEnd?: boolean;
   },
 ): Promise<CellResult> {
   const { attacked, flips, seed } = spec;
   const auc: CellResult['auc'] = {};
   const detectMs: CellResult['timingsMs']['detect'] = {};
   let defendWith: Detection | null = null;
+  let t1 = performance.now();
+  const victim = await toolkit.victim(attacked, seed);
+  const accuracyMs = performance.now() - t1;
   for (const det of spec.detectors) {
     const t0 = performance.now();
-    const detection = await toolkit.detect(det, attacked, {
+    const context: DetectContext = {
       seed,
       attack: spec.attack,
       rate: spec.rate,
       quick: spec.quick,
-    });
+      endToEnd: spec.endToEnd === true && det === 'edog',
+    };
+    if (victim.probabilities) context.probabilities = victim.probabilities;
+    const detection = await toolkit.detect(det, attacked, context);
     detectMs[det] = performance.now() - t0;
     auc[det] = detectionAuc(detection.scores, flips);
     if (det === 'edog') defendWith = detection;
   }
-  const t1 = performance.now();
-  const attackedAcc = await toolkit.accuracy(attacked, seed);
+  t1 = performance.now();
   let defended: number | null = null;
   let defence: CellResult['defence'] = null;
   if (defendWith) {
     const added = new Set(flips.filter((f) => f.op === 'add').map((f) => pairKey(f.source, f.target)));
     const cleaned = toolkit.removeEdges(attacked, defendWith.flagged);
-    defended = await toolkit.accuracy(cleaned, seed);
+    defended = (await toolkit.victim(cleaned, seed)).accuracy;
     defence = {
       removed: defendWith.flagged.length,
       adversarialRemoved: defendWith.flagged.filter((e) => added.has(pairKey(e.source, e.target))).length,
@@ -201,9 +224,10 @@ export async function scorePerturbation<G>(
     added: flips.filter((f) => f.op === 'add').length,
     removed: flips.filter((f) => f.op === 'remove').length,
     auc,
-    accuracy: { clean: spec.cleanAccuracy, attacked: attackedAcc, defended },
+    accuracy: { clean: spec.cleanAccuracy, attacked: victim.accuracy, defended },
     defence,
-    timingsMs: { attack: spec.attackMs, detect: detectMs, accuracy: performance.now() - t1 },
+    edogEndToEnd: spec.endToEnd === true && spec.detectors.includes('edog'),
+    timingsMs: { attack: spec.attackMs, detect: detectMs, accuracy: accuracyMs + (performance.now() - t1) },
   };
 }
 
@@ -212,12 +236,16 @@ export async function runGrid<G>(toolkit: Toolkit<G>, config: GridConfig<G>): Pr
   const cells: CellResult[] = [];
   const cleanAccuracy: Record<string, number> = {};
   const numEdges: Record<string, number> = {};
-  const total = config.datasets.length * config.attacks.length * config.rates.length;
+  const attacksOf = (ds: string): readonly AttackName[] =>
+    typeof config.attacks === 'function' ? config.attacks(ds) : config.attacks;
+  const total = config.datasets.reduce((s, ds) => s + attacksOf(ds.name).length * config.rates.length, 0);
   let done = 0;
+  // EDoG runs end to end (timed) on the first dataset's first attack at 5 % (or the first rate).
+  const e2eRate = config.rates.includes(0.05) ? 0.05 : config.rates[0];
   for (const ds of config.datasets) {
     numEdges[ds.name] = toolkit.numEdges(ds.graph);
-    cleanAccuracy[ds.name] = await toolkit.accuracy(ds.graph, config.seed);
-    for (const attack of config.attacks) {
+    cleanAccuracy[ds.name] = (await toolkit.victim(ds.graph, config.seed)).accuracy;
+    for (const attack of attacksOf(ds.name)) {
       for (const rate of config.rates) {
         const label = `${ds.name} ${attack} ${rateKey(rate)}%`;
         const t0 = performance.now();
@@ -236,13 +264,21 @@ export async function runGrid<G>(toolkit: Toolkit<G>, config: GridConfig<G>): Pr
             flips,
             cleanAccuracy: cleanAccuracy[ds.name] as number,
             attackMs,
-            detectors: config.detectors,
+            detectors:
+              typeof config.detectors === 'function'
+                ? config.detectors({ dataset: ds.name, attack, rate })
+                : config.detectors,
             seed: config.seed,
             quick: config.quick,
+            endToEnd: ds === config.datasets[0] && attack === attacksOf(ds.name)[0] && rate === e2eRate,
           }),
         );
         done++;
-        config.onProgress?.(done, total, label);
+        config.onProgress?.(done, total, label, {
+          cells: [...cells],
+          cleanAccuracy: { ...cleanAccuracy },
+          numEdges: { ...numEdges },
+        });
       }
     }
   }

@@ -57,12 +57,12 @@ const toolkit: Toolkit<Toy> = {
     });
     return { scores, flagged: scores.filter((e) => e.score > 0.5) };
   },
-  async accuracy(g: Toy) {
+  async victim(g: Toy) {
     const ring = [...g.edges].filter((k) => {
       const [s, t] = k.split('|').map(Number) as [number, number];
       return Math.abs(s - t) === 1 || Math.abs(s - t) === g.nodes.length - 1;
     }).length;
-    return ring / g.edges.size;
+    return { accuracy: ring / g.edges.size };
   },
   removeEdges(g: Toy, edges) {
     const out = new Set(g.edges);

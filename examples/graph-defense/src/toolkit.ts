@@ -1,0 +1,220 @@
+import {
+  type AttackResult,
+  applyEdgeFlips,
+  contextualSbm,
+  type ContextualSbmOptions,
+  type DetectAdversarialEdgesOptions,
+  type DetectAdversarialEdgesResult,
+  detectAdversarialEdges,
+  diceAttack,
+  type EdgeFlip,
+  type LabeledGraph,
+  loadGraphFolder,
+  metattack,
+  pgdAttack,
+  randomAttack,
+  trainGcn,
+} from '@lab/graph-defense';
+import { pairKey } from './flipsCsv.js';
+import type { AttackName, Detection, DetectContext, DetectorName, Toolkit, VictimResult } from './grid.js';
+import { baselineDetection } from './baselines.js';
+
+export type Graph = LabeledGraph;
+
+/** One synthetic graph family of the grid. */
+export interface CsbmFamily {
+  name: string;
+  description: string;
+  options: Omit<ContextualSbmOptions, 'seed'>;
+}
+
+/**
+ * The two CSBM families: high homophily with strong features, and lower homophily with weaker
+ * features. Binary (bag-of-words-like) features so the feature-Jaccard baseline has something
+ * to compare; 4 balanced classes, mean degree 5, 10 % of nodes labelled for training.
+ */
+export const CSBM_FAMILIES: CsbmFamily[] = [
+  {
+    name: 'csbmHigh',
+    description: 'CSBM, homophily 0.9, strong binary features (signal 4)',
+    options: {
+      nodes: 1000,
+      classes: 4,
+      avgDegree: 5,
+      homophily: 0.9,
+      featureDim: 400,
+      features: 'binary',
+      featureSignal: 4,
+      featureDensity: 0.03,
+    },
+  },
+  {
+    name: 'csbmLow',
+    description: 'CSBM, homophily 0.6, weak binary features (signal 1)',
+    options: {
+      nodes: 1000,
+      classes: 4,
+      avgDegree: 5,
+      homophily: 0.6,
+      featureDim: 400,
+      features: 'binary',
+      featureSignal: 1,
+      featureDensity: 0.03,
+    },
+  },
+];
+
+/** Builds one CSBM graph of a family (seeded); `nodes` overrides the family's size. */
+export function makeCsbm(family: CsbmFamily, seed: number, nodes?: number): Graph {
+  return contextualSbm({
+    ...family.options,
+    nodes: nodes ?? family.options.nodes,
+    seed: `${family.name}-${seed}`,
+  });
+}
+
+/** Loads a graph folder (optionally its largest connected component). */
+export async function loadDataset(dir: string, options: { largestComponent: boolean }): Promise<Graph> {
+  return loadGraphFolder(dir, { largestComponent: options.largestComponent });
+}
+
+/** Applies a perturbation made elsewhere (a copy; the clean graph is untouched). */
+export function applyFlips(graph: Graph, flips: readonly EdgeFlip[]): Graph {
+  return applyEdgeFlips(graph, flips);
+}
+
+/** Settings of the toolkit per mode; `describe` goes into report.json `settings`. */
+export interface ToolkitSettings {
+  quick: boolean;
+  /** EDoG subgraphs K in this mode. */
+  edogSubgraphs: number;
+  metattack: { approximate: boolean | { flipsPerStep: number } };
+  describe: Record<string, unknown>;
+}
+
+export function toolkitSettings(quick: boolean): ToolkitSettings {
+  const edogSubgraphs = 4;
+  return {
+    quick,
+    edogSubgraphs,
+    metattack: { approximate: true },
+    describe: {
+      victim:
+        'GCN (Kipf & Welling: 16 hidden, dropout 0.5, Adam 0.01, wd 5e-4, 200 epochs), poisoning: trained and tested on the attacked graph',
+      edogSubgraphs,
+      edogLabels:
+        'predicted labels for the outlier features come from the victim GCN trained on the attacked graph (the same model EDoG would train); the end-to-end timed run trains its own',
+      edogCalibration: 'the same attack type at the same rate on a copy, another seed (attack knowledge)',
+      edogNoOutlier: "outlier: 'off' (ablation); equals EDoG where the auto rule leaves the outlier step off",
+      defence: 'remove the round(rate * |E|) edges EDoG (no knowledge) scores highest, retrain the GCN',
+      random: 'random edge additions',
+      dice: 'DICE: delete intra-class, insert inter-class edges (labels known to the attacker)',
+      pgd: 'PGD topology attack (Xu et al. 2019), CE loss, evasion-trained victim, then poisoning evaluation',
+      metattack: 'Meta-Self, approximate (several flips per meta-gradient)',
+    },
+  };
+}
+
+/** `graph` without the given edges (a copy). */
+function removeEdges(graph: Graph, edges: Array<{ source: string; target: string }>): Graph {
+  const out = graph.copy();
+  for (const e of edges) if (out.hasEdge(e.source, e.target)) out.dropEdge(e.source, e.target);
+  return out;
+}
+
+function fromEdog(r: DetectAdversarialEdgesResult): Detection {
+  return {
+    scores: r.edges.map((e, i) => ({ source: e.source, target: e.target, score: r.scores[i] as number })),
+    flagged: r.flagged,
+  };
+}
+
+/** The grid's operations over @lab/graph-defense. */
+export function createToolkit(settings: ToolkitSettings): Toolkit<Graph> {
+  const edogCache = new WeakMap<Graph, DetectAdversarialEdgesResult>();
+
+  /** `cheap`: the calibration copy's Metattack takes 5 meta-gradients instead of ~20. */
+  const runAttack = (
+    name: AttackName,
+    graph: Graph,
+    rate: number,
+    seed: number | string,
+    cheap = false,
+  ): AttackResult => {
+    switch (name) {
+      case 'random':
+        return randomAttack(graph, { rate, seed, mode: 'add' });
+      case 'dice':
+        return diceAttack(graph, { rate, seed });
+      case 'pgd':
+        return pgdAttack(graph, { rate, seed });
+      case 'metattack':
+        return metattack(graph, {
+          rate,
+          seed,
+          approximate: cheap
+            ? { flipsPerStep: Math.max(1, Math.ceil((rate * graph.size) / 5)) }
+            : settings.metattack.approximate,
+        });
+    }
+  };
+
+  const edogOptions = (graph: Graph, context: DetectContext): DetectAdversarialEdgesOptions => {
+    const k = settings.edogSubgraphs;
+    const o: DetectAdversarialEdgesOptions = {
+      seed: `edog-${context.seed}`,
+      numSubgraphs: k,
+      budget: Math.round(context.rate * graph.size),
+    };
+    if (context.probabilities && !context.endToEnd) o.classProbabilities = context.probabilities;
+    return o;
+  };
+
+  return {
+    async attack(name, graph, { rate, seed }) {
+      const r = runAttack(name, graph, rate, `${name}-${seed}`);
+      return { graph: r.graph, flips: r.flips };
+    },
+    async detect(name: DetectorName, graph: Graph, context: DetectContext): Promise<Detection> {
+      switch (name) {
+        case 'edog': {
+          const r = detectAdversarialEdges(graph, edogOptions(graph, context));
+          edogCache.set(graph, r);
+          return fromEdog(r);
+        }
+        case 'edogNoOutlier': {
+          const prev = edogCache.get(graph);
+          if (prev && !prev.detailed.outlier.enabled) return fromEdog(prev);
+          return fromEdog(detectAdversarialEdges(graph, { ...edogOptions(graph, context), outlier: 'off' }));
+        }
+        case 'edogCalibrated': {
+          if (context.attack === 'given') throw new Error('edogCalibrated needs a known attack');
+          const attack = context.attack;
+          const calibration = {
+            attack: (g: Graph) =>
+              runAttack(attack, g, context.rate, `calibration-${attack}-${context.seed}`, true),
+          };
+          return fromEdog(detectAdversarialEdges(graph, { ...edogOptions(graph, context), calibration }));
+        }
+        default:
+          return baselineDetection(name, graph, {
+            seed: context.seed,
+            budget: Math.round(context.rate * graph.size),
+            ...(context.probabilities ? { probabilities: context.probabilities } : {}),
+          });
+      }
+    },
+    async victim(graph: Graph, seed: number): Promise<VictimResult> {
+      const r = trainGcn(graph, { seed: `victim-${seed}` });
+      try {
+        return { accuracy: r.testAccuracy, probabilities: r.model.probabilities() };
+      } finally {
+        r.model.dispose();
+      }
+    },
+    removeEdges,
+    numEdges: (g: Graph) => g.size,
+  };
+}
+
+export { pairKey };
