@@ -310,16 +310,17 @@ async function main(): Promise<void> {
     ],
     rows,
   );
+  // Joint curves start at the dense int8 QAT model (their 0 % point), offline curves at the dense
+  // fp32 model they prune, so every curve has at least two points even in quick mode.
   const structures = ['weight', 'block', 'unit'] as const;
   const series = structures.flatMap((s) =>
     (['joint', 'offline'] as const).map((m) => {
-      const pts = results
-        .filter((r) => r.structure === s && r.method === m)
-        .sort((a, z) => a.exportedBytes - z.exportedBytes);
+      const pts = [m === 'joint' ? qat : ref, ...results.filter((r) => r.structure === s && r.method === m)].sort(
+        (a, z) => a.exportedBytes - z.exportedBytes,
+      );
       return { name: `${s} ${m}`, x: pts.map((r) => r.exportedBytes / 1024), y: pts.map((r) => r.quality.snrSdrImprovement) };
     }),
   );
-  series.push({ name: 'dense int8 QAT', x: [qat.exportedBytes / 1024], y: [qat.quality.snrSdrImprovement] });
   const svg = svgLineChart({
     title: 'SNR-SDR improvement vs exported size (test speaker)',
     xLabel: 'exported model size (KiB, log scale)',
