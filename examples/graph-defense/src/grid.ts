@@ -245,8 +245,9 @@ export async function runGrid<G>(toolkit: Toolkit<G>, config: GridConfig<G>): Pr
   for (const ds of config.datasets) {
     numEdges[ds.name] = toolkit.numEdges(ds.graph);
     cleanAccuracy[ds.name] = (await toolkit.victim(ds.graph, config.seed)).accuracy;
-    for (const attack of attacksOf(ds.name)) {
-      for (const rate of config.rates) {
+    // Rates outer, attacks inner: a long run's partial report has every attack at the first rates.
+    for (const rate of config.rates) {
+      for (const attack of attacksOf(ds.name)) {
         const label = `${ds.name} ${attack} ${rateKey(rate)}%`;
         const t0 = performance.now();
         const { graph: attacked, flips } = await toolkit.attack(attack, ds.graph, {
@@ -282,7 +283,19 @@ export async function runGrid<G>(toolkit: Toolkit<G>, config: GridConfig<G>): Pr
       }
     }
   }
-  return { cells, cleanAccuracy, numEdges };
+  return { cells: sortCells(cells), cleanAccuracy, numEdges };
+}
+
+/** Cells in table order: dataset as run, then attack (grid order), then increasing rate. */
+export function sortCells(cells: readonly CellResult[]): CellResult[] {
+  const dsOrder = [...new Set(cells.map((c) => c.dataset))];
+  const attackOrder: string[] = [...ATTACKS, 'given'];
+  return [...cells].sort(
+    (a, b) =>
+      dsOrder.indexOf(a.dataset) - dsOrder.indexOf(b.dataset) ||
+      attackOrder.indexOf(a.attack) - attackOrder.indexOf(b.attack) ||
+      a.rate - b.rate,
+  );
 }
 
 /**

@@ -104,9 +104,16 @@ describe('runGrid and the report.json key layout', () => {
     });
     expect(progress).toEqual([
       '1/4 toy random 5%',
-      '2/4 toy random 20%',
-      '3/4 toy dice 5%',
+      '2/4 toy dice 5%',
+      '3/4 toy random 20%',
       '4/4 toy dice 20%',
+    ]);
+    // table order: attack, then rate
+    expect(grid.cells.map((c) => `${c.attack} ${c.rateKey}`)).toEqual([
+      'random 5',
+      'random 20',
+      'dice 5',
+      'dice 20',
     ]);
     const m = gridMetrics(grid);
     expect(m['accuracy.toy.clean']).toBe(1);
