@@ -527,7 +527,14 @@ export function estimateModel(
       }
     }
     const sramBytes = sramTraffic;
-    const offChipBytes = weightsInSram ? 0 : enc + bias;
+    // Vela's estimate charges an FC a full OFM block of weights for a partial last block
+    // (weights + 6 bytes/channel of scales scaled by the padded/real output ratio, + 4-byte biases).
+    let offChipBytes = weightsInSram ? 0 : enc + bias;
+    if (!weightsInSram && op.kind === 'FullyConnected') {
+      const cout = op.shape[0];
+      const bd = Math.min(ceilDiv(cout, acc.ofmMicroBlock.depth) * acc.ofmMicroBlock.depth, 128);
+      offChipBytes = ((enc + 6 * cout) * ceilDiv(cout, bd) * bd) / cout + 4 * cout;
+    }
     const sramCycles = sramBytes / sramPerCycle;
     const offChipCycles = offChipBytes / offPerCycle;
     const busy = compute + dma;

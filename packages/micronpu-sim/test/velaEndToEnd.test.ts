@@ -7,6 +7,7 @@ import {
   type SystemConfig,
   type WeightStructure,
   type WeightBytesFn,
+  dtlnModel,
   encodedWeightBytes,
   estimateModel,
   syntheticWeights,
@@ -139,8 +140,10 @@ const tfliteLstms: Record<string, () => NpuOp[]> = {
   ulstm: () => [lstm('l1', 257, 'ulstm-x', 'ulstm-h')],
   ulstm2: () => [lstm('l1', 257, 'ulstm-x', 'ulstm-h'), lstm('l2', 128, 'ulstm2-x', 'ulstm2-h')],
 };
-const lstmCases = Object.keys(fixture.configs).flatMap((cfg) =>
-  Object.keys(tfliteLstms).map((m) => [cfg, m] as const),
+const lstmCases = Object.entries(fixture.configs).flatMap(([cfg, c]) =>
+  Object.keys(tfliteLstms)
+    .filter((m) => c.models[m])
+    .map((m) => [cfg, m] as const),
 );
 const systemOf = (cfg: string): SystemConfig => {
   const c = fixture.configs[cfg];
@@ -214,6 +217,23 @@ describe('whole models vs Vela compiled end to end (U55-256 High-End, U55-128 De
       // and runs tanh(c) as an AvgPool at 2 cycles per element); it is < 2% of the total.
       const ewVela = vela.totals.total - sum(fcVela.map((o) => o.cycles));
       expect(ewVela / vela.totals.total).toBeLessThan(0.02);
+    },
+  );
+
+  it.each(['he256', 'de256', 'de128', 'he128'])(
+    '%s: the DTLN-sized model (dtlnModel seed 1) compiled whole by Vela: total and FC cycles within 15%%',
+    (cfg) => {
+      const vela = fixture.configs[cfg]?.models.dtln;
+      if (!vela) throw new Error(cfg);
+      const model = dtlnModel({ seed: 1 });
+      const r = estimateModel(model, systemOf(cfg), { weightBytes });
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      const fcVela = vela.ops.filter((o) => o.nng === 'FullyConnected');
+      const fcOurs = r.ops.filter((o) => o.kind === 'FullyConnected');
+      expect(fcOurs.length).toBe(fcVela.length);
+      expect(sum(fcOurs.map((o) => o.macs))).toBe(sum(fcVela.map((o) => o.macs)));
+      expect(rel(sum(fcOurs.map((o) => o.cycles)), sum(fcVela.map((o) => o.cycles)))).toBeLessThan(VELA_REL_TOL);
+      expect(rel(r.totals.cycles, vela.totals.total)).toBeLessThan(VELA_REL_TOL);
     },
   );
 
