@@ -124,6 +124,7 @@ const SRAM_EXCEPTIONS = new Set(['lstm/c2']);
 
 const cases = Object.entries(fixture.configs).flatMap(([cfg, c]) =>
   Object.keys(c.models)
+    .filter(() => cfg !== 'u65')
     .filter((m) => models[m])
     .map((m) => [cfg, m] as const),
 );
@@ -142,6 +143,7 @@ const tfliteLstms: Record<string, () => NpuOp[]> = {
 };
 const lstmCases = Object.entries(fixture.configs).flatMap(([cfg, c]) =>
   Object.keys(tfliteLstms)
+    .filter(() => cfg !== 'u65')
     .filter((m) => c.models[m])
     .map((m) => [cfg, m] as const),
 );
@@ -234,6 +236,29 @@ describe('whole models vs Vela compiled end to end (U55-256 High-End, U55-128 De
       expect(sum(fcOurs.map((o) => o.macs))).toBe(sum(fcVela.map((o) => o.macs)));
       expect(rel(sum(fcOurs.map((o) => o.cycles)), sum(fcVela.map((o) => o.cycles)))).toBeLessThan(VELA_REL_TOL);
       expect(rel(r.totals.cycles, vela.totals.total)).toBeLessThan(VELA_REL_TOL);
+    },
+  );
+
+  it.each(['fc-dense', 'fc-u90', 'conv', 'dw16', 'dw64', 'chain', 'ulstm', 'dtln'])(
+    'U65-512 High-End (weights in DRAM): %s total within 15%%, FC DRAM cycles (conv: SRAM) too',
+    (m) => {
+      const vela = fixture.configs.u65?.models[m] as
+        | { totals: { total: number }; ops: (VelaOp & { dram: number })[] }
+        | undefined;
+      const build = models[m] ?? tfliteLstms[m] ?? (m === 'dtln' ? () => [...dtlnModel({ seed: 1 }).ops] : undefined);
+      if (!vela || !build) throw new Error(m);
+      const r = estimateModel({ name: m, ops: build() }, systemOf('u65'), { weightBytes });
+      expect(rel(r.totals.cycles, vela.totals.total)).toBeLessThan(VELA_REL_TOL);
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      const fcV = vela.ops.filter((o) => o.nng === 'FullyConnected');
+      const fcO = r.ops.filter((o) => o.kind === 'FullyConnected');
+      if (fcV.length > 0) {
+        // SRAM is not compared for FCs here: on two cores Vela splits a <= 128-output FC into two
+        // 64-deep blocks (the IFM is read twice; 24 vs our 16 cycles), which we do not model.
+        expect(rel(sum(fcO.map((o) => o.offChipCycles)), sum(fcV.map((o) => o.dram)))).toBeLessThan(VELA_REL_TOL);
+      } else {
+        expect(rel(r.totals.sramCycles, sum(vela.ops.map((o) => o.sram)))).toBeLessThan(VELA_REL_TOL);
+      }
     },
   );
 
