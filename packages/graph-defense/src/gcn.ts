@@ -19,6 +19,7 @@ import {
   type NodeSelection,
   nonNegative,
   normalizedAdjacency,
+  readAndDispose,
   selectNodes,
   sparseFeatures,
 } from './nodeClassifier.js';
@@ -172,13 +173,13 @@ export class GcnModel implements NodeClassifier {
   /** Softmax probabilities, row-major `N * C`. */
   probabilities(graph?: LabeledGraph | GraphArrays): Float32Array {
     const { x, a } = this.inputs('GcnModel.probabilities', graph);
-    return tf.tidy(() => tf.softmax(this.forward(x, a)).dataSync() as Float32Array);
+    return readAndDispose(tf.tidy(() => tf.softmax(this.forward(x, a))));
   }
 
   /** Arg-max class per node. */
   predict(graph?: LabeledGraph | GraphArrays): Int32Array {
     const { x, a } = this.inputs('GcnModel.predict', graph);
-    const z = tf.tidy(() => this.forward(x, a).dataSync() as Float32Array);
+    const z = readAndDispose(tf.tidy(() => this.forward(x, a)));
     return argmaxRows(z, this.numClasses);
   }
 
@@ -187,7 +188,7 @@ export class GcnModel implements NodeClassifier {
     const fn = 'GcnModel.accuracy';
     const { x, a, arrays } = this.inputs(fn, graph);
     const index = selectNodes(fn, arrays, nodes);
-    const z = tf.tidy(() => this.forward(x, a).dataSync() as Float32Array);
+    const z = readAndDispose(tf.tidy(() => this.forward(x, a)));
     return accuracyOf(argmaxRows(z, this.numClasses), arrays.labels, index);
   }
 
@@ -221,6 +222,85 @@ export class GcnModel implements NodeClassifier {
       const h = tf.relu(tf.add(prop(xw), b1)) as tf.Tensor2D;
       return tf.add(prop(tf.matMul(h, W2 as tf.Tensor2D)), b2) as tf.Tensor2D;
     });
+  }
+
+  /**
+   * The loss and its exact gradient with respect to every entry of a weighted adjacency, in
+   * factored form. `adjacency` is a symmetric `N x N` {@link SparseMatrix} without self loops
+   * (e.g. a relaxed `A + (1 - 2A) * S` whose non-zeros are the edges and the pairs with `s > 0`);
+   * the forward pass is the GCN of {@link GcnModel.logitsFromDenseAdjacency}. The gradient of
+   * `loss(logits)` with respect to the dense entry `A_ij` (every pair, zero or not) is
+   * `left[i] . right[j] + rowTerm[i]`: each propagation `Â M = D^-1/2 (A X + X)`, `X = D^-1/2 M`,
+   * contributes `dY_i . X_j` (`dY` the gradient at `Y = A X`), and the degree normalisation
+   * contributes `dL/d deg_i`. This is what tf autodiff returns for the dense formulation (tested
+   * against it) without forming `N x N` tensors. Used by {@link pgdAttack}.
+   *
+   * @returns `loss`, `left` and `right` (`N x k` row-major, `k = hidden + numClasses`), `rowTerm` (`N`).
+   */
+  adjacencyGradient(
+    adjacency: SparseMatrix,
+    loss: (logits: tf.Tensor2D) => tf.Scalar,
+  ): { loss: number; left: Float32Array; right: Float32Array; k: number; rowTerm: Float32Array } {
+    const fn = 'GcnModel.adjacencyGradient';
+    this.check(fn);
+    const n = this.nodes.length;
+    if (adjacency.rows !== n || adjacency.cols !== n) {
+      throw new LabInputError(fn, 'adjacency', `must be ${n} x ${n}`, adjacency.shape);
+    }
+    const { W1, b1, W2, b2 } = this.params;
+    const deg = new Float32Array(n).fill(1);
+    const sums = adjacency.rowSums();
+    for (let i = 0; i < n; i++) deg[i] = (deg[i] as number) + (sums[i] as number);
+    const captured: { x?: Float32Array; dy?: Float32Array }[] = [{}, {}];
+    const tap = (layer: number) =>
+      tf.customGrad((...inputs) => ({
+        value: tf.clone(inputs[0] as tf.Tensor),
+        gradFunc: (dy: tf.Tensor) => {
+          (captured[layer] as { dy?: Float32Array }).dy = (dy.dataSync() as Float32Array).slice();
+          return dy;
+        },
+      }));
+    const taps = [tap(0), tap(1)];
+    const hidden = this.hidden;
+    const c = this.numClasses;
+    const result = tf.tidy(() => {
+      const degT = tf.tensor1d(deg);
+      const { value, grads } = tf.valueAndGrads((d: tf.Tensor) => {
+        const dInv = tf.reshape(tf.rsqrt(d), [n, 1]);
+        const prop = (m: tf.Tensor2D, layer: number): tf.Tensor2D => {
+          const x = tf.mul(dInv, m) as tf.Tensor2D;
+          (captured[layer] as { x?: Float32Array }).x = (x.dataSync() as Float32Array).slice();
+          const y = (taps[layer] as (t: tf.Tensor) => tf.Tensor)(
+            sparseDenseMatMul(adjacency, x),
+          ) as tf.Tensor2D;
+          return tf.mul(dInv, tf.add(y, x)) as tf.Tensor2D;
+        };
+        const xw = sparseDenseMatMul(this.trainX, W1 as tf.Tensor2D);
+        const h = tf.relu(tf.add(prop(xw, 0), b1)) as tf.Tensor2D;
+        return loss(tf.add(prop(tf.matMul(h, W2 as tf.Tensor2D), 1), b2) as tf.Tensor2D);
+      })([degT]);
+      return { loss: value, rowTerm: grads[0] as tf.Tensor };
+    });
+    const lossValue = readAndDispose(result.loss)[0] as number;
+    const rowTerm = readAndDispose(result.rowTerm);
+    const k = hidden + c;
+    const left = new Float32Array(n * k);
+    const right = new Float32Array(n * k);
+    const parts = [
+      { cap: captured[0], width: hidden, off: 0 },
+      { cap: captured[1], width: c, off: hidden },
+    ];
+    for (const { cap, width, off } of parts) {
+      const dy = cap?.dy ?? new Float32Array(n * width); // no gradient reached this layer: zero
+      const x = cap?.x as Float32Array;
+      for (let i = 0; i < n; i++) {
+        for (let d = 0; d < width; d++) {
+          left[i * k + off + d] = dy[i * width + d] as number;
+          right[i * k + off + d] = x[i * width + d] as number;
+        }
+      }
+    }
+    return { loss: lossValue, left, right, k, rowTerm };
   }
 
   /** Number of scalar parameters. */
@@ -315,7 +395,7 @@ export function trainGcn(graph: LabeledGraph | GraphArrays, options: TrainGcnOpt
     optimizer.dispose();
     target.dispose();
   }
-  const z = tf.tidy(() => model.forward(x, adj).dataSync() as Float32Array);
+  const z = readAndDispose(tf.tidy(() => model.forward(x, adj)));
   const pred = argmaxRows(z, c);
   return {
     model,

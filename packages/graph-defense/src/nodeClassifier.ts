@@ -152,3 +152,14 @@ export function checkSameNodes(fn: string, nodes: readonly string[], other: Grap
     }
   }
 }
+
+/**
+ * Reads a tensor into a Float32Array and disposes it. Use instead of returning `dataSync()` from
+ * `tf.tidy`: tidy walks a returned typed array element by element looking for tensors (~0.5 us per
+ * element measured here, 0.7 s for 1e6 floats). Internal.
+ */
+export function readAndDispose(t: tf.Tensor): Float32Array {
+  const data = t.dataSync() as Float32Array;
+  t.dispose();
+  return data;
+}

@@ -1,11 +1,11 @@
-import { checkInteger, checkRange, createRng, LabInputError } from '@lab/core';
+import { checkInteger, checkRange, createRng, LabInputError, SparseMatrix } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type AttackBudgetOptions, attackBudget } from './attackBudget.js';
 import { FlipConstraints } from './flipConstraints.js';
 import { type GcnModel, type TrainGcnOptions, trainGcn } from './gcn.js';
 import { graphArrays } from './graphArrays.js';
 import type { AttackResult, GraphArrays, LabeledGraph } from './graphTypes.js';
-import { checkSameNodes, selectNodes } from './nodeClassifier.js';
+import { checkSameNodes, readAndDispose, selectNodes } from './nodeClassifier.js';
 
 /** Options of {@link pgdAttack}. */
 export interface PgdAttackOptions extends AttackBudgetOptions {
@@ -82,34 +82,38 @@ export function projectOntoBudget(values: Float32Array, budget: number, epsilon 
   return out;
 }
 
-function clampedSum(s: Float32Array, mu: number): number {
-  let sum = 0;
-  for (let k = 0; k < s.length; k++) {
-    const v = (s[k] as number) - mu;
-    if (v > 0) sum += Math.min(v, 1);
-  }
-  return sum;
-}
-
 /** Projection of `s` into `out` (may alias). Returns sum(out). */
 function projectInto(s: Float32Array, budget: number, epsilon: number, out: Float32Array): number {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  let sum0 = 0;
+  for (let k = 0; k < s.length; k++) {
+    const v = s[k] as number;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (v > 0) sum0 += Math.min(v, 1);
+  }
   let mu = 0;
-  if (clampedSum(s, 0) > budget) {
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (let k = 0; k < s.length; k++) {
-      const v = s[k] as number;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    // Bisection on f(x) = sum(clamp(s - x, 0, 1)) - budget, decreasing in x, over [min - 1, max]
-    // (f(a) > 0 >= f(b) throughout). Entries <= a contribute 0 and entries >= b + 1 contribute 1
-    // for every x in [a, b], so each step only scans the entries in (a, b + 1): the same sums as
-    // the full scan, in a fraction of the time once the bracket is narrow.
-    let a = lo - 1;
+  if (sum0 > budget) {
+    // Bisection on f(x) = sum(clamp(s - x, 0, 1)) - budget, decreasing in x, keeping
+    // f(a) > 0 >= f(b). DeepRobust brackets with [min - 1, max]; f(0) > 0 here, so the root is
+    // > 0 and [max(min - 1, 0), max] holds the same root. Entries <= a contribute 0 and entries
+    // >= b + 1 contribute 1 for every x in [a, b], so each step only scans the entries in
+    // (a, b + 1): the same sums as a full scan, in a fraction of the time.
+    let a = Math.max(lo - 1, 0);
     let b = hi;
-    let active = s;
+    let active: Float32Array = s;
     let saturated = 0;
+    const shrink = () => {
+      const next = new Float32Array(active.length);
+      let m = 0;
+      for (let k = 0; k < active.length; k++) {
+        const v = active[k] as number;
+        if (v >= b + 1) saturated++;
+        else if (v > a) next[m++] = v;
+      }
+      active = next.subarray(0, m);
+    };
     const f = (x: number): number => {
       let sum = saturated;
       for (let k = 0; k < active.length; k++) {
@@ -118,6 +122,7 @@ function projectInto(s: Float32Array, budget: number, epsilon: number, out: Floa
       }
       return sum - budget;
     };
+    shrink();
     let fa = f(a);
     mu = a;
     while (b - a >= epsilon) {
@@ -129,22 +134,14 @@ function projectInto(s: Float32Array, budget: number, epsilon: number, out: Floa
         a = mu;
         fa = fm;
       }
-      let m = 0;
-      const next = new Float32Array(active.length);
-      for (let k = 0; k < active.length; k++) {
-        const v = active[k] as number;
-        if (v >= b + 1) saturated++;
-        else if (v > a) next[m++] = v;
-      }
-      active = next.subarray(0, m);
+      shrink();
     }
     // Land on the feasible side of the root so sum(out) <= budget holds.
     if (f(mu) > 0) mu = b;
   }
   let sum = 0;
   for (let k = 0; k < s.length; k++) {
-    const v = (s[k] as number) - mu;
-    const c = Math.min(Math.max(v, 0), 1);
+    const c = Math.min(Math.max((s[k] as number) - mu, 0), 1);
     out[k] = c;
     sum += c;
   }
@@ -173,15 +170,18 @@ function attackLoss(
  * indicator of every node pair to `s in [0, 1]^(N(N-1)/2)`, form `A' = A + (1 - 2A) * S` (S the
  * symmetric matrix of s), and run projected gradient ascent on the victim's CE or CW loss:
  * `s <- P(s + eta_t * dL/ds)`, `eta_t = eta / sqrt(t + 1)`, P the projection onto
- * `{0 <= s <= 1, sum(s) <= budget}` by bisection ({@link projectOntoBudget}). The gradient comes
- * from tfjs autodiff through a dense `N x N` GCN forward (`GcnModel.logitsFromDenseAdjacency`,
- * including the degree normalisation). Finally draw 20 Bernoulli(s) samples, drop those over the
+ * `{0 <= s <= 1, sum(s) <= budget}` by bisection ({@link projectOntoBudget}). The gradient with
+ * respect to every pair is exact: tf autodiff through the GCN (degree normalisation included)
+ * gives it in factored form (`GcnModel.adjacencyGradient`, equal to `tf.grad` of the dense
+ * `N x N` formulation `GcnModel.logitsFromDenseAdjacency`, which the tests check), and a loop over
+ * the `N(N-1)/2` pairs applies the step. Finally draw 20 Bernoulli(s) samples, drop those over the
  * budget, and keep the one with the largest loss. Constraints: additions are applied first, then
  * removals in order of decreasing s, skipping any removal that would leave a node without
  * neighbours; so the result may hold fewer than `budget` flips (as DeepRobust's).
  *
- * Cost: dense `N x N` float32 tensors (Cora LCC: N = 2485, 25 MB each; a step holds a handful) and
- * two `N x N x 16` products forward and backward per step; see the README's benchmark table.
+ * Cost per step: one sparse GCN forward and backward plus O(N^2 (hidden + classes)) scalar work
+ * and an O(N^2) projection; memory O(N^2) for `s` (Cora LCC: 3.1 M pairs, 12 MB) and the dense
+ * 0/1 adjacency (6 MB). See the README's benchmark table for timings.
  *
  * @param graph - an undirected labelled graph with a training split (not modified).
  * @param options - budget, victim, loss, epochs, targets and seed.
@@ -259,36 +259,57 @@ export function pgdAttack(graph: LabeledGraph, options: PgdAttackOptions): PgdAt
     tf.tidy(() => attackLoss(model.logits(g), targets, onehot, kind).dataSync()[0] as number);
 
   const s = new Float32Array(numPairs);
-  const dense = new Float32Array(n * n);
   const history: PgdEpochRecord[] = [];
+  const lossFn = (logits: tf.Tensor2D) => attackLoss(logits, targets, onehot, kind);
   try {
     const cleanLoss = lossOfArrays(arrays);
     let relaxedSum = 0;
-    const gradFn = tf.valueAndGrad((a: tf.Tensor) =>
-      attackLoss(model.logitsFromDenseAdjacency(a as tf.Tensor2D), targets, onehot, kind),
-    );
     for (let t = 0; t < epochs; t++) {
       const t0 = performance.now();
-      // A' = A + (1 - 2A) * S, i.e. s on absent pairs and 1 - s on edges.
+      // A' = A + (1 - 2A) * S: 1 - s on edges, s on absent pairs; sparse (most s are 0 after projection).
+      const rows: number[] = [];
+      const cols: number[] = [];
+      const vals: number[] = [];
       let k = 0;
       for (let i = 0; i < n; i++) {
         for (let j = i + 1; j < n; j++, k++) {
-          const v = adj0[i * n + j] ? 1 - (s[k] as number) : (s[k] as number);
-          dense[i * n + j] = v;
-          dense[j * n + i] = v;
+          const sv = s[k] as number;
+          const v = adj0[i * n + j] ? 1 - sv : sv;
+          if (v !== 0) {
+            rows.push(i, j);
+            cols.push(j, i);
+            vals.push(v, v);
+          }
         }
       }
-      const { loss, grad } = tf.tidy(() => {
-        const a = tf.tensor2d(dense, [n, n]);
-        const { value, grad: g } = gradFn(a);
-        return { loss: value.dataSync()[0] as number, grad: g.dataSync() as Float32Array };
-      });
+      const relaxed = SparseMatrix.fromCoo([n, n], rows, cols, vals);
+      // dL/dA'_ij = left_i . right_j + rowTerm_i (exact, see GcnModel.adjacencyGradient), and
+      // dL/ds_ij = (1 - 2 A_ij) (dL/dA'_ij + dL/dA'_ji).
+      const { loss, left, right, k: width, rowTerm } = model.adjacencyGradient(relaxed, lossFn);
       const step = eta / Math.sqrt(t + 1);
+      // H_ij = left_i . right_j + right_i . left_j = [left | right]_i . [right | left]_j: the
+      // symmetric part of the gradient as one N x N product (tfjs), read outside any tf.tidy.
+      const lrRows = new Float32Array(n * 2 * width);
+      const rlRows = new Float32Array(n * 2 * width);
+      for (let i = 0; i < n; i++) {
+        const l = left.subarray(i * width, (i + 1) * width);
+        const r = right.subarray(i * width, (i + 1) * width);
+        lrRows.set(l, 2 * i * width);
+        lrRows.set(r, (2 * i + 1) * width);
+        rlRows.set(r, 2 * i * width);
+        rlRows.set(l, (2 * i + 1) * width);
+      }
+      const lt = tf.tensor2d(lrRows, [n, 2 * width]);
+      const rt = tf.tensor2d(rlRows, [n, 2 * width]);
+      const h = readAndDispose(tf.matMul(lt, rt, false, true));
+      tf.dispose([lt, rt]);
       k = 0;
       for (let i = 0; i < n; i++) {
+        const ri = rowTerm[i] as number;
+        const row = i * n;
         for (let j = i + 1; j < n; j++, k++) {
-          const g = (grad[i * n + j] as number) + (grad[j * n + i] as number);
-          s[k] = (s[k] as number) + step * (adj0[i * n + j] ? -g : g);
+          const g = (h[row + j] as number) + ri + (rowTerm[j] as number);
+          s[k] = (s[k] as number) + step * (adj0[row + j] ? -g : g);
         }
       }
       relaxedSum = projectInto(s, budget, 1e-5, s);

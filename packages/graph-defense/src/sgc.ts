@@ -10,6 +10,7 @@ import {
   type NodeSelection,
   nonNegative,
   normalizedAdjacency,
+  readAndDispose,
   selectNodes,
   sparseFeatures,
 } from './nodeClassifier.js';
@@ -156,25 +157,19 @@ export class SgcModel implements NodeClassifier {
 
   probabilities(graph?: LabeledGraph | GraphArrays): Float32Array {
     const { features } = this.inputs('SgcModel.probabilities', graph);
-    return tf.tidy(() => tf.softmax(this.forward(features)).dataSync() as Float32Array);
+    return readAndDispose(tf.tidy(() => tf.softmax(this.forward(features))));
   }
 
   predict(graph?: LabeledGraph | GraphArrays): Int32Array {
     const { features } = this.inputs('SgcModel.predict', graph);
-    return argmaxRows(
-      tf.tidy(() => this.forward(features).dataSync() as Float32Array),
-      this.numClasses,
-    );
+    return argmaxRows(readAndDispose(tf.tidy(() => this.forward(features))), this.numClasses);
   }
 
   accuracy(graph?: LabeledGraph | GraphArrays, nodes: NodeSelection = 'test'): number {
     const fn = 'SgcModel.accuracy';
     const { features, arrays } = this.inputs(fn, graph);
     const index = selectNodes(fn, arrays, nodes);
-    const pred = argmaxRows(
-      tf.tidy(() => this.forward(features).dataSync() as Float32Array),
-      this.numClasses,
-    );
+    const pred = argmaxRows(readAndDispose(tf.tidy(() => this.forward(features))), this.numClasses);
     return accuracyOf(pred, arrays.labels, index);
   }
 

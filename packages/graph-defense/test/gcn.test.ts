@@ -1,4 +1,4 @@
-import { initBackend, resolveDataDir } from '@lab/core';
+import { initBackend, resolveDataDir, SparseMatrix } from '@lab/core';
 import { expectNoLeaks, TOL } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,71 @@ describe('trainGcn', () => {
       expect(Math.abs(fd - analytic)).toBeLessThan(TOL.FD_F32 * Math.max(1, Math.abs(fd)));
     }
     adj.dispose();
+    model.dispose();
+  });
+
+  it('factored adjacency gradient equals tf.grad of the dense formulation (relaxed, weighted A)', () => {
+    const g = contextualSbm({
+      nodes: 40,
+      classes: 3,
+      avgDegree: 4,
+      homophily: 0.7,
+      featureDim: 6,
+      featureSignal: 1,
+      seed: 8,
+    });
+    const arr = graphArrays(g);
+    const { model } = trainGcn(g, { seed: 8, epochs: 30 });
+    const n = arr.numNodes;
+    // A relaxed adjacency: edges at 1 - s, some absent pairs at s, s in (0, 1).
+    const dense = new Float32Array(n * n);
+    const rows: number[] = [];
+    const cols: number[] = [];
+    const vals: number[] = [];
+    const put = (i: number, j: number, v: number) => {
+      dense[i * n + j] = v;
+      dense[j * n + i] = v;
+      rows.push(i, j);
+      cols.push(j, i);
+      vals.push(v, v);
+    };
+    for (let e = 0; e < arr.numEdges; e++)
+      put(arr.edges[2 * e] as number, arr.edges[2 * e + 1] as number, 1 - 0.01 * (e % 30));
+    for (let i = 0; i + 7 < n; i += 3) if (dense[i * n + i + 7] === 0) put(i, i + 7, 0.05 + 0.02 * (i % 5));
+    const weights = tf.tensor2d(
+      Float32Array.from({ length: n * 3 }, (_, q) => Math.sin(q)),
+      [n, 3],
+    );
+    const loss = (z: tf.Tensor2D) => tf.sum(tf.mul(tf.logSoftmax(z), weights)) as tf.Scalar;
+    const {
+      left,
+      right,
+      k,
+      rowTerm,
+      loss: value,
+    } = model.adjacencyGradient(SparseMatrix.fromCoo([n, n], rows, cols, vals), loss);
+    const adj = tf.tensor2d(dense, [n, n]);
+    const expectedLoss = tf.tidy(() => loss(model.logitsFromDenseAdjacency(adj)).dataSync()[0] as number);
+    const expected = tf.tidy(
+      () =>
+        tf
+          .grad((a: tf.Tensor) => loss(model.logitsFromDenseAdjacency(a as tf.Tensor2D)))(adj)
+          .arraySync() as number[][],
+    );
+    expect(value).toBeCloseTo(expectedLoss, 4);
+    let worst = 0;
+    let scale = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let gij = rowTerm[i] as number;
+        for (let d = 0; d < k; d++) gij += (left[i * k + d] as number) * (right[j * k + d] as number);
+        worst = Math.max(worst, Math.abs(gij - expected[i]![j]!));
+        scale = Math.max(scale, Math.abs(expected[i]![j]!));
+      }
+    }
+    // Same float32 arithmetic in a different order (sparse vs dense products).
+    expect(worst).toBeLessThan(TOL.F32_REORDER * Math.max(1, scale));
+    tf.dispose([adj, weights]);
     model.dispose();
   });
 

@@ -33,7 +33,9 @@ describe('trainSgc', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(() => trainSgc(g, { seed: 1, k: -1 })).toThrow(/trainSgc: argument 'options.k'/);
   });
+});
 
+describe.runIf(process.env.LAB_LONG_TESTS)('trainSgc on Cora (long)', () => {
   it('reaches the SGC paper accuracy on Cora (81.0)', async () => {
     const cora = await loadGraphFolder(resolveDataDir('graphs', 'cora'));
     const { model, testAccuracy } = trainSgc(cora, { seed: 1 });
