@@ -3,7 +3,7 @@ import type { SparsityStructure } from '@lab/sparse-quant';
 
 /** One compressed run of the grid. */
 export interface RunSpec {
-  /** Stable key used in report.json, e.g. `joint.block.90`. */
+  /** Stable key used in report.json, e.g. `joint.block.90` (`97p5` for 97.5 %). */
   readonly key: string;
   /** `qat`: dense int8 QAT; `joint`: pruning learned jointly with int8 QAT; `offline`: int8 magnitude pruning, no retraining. */
   readonly method: 'qat' | 'joint' | 'offline';
@@ -78,7 +78,8 @@ export function runGrid(settings: ExampleSettings): RunSpec[] {
   const runs: RunSpec[] = [{ key: 'qat.dense', method: 'qat', structure: 'none', sparsity: 0 }];
   const add = (structure: SparsityStructure, list: readonly number[]) => {
     for (const s of list) {
-      const pct = Math.round(s * 100);
+      // 0.975 -> '97p5' (dots separate the parts of metric keys)
+      const pct = String(Math.round(s * 1000) / 10).replace('.', 'p');
       runs.push({ key: `joint.${structure}.${pct}`, method: 'joint', structure, sparsity: s });
       runs.push({ key: `offline.${structure}.${pct}`, method: 'offline', structure, sparsity: s });
     }

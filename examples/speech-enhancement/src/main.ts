@@ -49,7 +49,7 @@ const SYSTEM = systems['u55-high-end'] as SystemConfig;
 
 function label(spec: RunSpec): string {
   if (spec.method === 'qat') return 'dense int8 QAT';
-  const s = `${Math.round(spec.sparsity * 100)}%`;
+  const s = `${Math.round(spec.sparsity * 1000) / 10}%`;
   const st = spec.structure === 'block' ? '8x8 block' : spec.structure;
   return `${spec.method === 'joint' ? 'joint' : 'offline'} ${st} ${s}`;
 }
