@@ -94,6 +94,7 @@ export interface DetectAdversarialEdgesResult {
     outlierScores: Float64Array | null;
     /** Models that scored each edge (held out of their subgraph). */
     heldOutCount: Int32Array;
+    /** The outlier decision; `heterophily` (share of edges joining different predicted labels) is NaN when labels were not needed. */
     outlier: { enabled: boolean; reason: string; heterophily: number; excluded: number };
     subgraphs: SubgraphDiagnostics[];
     calibration: null | {
@@ -179,46 +180,52 @@ function computeSignals(
   x: SparseMatrix,
   o: Resolved,
   probsIn: Float32Array | undefined,
+  needLabels: boolean,
   seed: string,
   report: (p: DetectionProgress) => void,
 ): Signals {
   const timingMs: Record<string, number> = {};
   const m = a.numEdges;
   let t = performance.now();
-  let probs = probsIn;
-  if (probs === undefined) {
-    report({ stage: 'labels', done: 0, total: 1 });
-    if (a.train.length === 0) {
-      throw new LabInputError('detectAdversarialEdges', 'graph', "must have training nodes (split 'train') to predict labels, or pass options.classProbabilities");
+  // Predicted labels and edge features are needed by the outlier step and the calibration only.
+  let features: Signals['features'] = { names: [], values: new Float64Array(0), dim: 0 };
+  let heterophily = Number.NaN;
+  if (needLabels) {
+    let probs = probsIn;
+    if (probs === undefined) {
+      report({ stage: 'labels', done: 0, total: 1 });
+      if (a.train.length === 0) {
+        throw new LabInputError('detectAdversarialEdges', 'graph', "must have training nodes (split 'train') to predict labels, or pass options.classProbabilities");
+      }
+      const gcn = trainGcn(a, { seed: `${seed}-gcn` }).model;
+      try {
+        probs = gcn.probabilities();
+      } finally {
+        gcn.dispose();
+      }
+      report({ stage: 'labels', done: 1, total: 1 });
     }
-    const gcn = trainGcn(a, { seed: `${seed}-gcn` }).model;
-    try {
-      probs = gcn.probabilities();
-    } finally {
-      gcn.dispose();
+    const c = a.numClasses;
+    if (!(probs instanceof Float32Array) || probs.length !== a.numNodes * c) {
+      throw new LabInputError('detectAdversarialEdges', 'options.classProbabilities', `must be a Float32Array of numNodes x numClasses = ${a.numNodes * c}`, probs);
     }
-    report({ stage: 'labels', done: 1, total: 1 });
+    const y = predictedLabels(a, probs);
+    timingMs.labels = performance.now() - t;
+    t = performance.now();
+    features = edgeFeatures({
+      numNodes: a.numNodes,
+      edges: a.edges,
+      predictedLabels: y,
+      numClasses: c,
+      features: a.features,
+      numFeatures: a.numFeatures,
+      embeddings: probs,
+      embeddingDim: c,
+    });
+    let hetero = 0;
+    for (let e = 0; e < m; e++) if (y[a.edges[2 * e]] !== y[a.edges[2 * e + 1]]) hetero++;
+    heterophily = m === 0 ? 0 : hetero / m;
   }
-  const c = a.numClasses;
-  if (!(probs instanceof Float32Array) || probs.length !== a.numNodes * c) {
-    throw new LabInputError('detectAdversarialEdges', 'options.classProbabilities', `must be a Float32Array of numNodes x numClasses = ${a.numNodes * c}`, probs);
-  }
-  const y = predictedLabels(a, probs);
-  timingMs.labels = performance.now() - t;
-  t = performance.now();
-  const features = edgeFeatures({
-    numNodes: a.numNodes,
-    edges: a.edges,
-    predictedLabels: y,
-    numClasses: c,
-    features: a.features,
-    numFeatures: a.numFeatures,
-    embeddings: probs,
-    embeddingDim: c,
-  });
-  let hetero = 0;
-  for (let e = 0; e < m; e++) if (y[a.edges[2 * e]] !== y[a.edges[2 * e + 1]]) hetero++;
-  const heterophily = m === 0 ? 0 : hetero / m;
   const enabled = o.outlier === 'on' || (o.outlier === 'auto' && heterophily > o.autoHeterophily);
   const reason =
     o.outlier === 'auto'
@@ -418,7 +425,7 @@ export function detectAdversarialEdges(graph: LabeledGraph, options: DetectAdver
   const report = (p: DetectionProgress): void => options.onProgress?.(p);
   const seed = String(createRng(options.seed).nextSeed());
   const x = featureMatrix(a.features, a.numNodes, a.numFeatures);
-  const signals = computeSignals(a, x, o, options.classProbabilities, seed, report);
+  const signals = computeSignals(a, x, o, options.classProbabilities, o.outlier !== 'off' || options.calibration !== undefined, seed, report);
   let scores = signals.combined;
   let calibration: DetectAdversarialEdgesResult['detailed']['calibration'] = null;
   if (options.calibration !== undefined) {
@@ -448,7 +455,7 @@ export function detectAdversarialEdges(graph: LabeledGraph, options: DetectAdver
     if (injected === 0 || injected === ca.numEdges) {
       throw new LabInputError(fn, 'options.calibration.attack', 'must inject at least one edge (and leave some clean ones) to calibrate on', injected);
     }
-    const cs = computeSignals(ca, featureMatrix(ca.features, ca.numNodes, ca.numFeatures), o, undefined, `${seed}-cal`, () => {});
+    const cs = computeSignals(ca, featureMatrix(ca.features, ca.numNodes, ca.numFeatures), o, undefined, true, `${seed}-cal`, () => {});
     const dc = design(cs);
     const model = fitLogistic(dc.x, dc.dim, yc);
     const aucBefore = rocAuc(cs.combined, yc);
