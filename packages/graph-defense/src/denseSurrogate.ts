@@ -150,13 +150,15 @@ export function trainLinearSurrogate(arrays: GraphArrays, options: LinearSurroga
         }),
       );
     }
-    const w1v = w1.dataSync().slice() as Float32Array;
-    const w2v = w2.dataSync().slice() as Float32Array;
-    const [w, logits] = tf.tidy(() => {
+    const w1v = Float32Array.from(w1.dataSync());
+    const w2v = Float32Array.from(w2.dataSync());
+    const [wT, logitsT] = tf.tidy(() => {
       const wt = tf.matMul(w1, w2);
-      return [wt.dataSync().slice() as Float32Array, tf.matMul(zAll, wt).dataSync().slice() as Float32Array];
+      return [wt, tf.matMul(zAll, wt)];
     });
-    tf.dispose([zAll, zTrain, yTrain]);
+    const w = Float32Array.from((wT as tf.Tensor).dataSync());
+    const logits = Float32Array.from((logitsT as tf.Tensor).dataSync());
+    tf.dispose([zAll, zTrain, yTrain, wT as tf.Tensor, logitsT as tf.Tensor]);
     const predictions = new Int32Array(n);
     for (let i = 0; i < n; i++) predictions[i] = argmaxRow(logits, i, c);
     return {
@@ -187,29 +189,6 @@ export function argmaxRow(values: ArrayLike<number>, i: number, c: number): numb
     }
   }
   return best;
-}
-
-/** Resolves `rate`/`budget` options into a number of flips (`floor(rate * |E|)`, as DeepRobust's `int(rate * |E|)`). */
-export function resolveBudget(
-  fn: string,
-  options: { rate?: number; budget?: number },
-  numEdges: number,
-  defaultRate: number,
-): number {
-  if (options.budget !== undefined && options.rate !== undefined) {
-    throw new LabInputError(fn, 'options', "must give 'rate' or 'budget', not both", options);
-  }
-  if (options.budget !== undefined) {
-    if (!Number.isInteger(options.budget) || options.budget < 0) {
-      throw new LabInputError(fn, 'options.budget', 'must be a non-negative integer', options.budget);
-    }
-    return options.budget;
-  }
-  const rate = options.rate ?? defaultRate;
-  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0) {
-    throw new LabInputError(fn, 'options.rate', 'must be a finite number >= 0', rate);
-  }
-  return Math.floor(rate * numEdges + 1e-9);
 }
 
 // ---------------------------------------------------------------------------------------------

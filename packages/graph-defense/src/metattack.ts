@@ -5,10 +5,10 @@ import {
   degreeStats,
   denseAdjacency,
   readAttackGraph,
-  resolveBudget,
   trainLinearSurrogate,
 } from './denseSurrogate.js';
 import { applyEdgeFlips } from './applyEdgeFlips.js';
+import { attackBudget } from './attackBudget.js';
 import type { AttackResult, EdgeFlip, LabeledGraph } from './graphTypes.js';
 import { applyFlip, bestFlip, createFlipState } from './metattack/flipSelection.js';
 import { createMetaObjective } from './metattack/metaObjective.js';
@@ -39,7 +39,7 @@ export interface MetattackApproximation {
 
 /** Options of {@link metattack}. */
 export interface MetattackOptions {
-  /** Fraction of the edge count to flip (default 0.05); budget = `floor(rate * |E|)`. */
+  /** Fraction of the edge count to flip (default 0.05); budget = `round(rate * |E|)` (`attackBudget`). */
   rate?: number;
   /** Number of flips (instead of `rate`). */
   budget?: number;
@@ -150,7 +150,7 @@ export function metattack(graph: LabeledGraph, options: MetattackOptions): Metat
   const lambda = resolveLambda(options.variant);
   const arrays = readAttackGraph(FN, graph);
   const n = arrays.numNodes;
-  const budget = resolveBudget(FN, options, arrays.numEdges, 0.05);
+  const budget = attackBudget(arrays.numEdges, { rate: options.rate, budget: options.budget }, FN);
   const maxPairs = (n * (n - 1)) / 2;
   if (budget > maxPairs) {
     throw new LabInputError(
