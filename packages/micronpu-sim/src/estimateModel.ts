@@ -180,7 +180,13 @@ function convBlock(acc: AcceleratorConfig, g: ConvGeometry, fc: boolean): Block 
  * 4 cycles per micro-block), plus Vela's pipeline delays; partial blocks cost full blocks; the
  * last block adds a command tail of a quarter block.
  */
-function convComputeCycles(acc: AcceleratorConfig, g: ConvGeometry, _fc: boolean, blk: Block): number {
+function convComputeCycles(
+  acc: AcceleratorConfig,
+  g: ConvGeometry,
+  fc: boolean,
+  blk: Block,
+  io: BlockIo,
+): number {
   let uw = acc.ofmMicroBlock.width;
   let uh = acc.ofmMicroBlock.height;
   const ud = acc.ofmMicroBlock.depth;
@@ -200,9 +206,60 @@ function convComputeCycles(acc: AcceleratorConfig, g: ConvGeometry, _fc: boolean
   const K = g.kernelElems;
   let delay = 0;
   if (ublkXY === 1) delay = ublkZ === 1 ? acc.blockDelayCycles * K : acc.blockDelayCycles * (K - 1) * ublkZ;
-  const blockCycles =
-    ((Math.max(decode, mac) * K * ublkZ + delay) * ceilDiv(g.cin, ifmBlockDepth)) / acc.cores;
-  return nBlocks * blockCycles + blockCycles / 4;
+  const dpu = ((Math.max(decode, mac) * K * ublkZ + delay) * ceilDiv(g.cin, ifmBlockDepth)) / acc.cores;
+  // IFM block: the OFM block's receptive field (FC: Vela's 2-wide block over one position).
+  const ifmBlockElems = fc
+    ? Math.min(g.cin, ifmBlockDepth)
+    : Math.min((bh - 1) * io.stride + io.kh, (g.outH - 1) * io.stride + io.kh) *
+      Math.min((bw - 1) * io.stride + io.kw, (g.outW - 1) * io.stride + io.kw) *
+      Math.min(g.cin, ifmBlockDepth);
+  const ofmBlockElems = Math.min(bw, g.outW) * Math.min(bh, g.outH) * Math.min(bd, g.cout);
+  return velaBlockPipeline(acc, dpu, nBlocks, ofmBlockElems, Math.min(bd, g.cout), ifmBlockElems, io);
+}
+
+/** Where an op's tensors live, for Vela's per-block output stage and command overhead. */
+interface BlockIo {
+  /** Read latency (cycles) of the memory holding the biases/scales: SRAM 32, flash 64, DRAM 500. */
+  constLatency: number;
+  /** SRAM bytes per cycle. */
+  sramPerCycle: number;
+  nhwcIn: boolean;
+  nhwcOut: boolean;
+  int16: boolean;
+  kh: number;
+  kw: number;
+  stride: number;
+}
+
+const SRAM_LATENCY = 32;
+
+/**
+ * Vela's block pipeline (`_estimate_conv_cycles`): per OFM block the MAC stage (`dpu`) overlaps
+ * the output stage (cycles per element, or the bias/scale fetch at the constants' latency) and
+ * the command overhead (IFM and OFM block transfers at SRAM latency); the slower stage runs for
+ * every block, the other once.
+ */
+function velaBlockPipeline(
+  acc: AcceleratorConfig,
+  dpuIn: number,
+  nBlocks: number,
+  ofmBlockElems: number,
+  blockDepth: number,
+  ifmBlockElems: number,
+  io: BlockIo,
+): number {
+  const eb = io.int16 ? 2 : 1;
+  let out = Math.ceil(outputCyclesPerElement(acc, io.int16) * ofmBlockElems);
+  out = Math.max(out, (10 * blockDepth * io.constLatency) / 256);
+  // NHWC reads burst over the IFM block depth (<= 32 B); NHWC writes over min(16 x cores, depth) B.
+  const readFactor = io.nhwcIn ? 32 / Math.min(32, Math.min(32, ifmBlockElems) * eb) : 1;
+  const writeFactor = io.nhwcOut ? ofmWriteFactor(acc, blockDepth, eb) : 1;
+  const ifmCycles = SRAM_LATENCY + (ifmBlockElems * eb * readFactor) / io.sramPerCycle;
+  const ofmCycles = SRAM_LATENCY + (ofmBlockElems * eb * writeFactor) / io.sramPerCycle;
+  const cmd = (ifmCycles + ofmCycles + out + dpuIn) / 4;
+  const dpu = Math.max(dpuIn, cmd);
+  out = Math.max(out, cmd);
+  return dpu > out ? dpu * nBlocks + out : out * nBlocks + dpu;
 }
 
 /** SHRAM of one core, from Vela's `architecture_features.py` (by MACs per core). */
@@ -481,7 +538,17 @@ export function estimateModel(
       compute =
         op.kind === 'DepthwiseConv2D'
           ? depthwiseComputeCycles(acc, g, blk)
-          : convComputeCycles(acc, g, fcOp, fcOp ? blk : convBlock(acc, g, false));
+          : convComputeCycles(acc, g, fcOp, blk, {
+              // FC weights/biases stream from off-chip; conv ones are buffered in SRAM.
+              constLatency: weightsInSram || !fcOp ? SRAM_LATENCY : latency,
+              sramPerCycle,
+              nhwcIn,
+              nhwcOut,
+              int16: inDt === 'int16',
+              kh,
+              kw,
+              stride,
+            });
       if (zs) {
         compute *= nonZeroBlockFraction(op.weights, shape[0], shape[1], zs.blockOut, zs.blockIn);
       }
