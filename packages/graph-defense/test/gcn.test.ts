@@ -126,7 +126,7 @@ describe('trainGcn', () => {
     model.dispose();
   });
 
-  it('factored adjacency gradient equals tf.grad of the dense formulation (relaxed, weighted A)', () => {
+  it('factored adjacency gradient equals tf.grad of the dense formulation (relaxed, weighted A)', async () => {
     const g = contextualSbm({
       nodes: 40,
       classes: 3,
@@ -165,7 +165,9 @@ describe('trainGcn', () => {
       k,
       rowTerm,
       loss: value,
-    } = model.adjacencyGradient(SparseMatrix.fromCoo([n, n], rows, cols, vals), loss);
+    } = await expectNoLeaks(() =>
+      model.adjacencyGradient(SparseMatrix.fromCoo([n, n], rows, cols, vals), loss),
+    );
     const adj = tf.tensor2d(dense, [n, n]);
     const expectedLoss = tf.tidy(() => loss(model.logitsFromDenseAdjacency(adj)).dataSync()[0] as number);
     const expected = tf.tidy(
