@@ -374,6 +374,43 @@ function searchBlock(
   return best;
 }
 
+/**
+ * Cycles the NPU waits for buffered (conv/depthwise) weights, after Vela's
+ * `propose_weight_buffering` and `estimate_full_op_performance`: what the previous op's `slack`
+ * cycles cannot prefetch is split into OFM-depth slices, a first slice of >= 16 channels and then
+ * slices sized so that each transfer hides under the previous slice's compute; the NPU waits for
+ * the first slice, and the whole transfer plus the last slice's compute bounds the op.
+ */
+function weightBufferingStall(
+  compute: number,
+  bytes: number,
+  cout: number,
+  blockDepth: number,
+  offPerCycle: number,
+  latency: number,
+  slack: number,
+): number {
+  const full = Math.floor(bytes / offPerCycle) + latency;
+  if (full <= slack) return 0;
+  const ratio = slack / full;
+  let pre = Math.max(16, Math.floor((cout * ratio) / 16) * 16);
+  if (pre >= cout) {
+    // Everything fits the first transfer: single buffer, the NPU waits for what slack leaves.
+    return Math.max(0, full - slack);
+  }
+  pre = Math.min(pre, cout);
+  const preOp = (compute * pre) / cout;
+  let depth = roundUp((cout * preOp) / full, blockDepth);
+  depth = depth > blockDepth ? Math.floor(depth / blockDepth) * blockDepth : Math.floor(depth / 16) * 16;
+  depth = Math.max(depth, 16);
+  let lastStart = pre;
+  while (lastStart + depth < cout) lastStart += depth;
+  const tail = (compute * (cout - lastStart)) / cout;
+  const first = Math.floor((bytes * pre) / cout / offPerCycle) + latency;
+  const npu = Math.max(full - slack + tail, compute + Math.max(first - slack, 0));
+  return npu - compute;
+}
+
 /** SRAM write-burst efficiency of an NHWC OFM (Vela: 32-byte bursts, `min(16 x cores, depth)` bytes per write). */
 function ofmWriteFactor(acc: AcceleratorConfig, blockDepth: number, elementBytes: number): number {
   const burst = Math.min(64, 16 * elementBytes * acc.cores, blockDepth * elementBytes);
@@ -483,7 +520,7 @@ export function estimateModel(
   }
 
   const latency = system.offChip.readLatencyCycles;
-  let prevCycles = 0; // NPU cycles of the previous op: DMA of this op's constants runs under them
+  let prevCompute = 0; // compute cycles of the previous op: DMAs of this op's constants run under them
   const ops: OpEstimate[] = expanded.map(({ op, layer }, index) => {
     // The model's input and output are NHWC tensors (SRAM bursts depend on the block depth);
     // intermediate tensors use the brick format NHCWB16 (full bursts), as in Vela.
@@ -569,9 +606,8 @@ export function estimateModel(
       sramTraffic = ifmFetch * readFactor + ofmBytes * writeFactor + (weightsInSram ? enc + bias : 0);
       if (!weightsInSram && op.kind !== 'FullyConnected') {
         // Vela streams FC weights straight from flash; conv/depthwise weights are DMA'd into SRAM
-        // in OFM-depth slices, double-buffered, and the NPU waits for the first 16-channel slice.
-        const first = ((enc + bias) * Math.min(1, 16 / g.cout)) / offPerCycle + latency;
-        dma = Math.max(0, first - prevCycles);
+        // (its scheduler's weight buffering, slack = the previous op's compute cycles).
+        dma = weightBufferingStall(compute, enc + bias, g.cout, blk.d, offPerCycle, latency, prevCompute);
       }
     } else {
       const b = bytesOf(op.dtype);
@@ -590,7 +626,7 @@ export function estimateModel(
       if (lutFn && b === 1) {
         // int8 sigmoid/tanh run through a 256-byte LUT DMA'd from flash before the op (int16
         // sigmoid/tanh are native activation functions of the NPU, no LUT).
-        dma = Math.max(0, 256 / offPerCycle + latency - prevCycles);
+        dma = Math.max(0, 256 / offPerCycle + latency - prevCompute);
       }
     }
     const sramBytes = sramTraffic;
@@ -606,7 +642,7 @@ export function estimateModel(
     const offChipCycles = offChipBytes / offPerCycle;
     const busy = compute + dma;
     const cycles = Math.max(busy, sramCycles, offChipCycles);
-    prevCycles = cycles;
+    prevCompute = compute;
     const bottleneck: Bottleneck =
       cycles === busy ? (dma > compute ? system.offChip.kind : 'compute') : cycles === offChipCycles ? system.offChip.kind : 'sram';
     return {
