@@ -88,15 +88,19 @@ export interface ToolkitSettings {
   quick: boolean;
   /** EDoG subgraphs K in this mode. */
   edogSubgraphs: number;
+  /** Projected gradient steps of PGD (the package default, 200, in full mode). */
+  pgdEpochs: number;
   metattack: { approximate: boolean | { flipsPerStep: number } };
   describe: Record<string, unknown>;
 }
 
 export function toolkitSettings(quick: boolean): ToolkitSettings {
   const edogSubgraphs = 4;
+  const pgdEpochs = quick ? 30 : 200;
   return {
     quick,
     edogSubgraphs,
+    pgdEpochs,
     metattack: { approximate: true },
     describe: {
       victim:
@@ -109,7 +113,7 @@ export function toolkitSettings(quick: boolean): ToolkitSettings {
       defence: 'remove the round(rate * |E|) edges EDoG (no knowledge) scores highest, retrain the GCN',
       random: 'random edge additions',
       dice: 'DICE: delete intra-class, insert inter-class edges (labels known to the attacker)',
-      pgd: 'PGD topology attack (Xu et al. 2019), CE loss, evasion-trained victim, then poisoning evaluation',
+      pgd: `PGD topology attack (Xu et al. 2019), CE loss, ${pgdEpochs} projected-gradient steps, 20 samples; the flips are computed against a GCN trained on the clean graph (evasion) and evaluated by poisoning`,
       metattack: 'Meta-Self, approximate (several flips per meta-gradient)',
     },
   };
@@ -147,7 +151,7 @@ export function createToolkit(settings: ToolkitSettings): Toolkit<Graph> {
       case 'dice':
         return diceAttack(graph, { rate, seed });
       case 'pgd':
-        return pgdAttack(graph, { rate, seed });
+        return pgdAttack(graph, { rate, seed, epochs: settings.pgdEpochs });
       case 'metattack':
         return metattack(graph, {
           rate,
