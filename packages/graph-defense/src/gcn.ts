@@ -226,8 +226,9 @@ export class GcnModel implements NodeClassifier {
 
   /**
    * The loss and its exact gradient with respect to every entry of a weighted adjacency, in
-   * factored form. `adjacency` is a symmetric `N x N` {@link SparseMatrix} without self loops
-   * (e.g. a relaxed `A + (1 - 2A) * S` whose non-zeros are the edges and the pairs with `s > 0`);
+   * factored form. `adjacency` is a symmetric `N x N` matrix without self loops, sparse (a
+   * {@link SparseMatrix}, e.g. a relaxed `A + (1 - 2A) * S` whose non-zeros are the edges and the
+   * pairs with `s > 0`) or dense (a tensor, not differentiated: only `N x k` products are);
    * the forward pass is the GCN of {@link GcnModel.logitsFromDenseAdjacency}. The gradient of
    * `loss(logits)` with respect to the dense entry `A_ij` (every pair, zero or not) is
    * `left[i] . right[j] + rowTerm[i]`: each propagation `Â M = D^-1/2 (A X + X)`, `X = D^-1/2 M`,
@@ -238,18 +239,23 @@ export class GcnModel implements NodeClassifier {
    * @returns `loss`, `left` and `right` (`N x k` row-major, `k = hidden + numClasses`), `rowTerm` (`N`).
    */
   adjacencyGradient(
-    adjacency: SparseMatrix,
+    adjacency: SparseMatrix | tf.Tensor2D,
     loss: (logits: tf.Tensor2D) => tf.Scalar,
   ): { loss: number; left: Float32Array; right: Float32Array; k: number; rowTerm: Float32Array } {
     const fn = 'GcnModel.adjacencyGradient';
     this.check(fn);
     const n = this.nodes.length;
-    if (adjacency.rows !== n || adjacency.cols !== n) {
+    const dense = adjacency instanceof tf.Tensor;
+    if (
+      dense
+        ? adjacency.rank !== 2 || adjacency.shape[0] !== n || adjacency.shape[1] !== n
+        : adjacency.rows !== n || adjacency.cols !== n
+    ) {
       throw new LabInputError(fn, 'adjacency', `must be ${n} x ${n}`, adjacency.shape);
     }
     const { W1, b1, W2, b2 } = this.params;
     const deg = new Float32Array(n).fill(1);
-    const sums = adjacency.rowSums();
+    const sums = dense ? readAndDispose(tf.sum(adjacency, 1)) : (adjacency as SparseMatrix).rowSums();
     for (let i = 0; i < n; i++) deg[i] = (deg[i] as number) + (sums[i] as number);
     const captured: { x?: Float32Array; dy?: Float32Array }[] = [{}, {}];
     const tap = (layer: number) =>
@@ -270,9 +276,10 @@ export class GcnModel implements NodeClassifier {
         const prop = (m: tf.Tensor2D, layer: number): tf.Tensor2D => {
           const x = tf.mul(dInv, m) as tf.Tensor2D;
           (captured[layer] as { x?: Float32Array }).x = (x.dataSync() as Float32Array).slice();
-          const y = (taps[layer] as (t: tf.Tensor) => tf.Tensor)(
-            sparseDenseMatMul(adjacency, x),
-          ) as tf.Tensor2D;
+          const ax = dense
+            ? tf.matMul(adjacency as tf.Tensor2D, x)
+            : sparseDenseMatMul(adjacency as SparseMatrix, x);
+          const y = (taps[layer] as (t: tf.Tensor) => tf.Tensor)(ax) as tf.Tensor2D;
           return tf.mul(dInv, tf.add(y, x)) as tf.Tensor2D;
         };
         const xw = sparseDenseMatMul(this.trainX, W1 as tf.Tensor2D);

@@ -259,6 +259,7 @@ export function pgdAttack(graph: LabeledGraph, options: PgdAttackOptions): PgdAt
     tf.tidy(() => attackLoss(model.logits(g), targets, onehot, kind).dataSync()[0] as number);
 
   const s = new Float32Array(numPairs);
+  const dense = new Float32Array(n * n);
   const history: PgdEpochRecord[] = [];
   const lossFn = (logits: tf.Tensor2D) => attackLoss(logits, targets, onehot, kind);
   try {
@@ -266,26 +267,53 @@ export function pgdAttack(graph: LabeledGraph, options: PgdAttackOptions): PgdAt
     let relaxedSum = 0;
     for (let t = 0; t < epochs; t++) {
       const t0 = performance.now();
-      // A' = A + (1 - 2A) * S: 1 - s on edges, s on absent pairs; sparse (most s are 0 after projection).
-      const rows: number[] = [];
-      const cols: number[] = [];
-      const vals: number[] = [];
+      // A' = A + (1 - 2A) * S: 1 - s on edges, s on absent pairs. Sparse while few s are > 0 (CE
+      // steps with projection), dense when most are (small CW steps that stay under budget).
+      let nnz = 0;
+      for (let q = 0; q < numPairs; q++) if ((s[q] as number) !== 0) nnz++;
+      let relaxed: SparseMatrix | tf.Tensor2D;
       let k = 0;
-      for (let i = 0; i < n; i++) {
-        for (let j = i + 1; j < n; j++, k++) {
-          const sv = s[k] as number;
-          const v = adj0[i * n + j] ? 1 - sv : sv;
-          if (v !== 0) {
-            rows.push(i, j);
-            cols.push(j, i);
-            vals.push(v, v);
+      if (nnz + arrays.numEdges > numPairs / 8) {
+        dense.fill(0);
+        for (let i = 0; i < n; i++) {
+          for (let j = i + 1; j < n; j++, k++) {
+            const sv = s[k] as number;
+            const v = adj0[i * n + j] ? 1 - sv : sv;
+            dense[i * n + j] = v;
+            dense[j * n + i] = v;
           }
         }
+        relaxed = tf.tensor2d(dense, [n, n]);
+      } else {
+        const rows = new Int32Array(2 * (nnz + arrays.numEdges));
+        const cols = new Int32Array(rows.length);
+        const vals = new Float32Array(rows.length);
+        let p = 0;
+        for (let i = 0; i < n; i++) {
+          for (let j = i + 1; j < n; j++, k++) {
+            const sv = s[k] as number;
+            const v = adj0[i * n + j] ? 1 - sv : sv;
+            if (v !== 0) {
+              rows[p] = i;
+              cols[p] = j;
+              vals[p++] = v;
+              rows[p] = j;
+              cols[p] = i;
+              vals[p++] = v;
+            }
+          }
+        }
+        relaxed = SparseMatrix.fromCoo([n, n], rows.subarray(0, p), cols.subarray(0, p), vals.subarray(0, p));
       }
-      const relaxed = SparseMatrix.fromCoo([n, n], rows, cols, vals);
       // dL/dA'_ij = left_i . right_j + rowTerm_i (exact, see GcnModel.adjacencyGradient), and
       // dL/ds_ij = (1 - 2 A_ij) (dL/dA'_ij + dL/dA'_ji).
-      const { loss, left, right, k: width, rowTerm } = model.adjacencyGradient(relaxed, lossFn);
+      let grad: ReturnType<GcnModel['adjacencyGradient']>;
+      try {
+        grad = model.adjacencyGradient(relaxed, lossFn);
+      } finally {
+        if (relaxed instanceof tf.Tensor) relaxed.dispose();
+      }
+      const { loss, left, right, k: width, rowTerm } = grad;
       const step = eta / Math.sqrt(t + 1);
       // H_ij = left_i . right_j + right_i . left_j = [left | right]_i . [right | left]_j: the
       // symmetric part of the gradient as one N x N product (tfjs), read outside any tf.tidy.

@@ -1,5 +1,5 @@
 import { initBackend, resolveDataDir, SparseMatrix } from '@lab/core';
-import { expectNoLeaks, TOL } from '@lab/test-utils';
+import { expectAllClose, expectNoLeaks, TOL } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyEdgeFlips } from '../src/applyEdgeFlips.js';
@@ -189,6 +189,11 @@ describe('trainGcn', () => {
     }
     // Same float32 arithmetic in a different order (sparse vs dense products).
     expect(worst).toBeLessThan(TOL.F32_REORDER * Math.max(1, scale));
+    // The dense-tensor input gives the same factors.
+    const viaDense = await expectNoLeaks(() => model.adjacencyGradient(adj, loss));
+    expectAllClose(viaDense.rowTerm, rowTerm, { atol: TOL.F32_REORDER * Math.max(1, scale) });
+    expectAllClose(viaDense.left, left, { atol: TOL.F32_REORDER * Math.max(1, scale) });
+    expectAllClose(viaDense.right, right, { atol: TOL.F32_REORDER });
     tf.dispose([adj, weights]);
     model.dispose();
   });
