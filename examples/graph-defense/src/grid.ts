@@ -135,9 +135,12 @@ export interface GridResult {
   numEdges: Record<string, number>;
 }
 
-/** The metric-key segment of a rate: `0.05` becomes `'5'`, `0.005` becomes `'0.5'`. */
+/**
+ * The metric-key segment of a rate, in percent with `_` for a decimal point so keys stay
+ * dot-separated: `0.05` becomes `'5'`, `0.005` becomes `'0_5'`.
+ */
 export function rateKey(rate: number): string {
-  return String(Number((rate * 100).toPrecision(6)));
+  return String(Number((rate * 100).toPrecision(6))).replace('.', '_');
 }
 
 /**

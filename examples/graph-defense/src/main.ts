@@ -19,6 +19,7 @@ import {
   type GridDataset,
   type GridResult,
   gridMetrics,
+  rateKey,
   runGrid,
   scorePerturbation,
 } from './grid.js';
@@ -219,7 +220,7 @@ async function main(): Promise<void> {
       dataset: name,
       attack: 'given',
       rate,
-      rateKey: String(Number((rate * 100).toFixed(2))),
+      rateKey: rateKey(Number(rate.toFixed(4))),
       attacked,
       flips,
       cleanAccuracy,

@@ -152,6 +152,6 @@ describe('runGrid and the report.json key layout', () => {
   });
 
   it('formats rates as percentages', () => {
-    expect([0.01, 0.05, 0.1, 0.2, 0.005].map(rateKey)).toEqual(['1', '5', '10', '20', '0.5']);
+    expect([0.01, 0.05, 0.1, 0.2, 0.005].map(rateKey)).toEqual(['1', '5', '10', '20', '0_5']);
   });
 });
