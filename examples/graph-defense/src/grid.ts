@@ -104,8 +104,12 @@ export interface GridConfig<G> {
     | ((cell: { dataset: string; attack: AttackName; rate: number }) => readonly DetectorName[]);
   seed: number;
   quick: boolean;
-  /** Called after each finished cell with (done, total, label, the grid so far). */
-  onProgress?: (done: number, total: number, label: string, partial: GridResult) => void;
+  /**
+   * Called after each finished cell with (done, total, label, the grid so far); a returned
+   * promise is awaited (the grid's work is synchronous, so I/O such as a partial report only
+   * runs if the grid waits for it).
+   */
+  onProgress?: (done: number, total: number, label: string, partial: GridResult) => void | Promise<void>;
 }
 
 /** Result of one (dataset, attack, rate) cell. */
@@ -278,7 +282,7 @@ export async function runGrid<G>(toolkit: Toolkit<G>, config: GridConfig<G>): Pr
           }),
         );
         done++;
-        config.onProgress?.(done, total, label, {
+        await config.onProgress?.(done, total, label, {
           cells: [...cells],
           cleanAccuracy: { ...cleanAccuracy },
           numEdges: { ...numEdges },

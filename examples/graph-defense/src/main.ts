@@ -273,7 +273,6 @@ async function main(): Promise<void> {
   const total = datasets.reduce((n, d) => n + plan.attacks(d.name).length * plan.rates.length, 0);
   const bar = new ProgressBar('grid', total);
   bar.update(0, `${datasets[0]?.name} ${plan.attacks(name)[0]}`);
-  let writing = Promise.resolve();
   const grid = await runGrid(toolkit, {
     datasets,
     attacks: plan.attacks,
@@ -281,12 +280,11 @@ async function main(): Promise<void> {
     detectors: plan.detectors,
     seed: args.seed,
     quick: args.quick,
-    onProgress: (done, _total, label, partialGrid) => {
+    onProgress: async (done, _total, label, partialGrid) => {
       bar.update(done, `done: ${label}`);
-      if (!args.quick && done < total) writing = writing.then(() => write(partialGrid, mode, true));
+      if (!args.quick && done < total) await write(partialGrid, mode, true);
     },
   });
-  await writing;
   bar.finish();
   await write(grid, mode, false);
 }

@@ -100,7 +100,9 @@ describe('runGrid and the report.json key layout', () => {
       detectors: ['edog', 'degree'],
       seed: 1,
       quick: true,
-      onProgress: (d, t, label) => progress.push(`${d}/${t} ${label}`),
+      onProgress: (d, t, label) => {
+        progress.push(`${d}/${t} ${label}`);
+      },
     });
     expect(progress).toEqual([
       '1/4 toy random 5%',
