@@ -2,7 +2,7 @@
 // GCN accuracy clean / attacked / defended. Prints a Markdown table. 'EDoG CPU s' is the process
 // CPU time of one detection (user + system), a load-independent proxy for the wall time alone.
 // Run: cd packages/graph-defense && npx tsx bench/edog.ts [--attacks random,dice,pgd,metattack]
-//      [--rates 0.05,0.2] [--calibrate] [--outlier-compare] [--defend] [--quick] [--seed N]
+//      [--rates 0.05,0.2] [--calibrate] [--outlier-compare] [--defend] [--quick] [--seed N] [--pgd-epochs N]
 import { initBackend, resolveDataDir, rocAuc } from '@lab/core';
 import { baselineEdgeScores } from '../src/baselines.js';
 import { defend } from '../src/defend.js';
@@ -27,6 +27,8 @@ const quick = args.includes('--quick');
 const calibrate = args.includes('--calibrate');
 const outlierCompare = args.includes('--outlier-compare');
 const doDefend = args.includes('--defend');
+// --pgd-epochs N: fewer PGD epochs than the attack's default (for time on a loaded machine).
+const pgdEpochs = args.includes('--pgd-epochs') ? Number(arg('pgd-epochs', '')) : undefined;
 const backend = await initBackend();
 
 // Cora's largest connected component with a 10 / 10 / 80 stratified split (the Pro-GNN setting).
@@ -40,7 +42,11 @@ function runAttack(name: string, g: LabeledGraph, rate: number, s: number): Atta
     case 'dice':
       return diceAttack(g, { rate, seed: s });
     case 'pgd':
-      return pgdAttack(g, { rate, seed: s, ...(quick ? { epochs: 50 } : {}) });
+      return pgdAttack(g, {
+        rate,
+        seed: s,
+        ...(pgdEpochs !== undefined ? { epochs: pgdEpochs } : quick ? { epochs: 50 } : {}),
+      });
     case 'metattack':
       return metattack(g, { rate, seed: s, approximate: true });
     default:
@@ -50,11 +56,17 @@ function runAttack(name: string, g: LabeledGraph, rate: number, s: number): Atta
 
 function truth(edges: { source: string; target: string }[], res: AttackResult): number[] {
   const added = new Set<string>();
-  for (const f of res.flips) if (f.op === 'add') added.add(f.source < f.target ? `${f.source}|${f.target}` : `${f.target}|${f.source}`);
-  return edges.map((e) => (added.has(e.source < e.target ? `${e.source}|${e.target}` : `${e.target}|${e.source}`) ? 1 : 0));
+  for (const f of res.flips)
+    if (f.op === 'add')
+      added.add(f.source < f.target ? `${f.source}|${f.target}` : `${f.target}|${f.source}`);
+  return edges.map((e) =>
+    added.has(e.source < e.target ? `${e.source}|${e.target}` : `${e.target}|${e.source}`) ? 1 : 0,
+  );
 }
 
-const base: Omit<DetectAdversarialEdgesOptions, 'seed'> = quick ? { numSubgraphs: 4, linkPredictor: { epochs: 80 } } : {};
+const base: Omit<DetectAdversarialEdgesOptions, 'seed'> = quick
+  ? { numSubgraphs: 4, linkPredictor: { epochs: 80 } }
+  : {};
 const rows: string[][] = [];
 const f3 = (x: number): string => x.toFixed(3);
 for (const rate of rates) {
@@ -70,15 +82,28 @@ for (const rate of rates) {
     const cpu = process.cpuUsage(cpu0);
     const edogCpuS = (cpu.user + cpu.system) / 1e6;
     const y = truth(det.edges, res);
-    const row = [name, `${Math.round(rate * 100)}%`, `${res.flips.length} (${adds} add)`, f3(rocAuc(det.scores, y)), det.detailed.outlier.enabled ? 'on' : 'off'];
+    const row = [
+      name,
+      `${Math.round(rate * 100)}%`,
+      `${res.flips.length} (${adds} add)`,
+      f3(rocAuc(det.scores, y)),
+      det.detailed.outlier.enabled ? 'on' : 'off',
+    ];
     if (outlierCompare) {
       for (const outlier of ['off', 'on'] as const) {
-        const d2 = outlier === (det.detailed.outlier.enabled ? 'on' : 'off') ? det : detectAdversarialEdges(res.graph, { ...base, seed, outlier });
+        const d2 =
+          outlier === (det.detailed.outlier.enabled ? 'on' : 'off')
+            ? det
+            : detectAdversarialEdges(res.graph, { ...base, seed, outlier });
         row.push(f3(rocAuc(d2.scores, y)));
       }
     }
     if (calibrate) {
-      const dc = detectAdversarialEdges(res.graph, { ...base, seed, calibration: { attack: (g) => runAttack(name, g, rate, seed + 1000) } });
+      const dc = detectAdversarialEdges(res.graph, {
+        ...base,
+        seed,
+        calibration: { attack: (g) => runAttack(name, g, rate, seed + 1000) },
+      });
       row.push(f3(rocAuc(dc.scores, y)));
     }
     for (const m of ['featureJaccard', 'gaeWholeGraph', 'neighbourhoodLabelOutlier', 'degree'] as const) {
@@ -94,12 +119,14 @@ for (const rate of rates) {
     console.error(row.join(' | '));
   }
 }
-const header = ['attack', 'rate', 'flips', 'EDoG AUC', 'outlier (auto)'];
+const header = ['attack', 'rate', 'flips', 'EDoG AUC', 'outlier step'];
 if (outlierCompare) header.push('EDoG outlier off', 'EDoG outlier on');
 if (calibrate) header.push('EDoG calibrated');
 header.push('Jaccard', 'GAE whole graph', 'nbr-label outlier', 'degree', 'attack s', 'EDoG s', 'EDoG CPU s');
 if (doDefend) header.push('GCN acc clean / attacked / defended');
-console.log(`Cora LCC (${clean.order} nodes, ${clean.size} edges), backend ${backend.backend}, seed ${seed}${quick ? ', --quick' : ''}\n`);
+console.log(
+  `Cora LCC (${clean.order} nodes, ${clean.size} edges), backend ${backend.backend}, seed ${seed}${quick ? ', --quick' : ''}\n`,
+);
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);

@@ -1,5 +1,6 @@
 import { checkInteger, checkRange, createRng, LabInputError, rocAuc, type SparseMatrix } from '@lab/core';
-import { checkArrays, rankNormalize, topIndices } from './detectionUtils.js';
+import { featureJaccardScores } from './baselines.js';
+import { checkArrays, probabilityDistance, rankNormalize, topIndices } from './detectionUtils.js';
 import { edgeFeatures } from './edgeFeatures.js';
 import { graphArrays } from './graphArrays.js';
 import type { AttackResult, GraphArrays, LabeledGraph } from './graphTypes.js';
@@ -41,7 +42,7 @@ export interface DetectAdversarialEdgesOptions {
    */
   scoringGraph?: 'full' | 'subgraph';
   /**
-   * Outlier preprocessing for strong attacks: `on`, `off`, or `auto` (default): on when the share
+   * Outlier preprocessing for strong attacks: `on` (default), `off`, or `auto`: on when the share
    * of edges whose endpoints get different predicted labels exceeds `autoHeterophily`.
    */
   outlier?: 'on' | 'off' | 'auto';
@@ -49,8 +50,17 @@ export interface DetectAdversarialEdgesOptions {
   autoHeterophily?: number;
   /** Share of edges with the highest outlier scores kept out of every subgraph (default 0.1). */
   outlierFraction?: number;
-  /** Weight of the outlier rank in the final score, `(1 - w) rank(link) + w rank(outlier)` (default 0.5). */
-  outlierWeight?: number;
+  /**
+   * Weights of the per-edge signals in the final score, a weighted mean of their ranks (each
+   * rank-normalised to [0, 1]): `link` (subgraph link-prediction implausibility, default 1),
+   * `featureDissimilarity` (1 - Jaccard of the endpoints' non-zero features, default 1),
+   * `labelDistance` (total-variation distance of the endpoints' predicted class probabilities,
+   * default 0.5) and `outlier` (isolation-forest score, used only when the outlier step runs,
+   * default 0.5; the two label-based signals share one unit). A weight of 0 drops the signal;
+   * `{ featureDissimilarity: 0, labelDistance: 0, outlier: 1 }` is the equal link / outlier mix
+   * of EDoG proper.
+   */
+  signalWeights?: Partial<SignalWeights>;
   /** Flag the edges whose final score is >= this value (scores are in [0, 1]). */
   threshold?: number;
   /** Flag the `budget` highest-scoring edges (default when no threshold: none flagged). */
@@ -66,6 +76,22 @@ export interface DetectAdversarialEdgesOptions {
   seed: number | string;
   onProgress?: (progress: DetectionProgress) => void;
 }
+
+/** Weights of the per-edge signals, see {@link DetectAdversarialEdgesOptions.signalWeights}. */
+export interface SignalWeights {
+  link: number;
+  featureDissimilarity: number;
+  labelDistance: number;
+  outlier: number;
+}
+
+/** Default {@link SignalWeights}: our attack-agnostic choice, see the README ("EDoG detection"). */
+export const DEFAULT_SIGNAL_WEIGHTS: Readonly<SignalWeights> = {
+  link: 1,
+  featureDissimilarity: 1,
+  labelDistance: 0.5,
+  outlier: 0.5,
+};
 
 /** Statistics of one subgraph model. */
 export interface SubgraphDiagnostics {
@@ -92,6 +118,10 @@ export interface DetectAdversarialEdgesResult {
     linkScores: Float64Array;
     /** Isolation-forest score per edge, or null when the outlier step did not run. */
     outlierScores: Float64Array | null;
+    /** 1 - Jaccard of the endpoints' non-zero feature sets, or null when its weight is 0. */
+    featureDissimilarity: Float64Array | null;
+    /** Total-variation distance of the endpoints' predicted class probabilities, or null when labels were not computed. */
+    labelDistance: Float64Array | null;
     /** Models that scored each edge (held out of their subgraph). */
     heldOutCount: Int32Array;
     /** The outlier decision; `heterophily` (share of edges joining different predicted labels) is NaN when labels were not needed. */
@@ -112,6 +142,8 @@ export interface DetectAdversarialEdgesResult {
 interface Signals {
   linkScores: Float64Array;
   outlierScores: Float64Array | null;
+  featureDissimilarity: Float64Array | null;
+  labelDistance: Float64Array | null;
   combined: Float64Array;
   features: { names: string[]; values: Float64Array; dim: number };
   heldOutCount: Int32Array;
@@ -129,7 +161,7 @@ interface Resolved {
   outlier: 'on' | 'off' | 'auto';
   autoHeterophily: number;
   outlierFraction: number;
-  outlierWeight: number;
+  weights: SignalWeights;
 }
 
 function predictedLabels(a: GraphArrays, probs: Float32Array): Int32Array {
@@ -159,8 +191,13 @@ export const OUTLIER_COLUMNS = {
 } as const;
 
 /** The {@link OUTLIER_COLUMNS} of an edge-feature matrix, clipped at the median on their unsuspicious side. */
-export function orientedOutlierInput(f: { names: string[]; values: Float64Array; dim: number }): { values: Float64Array; dim: number } {
-  const cols = [...OUTLIER_COLUMNS.low, ...OUTLIER_COLUMNS.high].map((c) => f.names.indexOf(c)).filter((q) => q >= 0);
+export function orientedOutlierInput(f: { names: string[]; values: Float64Array; dim: number }): {
+  values: Float64Array;
+  dim: number;
+} {
+  const cols = [...OUTLIER_COLUMNS.low, ...OUTLIER_COLUMNS.high]
+    .map((c) => f.names.indexOf(c))
+    .filter((q) => q >= 0);
   const lowCount = OUTLIER_COLUMNS.low.filter((c) => f.names.includes(c)).length;
   const m = f.values.length / f.dim;
   const d = cols.length;
@@ -170,7 +207,8 @@ export function orientedOutlierInput(f: { names: string[]; values: Float64Array;
     for (let e = 0; e < m; e++) col[e] = f.values[e * f.dim + src];
     const sorted = Float64Array.from(col).sort();
     const median = sorted[m >> 1];
-    for (let e = 0; e < m; e++) values[e * d + q] = q < lowCount ? Math.min(col[e], median) : Math.max(col[e], median);
+    for (let e = 0; e < m; e++)
+      values[e * d + q] = q < lowCount ? Math.min(col[e], median) : Math.max(col[e], median);
   });
   return { values, dim: d };
 }
@@ -190,12 +228,17 @@ function computeSignals(
   // Predicted labels and edge features are needed by the outlier step and the calibration only.
   let features: Signals['features'] = { names: [], values: new Float64Array(0), dim: 0 };
   let heterophily = Number.NaN;
+  let labelDistance: Float64Array | null = null;
   if (needLabels) {
     let probs = probsIn;
     if (probs === undefined) {
       report({ stage: 'labels', done: 0, total: 1 });
       if (a.train.length === 0) {
-        throw new LabInputError('detectAdversarialEdges', 'graph', "must have training nodes (split 'train') to predict labels, or pass options.classProbabilities");
+        throw new LabInputError(
+          'detectAdversarialEdges',
+          'graph',
+          "must have training nodes (split 'train') to predict labels, or pass options.classProbabilities",
+        );
       }
       const gcn = trainGcn(a, { seed: `${seed}-gcn` }).model;
       try {
@@ -207,9 +250,15 @@ function computeSignals(
     }
     const c = a.numClasses;
     if (!(probs instanceof Float32Array) || probs.length !== a.numNodes * c) {
-      throw new LabInputError('detectAdversarialEdges', 'options.classProbabilities', `must be a Float32Array of numNodes x numClasses = ${a.numNodes * c}`, probs);
+      throw new LabInputError(
+        'detectAdversarialEdges',
+        'options.classProbabilities',
+        `must be a Float32Array of numNodes x numClasses = ${a.numNodes * c}`,
+        probs,
+      );
     }
     const y = predictedLabels(a, probs);
+    labelDistance = probabilityDistance(probs, c, a.edges);
     timingMs.labels = performance.now() - t;
     t = performance.now();
     features = edgeFeatures({
@@ -242,7 +291,12 @@ function computeSignals(
   }
   timingMs.outliers = performance.now() - t;
   t = performance.now();
-  const { subgraphs, heldOutCount } = sampleSubgraphs(a.numNodes, a.edges, { numSubgraphs: o.k, rate: o.rate, exclude, seed: `${seed}-subgraphs` });
+  const { subgraphs, heldOutCount } = sampleSubgraphs(a.numNodes, a.edges, {
+    numSubgraphs: o.k,
+    rate: o.rate,
+    exclude,
+    seed: `${seed}-subgraphs`,
+  });
   const sum = new Float64Array(m);
   const min = new Float64Array(m).fill(1);
   const cnt = new Int32Array(m);
@@ -276,7 +330,13 @@ function computeSignals(
         }
       }
     }
-    diag.push({ nodes: sg.nodes.length, edges: sg.edgeIndex.length, scoredEdges: scored, finalLoss, ms: performance.now() - t0 });
+    diag.push({
+      nodes: sg.nodes.length,
+      edges: sg.edgeIndex.length,
+      scoredEdges: scored,
+      finalLoss,
+      ms: performance.now() - t0,
+    });
   });
   report({ stage: 'subgraphs', done: o.k, total: o.k });
   const linkScores = new Float64Array(m);
@@ -286,18 +346,29 @@ function computeSignals(
     linkScores[e] = 1 - plaus;
   }
   timingMs.linkPrediction = performance.now() - t;
-  let combined: Float64Array;
-  if (outlierScores === null) {
-    combined = rankNormalize(linkScores);
-  } else {
-    const rl = rankNormalize(linkScores);
-    const ro = rankNormalize(outlierScores);
-    combined = new Float64Array(m);
-    for (let e = 0; e < m; e++) combined[e] = (1 - o.outlierWeight) * rl[e] + o.outlierWeight * ro[e];
+  const featureDissimilarity = o.weights.featureDissimilarity > 0 ? featureJaccardScores(a) : null;
+  // Weighted mean of ranks: scale-free, so no signal needs calibrating against another.
+  const parts: [Float64Array | null, number][] = [
+    [linkScores, o.weights.link],
+    [featureDissimilarity, o.weights.featureDissimilarity],
+    [labelDistance, o.weights.labelDistance],
+    [outlierScores, o.weights.outlier],
+  ];
+  const combined = new Float64Array(m);
+  let total = 0;
+  for (const [s, w] of parts) {
+    if (s === null || w === 0) continue;
+    const r = rankNormalize(s);
+    for (let e = 0; e < m; e++) combined[e] += w * r[e];
+    total += w;
   }
+  if (total === 0) combined.set(rankNormalize(linkScores));
+  else for (let e = 0; e < m; e++) combined[e] /= total;
   return {
     linkScores,
     outlierScores,
+    featureDissimilarity,
+    labelDistance,
     combined,
     features,
     heldOutCount,
@@ -323,7 +394,11 @@ function design(s: Signals): { names: string[]; x: Float64Array; dim: number } {
 }
 
 /** L2-regularised logistic regression by full-batch gradient descent on standardised columns; returns a scorer. */
-function fitLogistic(x: Float64Array, dim: number, y: Uint8Array): { weights: number[]; score: (x2: Float64Array) => Float64Array } {
+function fitLogistic(
+  x: Float64Array,
+  dim: number,
+  y: Uint8Array,
+): { weights: number[]; score: (x2: Float64Array) => Float64Array } {
   const m = y.length;
   const mean = new Float64Array(dim);
   const sd = new Float64Array(dim);
@@ -385,12 +460,18 @@ function fitLogistic(x: Float64Array, dim: number, y: Uint8Array): { weights: nu
  * ```
  * @see Xu et al., "EDoG: Adversarial Edge Detection For Graph Neural Networks", SaTML 2023 (arXiv 2212.13607).
  */
-export function detectAdversarialEdges(graph: LabeledGraph, options: DetectAdversarialEdgesOptions): DetectAdversarialEdgesResult {
+export function detectAdversarialEdges(
+  graph: LabeledGraph,
+  options: DetectAdversarialEdgesOptions,
+): DetectAdversarialEdgesResult {
   const fn = 'detectAdversarialEdges';
   const tStart = performance.now();
   const a = graphArrays(graph, fn);
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
-  if (!(typeof options.seed === 'string' || (typeof options.seed === 'number' && Number.isFinite(options.seed)))) {
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
+  if (
+    !(typeof options.seed === 'string' || (typeof options.seed === 'number' && Number.isFinite(options.seed)))
+  ) {
     throw new LabInputError(fn, 'options.seed', 'must be a finite number or a string', options.seed);
   }
   checkArrays(fn, 'graph', a, true);
@@ -401,23 +482,54 @@ export function detectAdversarialEdges(graph: LabeledGraph, options: DetectAdver
     lp: options.linkPredictor ?? {},
     aggregation: options.aggregation ?? 'mean',
     scoringGraph: options.scoringGraph ?? 'full',
-    outlier: options.outlier ?? 'auto',
+    outlier: options.outlier ?? 'on',
     autoHeterophily: options.autoHeterophily ?? 0.25,
     outlierFraction: options.outlierFraction ?? 0.1,
-    outlierWeight: options.outlierWeight ?? 0.5,
+    weights: { ...DEFAULT_SIGNAL_WEIGHTS, ...(options.signalWeights ?? {}) },
   };
   checkInteger(fn, 'options.numSubgraphs', o.k, 1, 1000);
   checkRange(fn, 'options.rate', o.rate, 0, 1, { min: true, max: true });
-  if (o.aggregation !== 'mean' && o.aggregation !== 'min') throw new LabInputError(fn, 'options.aggregation', "must be 'mean' or 'min'", o.aggregation);
-  if (o.scoringGraph !== 'full' && o.scoringGraph !== 'subgraph') throw new LabInputError(fn, 'options.scoringGraph', "must be 'full' or 'subgraph'", o.scoringGraph);
-  if (o.outlier !== 'on' && o.outlier !== 'off' && o.outlier !== 'auto') throw new LabInputError(fn, 'options.outlier', "must be 'on', 'off' or 'auto'", o.outlier);
+  if (o.aggregation !== 'mean' && o.aggregation !== 'min')
+    throw new LabInputError(fn, 'options.aggregation', "must be 'mean' or 'min'", o.aggregation);
+  if (o.scoringGraph !== 'full' && o.scoringGraph !== 'subgraph')
+    throw new LabInputError(fn, 'options.scoringGraph', "must be 'full' or 'subgraph'", o.scoringGraph);
+  if (o.outlier !== 'on' && o.outlier !== 'off' && o.outlier !== 'auto')
+    throw new LabInputError(fn, 'options.outlier', "must be 'on', 'off' or 'auto'", o.outlier);
   checkRange(fn, 'options.autoHeterophily', o.autoHeterophily, 0, 1);
   checkRange(fn, 'options.outlierFraction', o.outlierFraction, 0, 1, { max: true });
-  checkRange(fn, 'options.outlierWeight', o.outlierWeight, 0, 1);
+  if (
+    options.signalWeights !== undefined &&
+    (options.signalWeights === null || typeof options.signalWeights !== 'object')
+  ) {
+    throw new LabInputError(
+      fn,
+      'options.signalWeights',
+      'must be an object of non-negative weights',
+      options.signalWeights,
+    );
+  }
+  for (const [k, w] of Object.entries(o.weights)) {
+    if (!(k in DEFAULT_SIGNAL_WEIGHTS))
+      throw new LabInputError(
+        fn,
+        `options.signalWeights.${k}`,
+        `is not a signal (${Object.keys(DEFAULT_SIGNAL_WEIGHTS).join(', ')})`,
+        w,
+      );
+    checkRange(fn, `options.signalWeights.${k}`, w, 0, Number.MAX_VALUE);
+  }
   if (options.threshold !== undefined) checkRange(fn, 'options.threshold', options.threshold, 0, 1);
   if (options.budget !== undefined) checkInteger(fn, 'options.budget', options.budget, 0, a.numEdges);
-  if (options.calibration !== undefined && (options.calibration === null || typeof options.calibration.attack !== 'function')) {
-    throw new LabInputError(fn, 'options.calibration', 'must be { attack: (graph) => AttackResult }', options.calibration);
+  if (
+    options.calibration !== undefined &&
+    (options.calibration === null || typeof options.calibration.attack !== 'function')
+  ) {
+    throw new LabInputError(
+      fn,
+      'options.calibration',
+      'must be { attack: (graph) => AttackResult }',
+      options.calibration,
+    );
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new LabInputError(fn, 'options.onProgress', 'must be a function', options.onProgress);
@@ -425,15 +537,26 @@ export function detectAdversarialEdges(graph: LabeledGraph, options: DetectAdver
   const report = (p: DetectionProgress): void => options.onProgress?.(p);
   const seed = String(createRng(options.seed).nextSeed());
   const x = featureMatrix(a.features, a.numNodes, a.numFeatures);
-  const signals = computeSignals(a, x, o, options.classProbabilities, o.outlier !== 'off' || options.calibration !== undefined, seed, report);
+  const needLabels = o.outlier !== 'off' || options.calibration !== undefined || o.weights.labelDistance > 0;
+  const signals = computeSignals(a, x, o, options.classProbabilities, needLabels, seed, report);
   let scores = signals.combined;
   let calibration: DetectAdversarialEdgesResult['detailed']['calibration'] = null;
   if (options.calibration !== undefined) {
     const t = performance.now();
     report({ stage: 'calibration', done: 0, total: 1 });
     const res = options.calibration.attack(graph);
-    if (res === null || typeof res !== 'object' || !Array.isArray(res.flips) || typeof res.graph?.forEachNode !== 'function') {
-      throw new LabInputError(fn, 'options.calibration.attack', 'must return an AttackResult { graph, flips, budget }', res);
+    if (
+      res === null ||
+      typeof res !== 'object' ||
+      !Array.isArray(res.flips) ||
+      typeof res.graph?.forEachNode !== 'function'
+    ) {
+      throw new LabInputError(
+        fn,
+        'options.calibration.attack',
+        'must return an AttackResult { graph, flips, budget }',
+        res,
+      );
     }
     const ca = graphArrays(res.graph, fn);
     const added = new Set<string>();
@@ -453,9 +576,22 @@ export function detectAdversarialEdges(graph: LabeledGraph, options: DetectAdver
       }
     }
     if (injected === 0 || injected === ca.numEdges) {
-      throw new LabInputError(fn, 'options.calibration.attack', 'must inject at least one edge (and leave some clean ones) to calibrate on', injected);
+      throw new LabInputError(
+        fn,
+        'options.calibration.attack',
+        'must inject at least one edge (and leave some clean ones) to calibrate on',
+        injected,
+      );
     }
-    const cs = computeSignals(ca, featureMatrix(ca.features, ca.numNodes, ca.numFeatures), o, undefined, true, `${seed}-cal`, () => {});
+    const cs = computeSignals(
+      ca,
+      featureMatrix(ca.features, ca.numNodes, ca.numFeatures),
+      o,
+      undefined,
+      true,
+      `${seed}-cal`,
+      () => {},
+    );
     const dc = design(cs);
     const model = fitLogistic(dc.x, dc.dim, yc);
     const aucBefore = rocAuc(cs.combined, yc);
@@ -466,7 +602,8 @@ export function detectAdversarialEdges(graph: LabeledGraph, options: DetectAdver
     report({ stage: 'calibration', done: 1, total: 1 });
   }
   const edges: EdgeRef[] = [];
-  for (let e = 0; e < a.numEdges; e++) edges.push({ source: a.nodes[a.edges[2 * e]], target: a.nodes[a.edges[2 * e + 1]] });
+  for (let e = 0; e < a.numEdges; e++)
+    edges.push({ source: a.nodes[a.edges[2 * e]], target: a.nodes[a.edges[2 * e + 1]] });
   let flaggedIndex: Int32Array;
   if (options.threshold !== undefined) {
     const order = topIndices(scores, a.numEdges);
@@ -483,6 +620,8 @@ export function detectAdversarialEdges(graph: LabeledGraph, options: DetectAdver
     detailed: {
       linkScores: signals.linkScores,
       outlierScores: signals.outlierScores,
+      featureDissimilarity: signals.featureDissimilarity,
+      labelDistance: signals.labelDistance,
       heldOutCount: signals.heldOutCount,
       outlier: signals.outlier,
       subgraphs: signals.subgraphs,

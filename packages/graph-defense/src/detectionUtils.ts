@@ -56,28 +56,54 @@ export function rankNormalize(scores: ArrayLike<number>): Float64Array {
 
 /** Indices of the `count` largest scores, largest first (ties: lower index first). */
 export function topIndices(scores: ArrayLike<number>, count: number): Int32Array {
-  const order = Array.from({ length: scores.length }, (_, k) => k).sort((a, b) => scores[b] - scores[a] || a - b);
+  const order = Array.from({ length: scores.length }, (_, k) => k).sort(
+    (a, b) => scores[b] - scores[a] || a - b,
+  );
   return Int32Array.from(order.slice(0, Math.max(0, Math.min(count, scores.length))));
 }
 
 /** Validates the parts of {@link GraphArrays} the detection code reads. */
 export function checkArrays(fn: string, arg: string, a: GraphArrays, needFeatures = true): void {
-  if (a === null || typeof a !== 'object' || !(a.edges instanceof Int32Array) || !Number.isInteger(a.numNodes)) {
+  if (
+    a === null ||
+    typeof a !== 'object' ||
+    !(a.edges instanceof Int32Array) ||
+    !Number.isInteger(a.numNodes)
+  ) {
     throw new LabInputError(fn, arg, 'must be GraphArrays (numNodes, edges: Int32Array, ...)', a);
   }
   if (a.edges.length !== 2 * a.numEdges) {
-    throw new LabInputError(fn, `${arg}.edges`, `must hold 2 * numEdges = ${2 * a.numEdges} entries`, a.edges.length);
+    throw new LabInputError(
+      fn,
+      `${arg}.edges`,
+      `must hold 2 * numEdges = ${2 * a.numEdges} entries`,
+      a.edges.length,
+    );
   }
   for (let e = 0; e < a.numEdges; e++) {
     const u = a.edges[2 * e];
     const v = a.edges[2 * e + 1];
     if (!(u >= 0 && v < a.numNodes && u < v)) {
-      throw new LabInputError(fn, `${arg}.edges`, `must list each undirected edge once with 0 <= i < j < ${a.numNodes}`, `(${u}, ${v}) at edge ${e}`);
+      throw new LabInputError(
+        fn,
+        `${arg}.edges`,
+        `must list each undirected edge once with 0 <= i < j < ${a.numNodes}`,
+        `(${u}, ${v}) at edge ${e}`,
+      );
     }
   }
   if (needFeatures) {
-    if (!(a.features instanceof Float32Array) || a.numFeatures < 1 || a.features.length !== a.numNodes * a.numFeatures) {
-      throw new LabInputError(fn, `${arg}.features`, 'must be a numNodes x numFeatures Float32Array with numFeatures >= 1 (node features are required)', a.features);
+    if (
+      !(a.features instanceof Float32Array) ||
+      a.numFeatures < 1 ||
+      a.features.length !== a.numNodes * a.numFeatures
+    ) {
+      throw new LabInputError(
+        fn,
+        `${arg}.features`,
+        'must be a numNodes x numFeatures Float32Array with numFeatures >= 1 (node features are required)',
+        a.features,
+      );
     }
   }
 }
@@ -97,4 +123,18 @@ export function rowCosine(x: Float32Array, dim: number, i: number, j: number): n
     nj += b * b;
   }
   return ni === 0 || nj === 0 ? 0 : dot / Math.sqrt(ni * nj);
+}
+
+/** Total-variation distance `0.5 * sum_k |p_uk - p_vk|` of the class-probability rows (`N x c`) of every edge's endpoints. */
+export function probabilityDistance(probs: Float32Array, c: number, edges: Int32Array): Float64Array {
+  const m = edges.length / 2;
+  const out = new Float64Array(m);
+  for (let e = 0; e < m; e++) {
+    const u = edges[2 * e] * c;
+    const v = edges[2 * e + 1] * c;
+    let s = 0;
+    for (let k = 0; k < c; k++) s += Math.abs(probs[u + k] - probs[v + k]);
+    out[e] = s / 2;
+  }
+  return out;
 }

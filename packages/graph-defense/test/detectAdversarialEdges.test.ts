@@ -1,10 +1,11 @@
 import { initBackend, LabInputError, rocAuc } from '@lab/core';
-import { expectNoLeaks } from '@lab/test-utils';
+import { expectAllClose, expectNoLeaks } from '@lab/test-utils';
 import Graph from 'graphology';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { baselineEdgeScores } from '../src/baselines.js';
 import { contextualSbm } from '../src/contextualSbm.js';
 import { detectAdversarialEdges } from '../src/detectAdversarialEdges.js';
+import { rankNormalize } from '../src/detectionUtils.js';
 import type { EdgeFlip, LabeledGraph } from '../src/graphTypes.js';
 import { plantInterClass } from './edogHelpers.js';
 
@@ -20,11 +21,21 @@ function truth(edges: { source: string; target: string }[], flips: EdgeFlip[]): 
 const FAST = { numSubgraphs: 6, linkPredictor: { epochs: 100 } };
 
 describe('detectAdversarialEdges', () => {
-  const clean = contextualSbm({ nodes: 300, classes: 6, avgDegree: 6, homophily: 0.9, featureDim: 16, featureSignal: 3, seed: 11 });
+  const clean = contextualSbm({
+    nodes: 300,
+    classes: 6,
+    avgDegree: 6,
+    homophily: 0.9,
+    featureDim: 16,
+    featureSignal: 3,
+    seed: 11,
+  });
   const attack = plantInterClass(clean, Math.round(0.05 * clean.size), 1);
 
   it('ranks planted inter-class edges of a CSBM far above chance and above the degree baseline, without leaks', async () => {
-    const det = await expectNoLeaks(() => detectAdversarialEdges(attack.graph, { ...FAST, seed: 1, budget: 10 }));
+    const det = await expectNoLeaks(() =>
+      detectAdversarialEdges(attack.graph, { ...FAST, seed: 1, budget: 10 }),
+    );
     const y = truth(det.edges, attack.flips);
     expect(y.reduce((s, v) => s + v, 0)).toBe(attack.flips.length);
     const auc = rocAuc(det.scores, y);
@@ -32,14 +43,24 @@ describe('detectAdversarialEdges', () => {
     expect(auc).toBeGreaterThan(0.75);
     expect(auc).toBeGreaterThan(degree + 0.1);
     expect(det.flagged).toHaveLength(10);
-    expect(Array.from(det.flaggedIndex).every((e, k) => k === 0 || det.scores[det.flaggedIndex[k - 1]] >= det.scores[e])).toBe(true);
+    expect(
+      Array.from(det.flaggedIndex).every(
+        (e, k) => k === 0 || det.scores[det.flaggedIndex[k - 1]] >= det.scores[e],
+      ),
+    ).toBe(true);
     expect(det.detailed.subgraphs).toHaveLength(6);
     expect(det.detailed.subgraphs.every((s) => s.edges > 0 && s.scoredEdges > 0)).toBe(true);
     expect(Object.keys(det.detailed.timingMs)).toContain('linkPrediction');
   });
 
   it('is deterministic for a seed; threshold flags exactly the edges at or above it; the outlier step runs when on', () => {
-    const opts = { ...FAST, numSubgraphs: 2, linkPredictor: { epochs: 20 }, outlier: 'on' as const, seed: 'd' };
+    const opts = {
+      ...FAST,
+      numSubgraphs: 2,
+      linkPredictor: { epochs: 20 },
+      outlier: 'on' as const,
+      seed: 'd',
+    };
     const a = detectAdversarialEdges(attack.graph, opts);
     const b = detectAdversarialEdges(attack.graph, { ...opts, threshold: 0.9 });
     expect(Array.from(a.scores)).toEqual(Array.from(b.scores));
@@ -48,6 +69,34 @@ describe('detectAdversarialEdges', () => {
     expect(a.detailed.outlierScores).not.toBeNull();
     const expected = Array.from(a.scores.keys()).filter((e) => a.scores[e] >= 0.9);
     expect(Array.from(b.flaggedIndex).sort((x, y) => x - y)).toEqual(expected);
+  });
+
+  it('combines the signals as the weighted mean of their ranks (signalWeights)', () => {
+    const opts = { numSubgraphs: 2, linkPredictor: { epochs: 20 }, outlier: 'off' as const, seed: 'w' };
+    const det = detectAdversarialEdges(attack.graph, opts);
+    const d = det.detailed;
+    expect(d.featureDissimilarity).not.toBeNull();
+    expect(d.labelDistance).not.toBeNull();
+    // Default weights link 1, feature dissimilarity 1, label distance 0.5 (outlier off).
+    const rl = rankNormalize(d.linkScores);
+    const rf = rankNormalize(d.featureDissimilarity as Float64Array);
+    const rd = rankNormalize(d.labelDistance as Float64Array);
+    const expected = Array.from(rl, (v, e) => (v + rf[e] + 0.5 * rd[e]) / 2.5);
+    // Same arithmetic in a different order: round-off only.
+    expectAllClose(Array.from(det.scores), expected, { atol: 1e-12 });
+    // Link only: the scores are the link ranks, no GCN labels are computed.
+    const linkOnly = detectAdversarialEdges(attack.graph, {
+      ...opts,
+      signalWeights: { featureDissimilarity: 0, labelDistance: 0 },
+    });
+    expect(Array.from(linkOnly.scores)).toEqual(Array.from(rankNormalize(linkOnly.detailed.linkScores)));
+    expect(linkOnly.detailed.labelDistance).toBeNull();
+    expect(() => detectAdversarialEdges(attack.graph, { ...opts, signalWeights: { link: -1 } })).toThrow(
+      /options.signalWeights.link/,
+    );
+    expect(() =>
+      detectAdversarialEdges(attack.graph, { ...opts, signalWeights: { bogus: 1 } as never }),
+    ).toThrow(/signalWeights.bogus/);
   });
 
   it('calibrates on a self-attacked copy when the attack is known', () => {
@@ -67,16 +116,26 @@ describe('detectAdversarialEdges', () => {
   it('rejects directed graphs, missing features and bad options with clear errors', () => {
     const directed = new Graph({ type: 'directed' });
     directed.addNode('a', { features: [1], label: 0 });
-    expect(() => detectAdversarialEdges(directed as unknown as LabeledGraph, { seed: 1 })).toThrow(/undirected/);
+    expect(() => detectAdversarialEdges(directed as unknown as LabeledGraph, { seed: 1 })).toThrow(
+      /undirected/,
+    );
     const noFeatures = new Graph({ type: 'undirected' }) as unknown as LabeledGraph;
     noFeatures.addNode('a', { label: 0 } as never);
     noFeatures.addNode('b', { label: 1 } as never);
     noFeatures.addEdge('a', 'b');
     expect(() => detectAdversarialEdges(noFeatures, { seed: 1 })).toThrow(/features/);
-    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, rate: 0 })).toThrow(/detectAdversarialEdges: argument 'options.rate'/);
-    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, budget: attack.graph.size + 1 })).toThrow(/options.budget/);
-    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, aggregation: 'max' as 'min' })).toThrow(LabInputError);
-    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, calibration: {} as never })).toThrow(/calibration/);
+    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, rate: 0 })).toThrow(
+      /detectAdversarialEdges: argument 'options.rate'/,
+    );
+    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, budget: attack.graph.size + 1 })).toThrow(
+      /options.budget/,
+    );
+    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, aggregation: 'max' as 'min' })).toThrow(
+      LabInputError,
+    );
+    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, calibration: {} as never })).toThrow(
+      /calibration/,
+    );
     expect(() => detectAdversarialEdges(attack.graph, undefined as never)).toThrow(/options/);
   });
 });
