@@ -1,5 +1,5 @@
 import { LabInputError } from '@lab/core';
-import { type BsrMatrix, type SparseValues, checkDim } from './sparseMatrix.js';
+import { type BsrMatrix, type SparseValues, checkDense, checkDim } from './sparseMatrix.js';
 
 /**
  * Builds a block-CSR matrix with blocks `block = [blockRows, blockCols]` from a dense row-major
@@ -21,16 +21,7 @@ export function bsrFromDense<V extends SparseValues>(
   block: readonly [number, number],
 ): BsrMatrix<V> {
   const fn = 'bsrFromDense';
-  checkDim(fn, 'rows', rows);
-  checkDim(fn, 'cols', cols);
-  if (!(values instanceof Float32Array || values instanceof Int8Array) || values.length !== rows * cols) {
-    throw new LabInputError(
-      fn,
-      'values',
-      `must be a Float32Array or Int8Array of length rows * cols = ${rows * cols}`,
-      values,
-    );
-  }
+  checkDense(fn, values, rows, cols);
   if (!Array.isArray(block) || block.length !== 2)
     throw new LabInputError(fn, 'block', 'must be [blockRows, blockCols]', block);
   checkDim(fn, 'block[0]', block[0], 1, 65535);

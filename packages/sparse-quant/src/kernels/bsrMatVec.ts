@@ -73,6 +73,11 @@ export function bsrMatVec(
   return y;
 }
 
+// Kernels below: one unrolled copy per block shape (8x8, 4x4, 1x16, 16x1, generic) and element
+// type (F32, I8). The near-identical copies are deliberate specialisations for speed: fixed
+// block shapes let the loops unroll fully, and one element type per loop keeps V8's typed-array
+// accesses monomorphic. Unifying them would slow the hot loop.
+
 /** 8x8 blocks, full block rows only; the last block column may be an edge block. */
 function bsrMatVec8x8F32(
   nbrFull: number,

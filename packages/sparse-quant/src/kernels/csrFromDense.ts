@@ -1,5 +1,4 @@
-import { LabInputError } from '@lab/core';
-import { type CsrMatrix, type SparseValues, checkDim } from './sparseMatrix.js';
+import { type CsrMatrix, type SparseValues, checkDense } from './sparseMatrix.js';
 
 /**
  * Builds a CSR matrix from a dense row-major `rows x cols` matrix, keeping only its non-zeros.
@@ -15,16 +14,7 @@ import { type CsrMatrix, type SparseValues, checkDim } from './sparseMatrix.js';
  */
 export function csrFromDense<V extends SparseValues>(values: V, rows: number, cols: number): CsrMatrix<V> {
   const fn = 'csrFromDense';
-  checkDim(fn, 'rows', rows);
-  checkDim(fn, 'cols', cols);
-  if (!(values instanceof Float32Array || values instanceof Int8Array) || values.length !== rows * cols) {
-    throw new LabInputError(
-      fn,
-      'values',
-      `must be a Float32Array or Int8Array of length rows * cols = ${rows * cols}`,
-      values,
-    );
-  }
+  checkDense(fn, values, rows, cols);
   let nnz = 0;
   for (let i = 0; i < values.length; i++) if (values[i] !== 0) nnz++;
   const rowPtr = new Int32Array(rows + 1);

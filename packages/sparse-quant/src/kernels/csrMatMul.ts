@@ -1,12 +1,4 @@
-import { LabInputError } from '@lab/core';
-import {
-  type CsrMatrix,
-  checkDim,
-  checkMatrix,
-  checkOperand,
-  checkOut,
-  zeroPointOf,
-} from './sparseMatrix.js';
+import { type CsrMatrix, checkMatMulArgs } from './sparseMatrix.js';
 
 /** Options for {@link csrMatMul}. */
 export interface CsrMatMulOptions<O extends Float32Array | Int32Array = Float32Array | Int32Array> {
@@ -49,14 +41,7 @@ export function csrMatMul(
   options: CsrMatMulOptions = {},
 ): Float32Array | Int32Array {
   const fn = 'csrMatMul';
-  checkMatrix(fn, a, 'csr');
-  checkDim(fn, 'n', n);
-  const int8 = a.values instanceof Int8Array;
-  checkOperand(fn, 'b', b, int8, a.cols * n);
-  checkOut(fn, options.out, int8, a.rows * n);
-  if (options.out !== undefined && options.out.buffer === b.buffer)
-    throw new LabInputError(fn, 'options.out', 'must not share memory with b');
-  const zp = zeroPointOf(fn, options.inputZeroPoint, int8);
+  const { int8, zp } = checkMatMulArgs(fn, 'csr', a, b, n, options);
   if (int8) {
     const c = (options.out as Int32Array | undefined) ?? new Int32Array(a.rows * n);
     csrMatMulI8(
@@ -116,7 +101,10 @@ function csrMatMulF32(
   }
 }
 
-/** As {@link csrMatMulF32}, accumulating exactly in int32. */
+/**
+ * As {@link csrMatMulF32}, accumulating exactly in int32. A separate copy on purpose:
+ * one loop over both element types would make V8's typed-array accesses polymorphic (slower).
+ */
 function csrMatMulI8(
   rows: number,
   n: number,

@@ -81,6 +81,10 @@ function csrMatVecF32(
   }
 }
 
+/**
+ * Int8 twin of {@link csrMatVecF32} (exact int32 sums, two lanes). A separate copy on purpose: one
+ * loop over both element types would make V8's typed-array accesses polymorphic (slower).
+ */
 function csrMatVecI8(
   rows: number,
   rp: Int32Array,

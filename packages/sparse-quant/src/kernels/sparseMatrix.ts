@@ -107,6 +107,42 @@ export function zeroPointOf(fn: string, z: unknown, int8: boolean): number {
   return z;
 }
 
+/** Throws unless `values` is a dense row-major Float32Array or Int8Array of `rows x cols`. Internal. */
+export function checkDense(fn: string, values: unknown, rows: unknown, cols: unknown): void {
+  checkDim(fn, 'rows', rows);
+  checkDim(fn, 'cols', cols);
+  if (!(values instanceof Float32Array || values instanceof Int8Array) || values.length !== rows * cols) {
+    throw new LabInputError(
+      fn,
+      'values',
+      `must be a Float32Array or Int8Array of length rows * cols = ${rows * cols}`,
+      values,
+    );
+  }
+}
+
+/**
+ * Checks the arguments of a sparse-times-dense product `A B` (`B` is `a.cols x n`, the output
+ * `a.rows x n`) and returns the element kind and the int8 input zero point. Internal.
+ */
+export function checkMatMulArgs(
+  fn: string,
+  format: 'csr' | 'bsr',
+  a: CsrMatrix | BsrMatrix,
+  b: Float32Array | Int8Array,
+  n: number,
+  options: { out?: Float32Array | Int32Array; inputZeroPoint?: number },
+): { int8: boolean; zp: number } {
+  checkMatrix(fn, a, format);
+  checkDim(fn, 'n', n);
+  const int8 = a.values instanceof Int8Array;
+  checkOperand(fn, 'b', b, int8, a.cols * n);
+  checkOut(fn, options.out, int8, a.rows * n);
+  if (options.out !== undefined && options.out.buffer === b.buffer)
+    throw new LabInputError(fn, 'options.out', 'must not share memory with b');
+  return { int8, zp: zeroPointOf(fn, options.inputZeroPoint, int8) };
+}
+
 /**
  * The 2-D integer matrix of an int8 weight for the kernels. Internal. The weight's view is
  * `[prod(leading axes), last axis] = [in, out]`; with `transpose` (default) the result is
