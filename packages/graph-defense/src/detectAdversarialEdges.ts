@@ -446,7 +446,9 @@ function fitLogistic(
  * adversarial edge is judged by models that never saw it) and its implausibility is
  * `1 - aggregated link probability`. For strong attacks an outlier step (isolation forest on
  * neighbourhood-label, degree, feature-similarity and embedding-distance features of each edge)
- * keeps the most anomalous edges out of every subgraph and is mixed into the final score. With
+ * keeps the most anomalous edges out of every subgraph. The final score is a weighted mean of
+ * the ranks of the link implausibility, the endpoints' feature dissimilarity (1 - Jaccard), the
+ * distance of their predicted class probabilities and the outlier score (`signalWeights`). With
  * attack knowledge (`calibration`), a self-attacked copy supervises how the signals combine.
  *
  * @param graph - an undirected {@link LabeledGraph} with `features` on every node and a
