@@ -1,4 +1,5 @@
 /** Internal: an Int8Model seen as named real-valued tensors (for masks and plan validation). */
+import { LabInputError } from '@lab/core';
 import type { Int8Model, Int8Tensor } from './Int8Model.js';
 import type { MaskSource } from './computeMasks.js';
 
@@ -13,6 +14,14 @@ export function dequantizeValues(t: Int8Tensor): Float32Array {
     out[i] = t.scales[c]! * (t.values[i]! - t.zeroPoints[c]!);
   }
   return out;
+}
+
+/** Throws a LabInputError naming `fn` unless `model` looks like an Int8Model. */
+export function checkInt8Model(fn: string, model: unknown): asserts model is Int8Model {
+  const m = model as Partial<Int8Model> | null;
+  if (m === null || typeof m !== 'object' || !Array.isArray(m.weights) || !Array.isArray(m.floats)) {
+    throw new LabInputError(fn, 'model', 'must be an Int8Model { weights, floats, activations }', model);
+  }
 }
 
 /** Checks the model's structure lightly and indexes it by name. */

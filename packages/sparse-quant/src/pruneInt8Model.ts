@@ -1,8 +1,7 @@
-import { LabInputError } from '@lab/core';
 import { type CompressionPlan, resolvePlan } from './compressionPlan.js';
 import { type MaskSet, combineMasks, globalContribution, layerContribution } from './computeMasks.js';
 import type { FloatTensor, Int8Model, Int8Tensor } from './Int8Model.js';
-import { int8ModelSource } from './int8ModelSource.js';
+import { checkInt8Model, int8ModelSource } from './int8ModelSource.js';
 
 /**
  * Offline baseline: magnitude pruning of an already int8-quantised model, no retraining (the
@@ -22,14 +21,7 @@ import { int8ModelSource } from './int8ModelSource.js';
  */
 export function pruneInt8Model(model: Int8Model, plan: CompressionPlan): Int8Model {
   const fn = 'pruneInt8Model';
-  if (
-    model === null ||
-    typeof model !== 'object' ||
-    !Array.isArray(model.weights) ||
-    !Array.isArray(model.floats)
-  ) {
-    throw new LabInputError(fn, 'model', 'must be an Int8Model { weights, floats, activations }', model);
-  }
+  checkInt8Model(fn, model);
   const src = int8ModelSource(model);
   const resolved = resolvePlan(fn, plan, (name) => (src.has(name) ? src.shape(name) : undefined));
   const pruned = resolved.layers.filter((l) => l.structure !== 'none' && !l.exclude);

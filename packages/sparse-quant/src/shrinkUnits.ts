@@ -1,7 +1,6 @@
-import { LabInputError } from '@lab/core';
 import { type CompressionPlan, type UnitSlice, resolvePlan } from './compressionPlan.js';
 import type { FloatTensor, Int8Model, Int8Tensor } from './Int8Model.js';
-import { int8ModelSource } from './int8ModelSource.js';
+import { checkInt8Model, int8ModelSource } from './int8ModelSource.js';
 import { numel } from './maskSelection.js';
 
 /** Result of {@link shrinkUnits}. */
@@ -67,14 +66,7 @@ function sliceIndices(s: UnitSlice, keptUnits: Int32Array): number[] {
  */
 export function shrinkUnits(model: Int8Model, plan: CompressionPlan): ShrinkUnitsResult {
   const fn = 'shrinkUnits';
-  if (
-    model === null ||
-    typeof model !== 'object' ||
-    !Array.isArray(model.weights) ||
-    !Array.isArray(model.floats)
-  ) {
-    throw new LabInputError(fn, 'model', 'must be an Int8Model { weights, floats, activations }', model);
-  }
+  checkInt8Model(fn, model);
   const src = int8ModelSource(model);
   const resolved = resolvePlan(fn, plan, (name) => (src.has(name) ? src.shape(name) : undefined));
   const weights = new Map<string, Int8Tensor>(
