@@ -15,6 +15,7 @@ import {
   GATE_PREACTIVATION_GRID,
   RecurrentQuant,
   type RecurrentQuantOptions,
+  checkSequenceInput,
 } from './recurrentQuant.js';
 
 /** Options of {@link QuantGRU}: core's {@link GRUOptions} plus activation quantisation (`cellShift` does not apply). */
@@ -74,20 +75,7 @@ export class QuantGRU {
   apply(x: tf.Tensor, options: GRUApplyOptions = {}): GRUResult {
     if (!this.q.enabled) return this.float.apply(x, options);
     const training = options.training ?? false;
-    if (
-      !(x instanceof tf.Tensor) ||
-      x.isDisposed ||
-      x.rank !== 3 ||
-      x.shape[2] !== this.inputDim ||
-      x.shape[1]! < 1
-    ) {
-      throw new LabInputError(
-        'QuantGRU.apply',
-        'x',
-        `must be a tensor [batch, time >= 1, ${this.inputDim}]`,
-        x,
-      );
-    }
+    checkSequenceInput('QuantGRU.apply', x, this.inputDim);
     const [B, T] = x.shape as [number, number, number];
     const H = this.units;
     const init = options.initialState;

@@ -15,6 +15,7 @@ import {
   GATE_PREACTIVATION_GRID,
   RecurrentQuant,
   type RecurrentQuantOptions,
+  checkSequenceInput,
 } from './recurrentQuant.js';
 
 /** Options of {@link QuantLSTM}: core's {@link LSTMOptions} plus activation quantisation. */
@@ -85,20 +86,7 @@ export class QuantLSTM {
     if (!this.q.enabled) return this.float.apply(x, options);
     const training = options.training ?? false;
     // Validation (shapes, initial state) is core's; run it without the work by checking here.
-    if (
-      !(x instanceof tf.Tensor) ||
-      x.isDisposed ||
-      x.rank !== 3 ||
-      x.shape[2] !== this.inputDim ||
-      x.shape[1]! < 1
-    ) {
-      throw new LabInputError(
-        'QuantLSTM.apply',
-        'x',
-        `must be a tensor [batch, time >= 1, ${this.inputDim}]`,
-        x,
-      );
-    }
+    checkSequenceInput('QuantLSTM.apply', x, this.inputDim);
     const [B, T] = x.shape as [number, number, number];
     const H = this.units;
     const init = options.initialState;

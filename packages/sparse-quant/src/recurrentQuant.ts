@@ -31,6 +31,19 @@ export const GATE_PREACTIVATION_GRID: QuantGrid = {
 /** Gate outputs (sigmoid / tanh): int16 Q0.15 (scale 2^-15). */
 export const GATE_OUTPUT_GRID: QuantGrid = { scale: 2 ** -15, zeroPoint: 0, qmin: -32768, qmax: 32767 };
 
+/** Throws a LabInputError naming `fn` unless `x` is a live `[batch, time >= 1, inputDim]` tensor. */
+export function checkSequenceInput(fn: string, x: unknown, inputDim: number): asserts x is tf.Tensor {
+  if (
+    !(x instanceof tf.Tensor) ||
+    x.isDisposed ||
+    x.rank !== 3 ||
+    x.shape[2] !== inputDim ||
+    x.shape[1]! < 1
+  ) {
+    throw new LabInputError(fn, 'x', `must be a tensor [batch, time >= 1, ${inputDim}]`, x);
+  }
+}
+
 /** @internal Resolved options and observers of a quantised recurrent layer. */
 export class RecurrentQuant {
   readonly enabled: boolean;
