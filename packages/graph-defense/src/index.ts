@@ -54,12 +54,18 @@ export { edgeFeatures } from './edgeFeatures.js';
 export type { EdgeFeaturesInput, EdgeFeaturesResult } from './edgeFeatures.js';
 export { averagePathLength, isolationForest } from './isolationForest.js';
 export type { IsolationForestOptions, IsolationForestResult } from './isolationForest.js';
-export { detectAdversarialEdges, OUTLIER_COLUMNS, orientedOutlierInput } from './detectAdversarialEdges.js';
+export {
+  DEFAULT_SIGNAL_WEIGHTS,
+  detectAdversarialEdges,
+  OUTLIER_COLUMNS,
+  orientedOutlierInput,
+} from './detectAdversarialEdges.js';
 export type {
   DetectAdversarialEdgesOptions,
   DetectAdversarialEdgesResult,
   DetectionProgress,
   EdgeRef,
+  SignalWeights,
   SubgraphDiagnostics,
 } from './detectAdversarialEdges.js';
 export {
