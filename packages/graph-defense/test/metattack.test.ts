@@ -12,47 +12,7 @@ import { metattack } from '../src/metattack.js';
 import { randomAttack } from '../src/randomAttack.js';
 import { applyFlip, bestFlip, createFlipState } from '../src/metattack/flipSelection.js';
 import { createMetaObjective } from '../src/metattack/metaObjective.js';
-import { edgeKeys, smallGraph } from './helpers.js';
-
-/**
- * A small seeded two-or-more-block graph with informative features (a stand-in contextual SBM):
- * `perClass` nodes per class, intra/inter edge probabilities, Gaussian features whose mean
- * depends on the class. Every node gets at least one edge. Splits: `train` per class, half of
- * the rest `val`, rest `test`.
- */
-function blockGraph(
-  seed: number,
-  classes = 2,
-  perClass = 20,
-  pIn = 0.3,
-  pOut = 0.03,
-  f = 8,
-  trainPerClass = 4,
-) {
-  const rng = createRng(seed);
-  const g: LabeledGraph = new Graph<NodeAttributes>({ type: 'undirected' });
-  const n = classes * perClass;
-  const means = Array.from({ length: classes }, () => Array.from({ length: f }, () => rng.normal(0, 1)));
-  for (let i = 0; i < n; i++) {
-    const y = i % classes;
-    const rank = Math.floor(i / classes);
-    const split = rank < trainPerClass ? 'train' : rank % 2 === 0 ? 'val' : 'test';
-    const feats = Float32Array.from(
-      { length: f },
-      (_, k) => (means[y]?.[k] as number) * 0.6 + rng.normal(0, 1),
-    );
-    g.addNode(String(i), { features: feats, label: y, split });
-  }
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      if (rng.next() < (i % classes === j % classes ? pIn : pOut)) g.addEdge(String(i), String(j));
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    if (g.degree(String(i)) === 0) g.addEdge(String(i), String((i + classes) % n));
-  }
-  return g;
-}
+import { blockGraph, edgeKeys, smallGraph } from './helpers.js';
 
 beforeAll(async () => {
   await initBackend();

@@ -20,41 +20,7 @@ import {
   type TargetState,
   targetLogitsAfterFlip,
 } from '../src/nettack/targetLogits.js';
-import { edgeKeys, smallGraph } from './helpers.js';
-
-/** Seeded block graph with informative features (see metattack.test.ts). */
-function blockGraph(
-  seed: number,
-  classes = 2,
-  perClass = 20,
-  pIn = 0.3,
-  pOut = 0.03,
-  f = 8,
-  trainPerClass = 4,
-  signal = 0.6,
-) {
-  const rng = createRng(seed);
-  const g: LabeledGraph = new Graph<NodeAttributes>({ type: 'undirected' });
-  const n = classes * perClass;
-  const means = Array.from({ length: classes }, () => Array.from({ length: f }, () => rng.normal(0, 1)));
-  for (let i = 0; i < n; i++) {
-    const y = i % classes;
-    const rank = Math.floor(i / classes);
-    const split = rank < trainPerClass ? 'train' : rank % 2 === 0 ? 'val' : 'test';
-    const feats = Float32Array.from(
-      { length: f },
-      (_, k) => (means[y]?.[k] as number) * signal + rng.normal(0, 1),
-    );
-    g.addNode(String(i), { features: feats, label: y, split });
-  }
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      if (rng.next() < (i % classes === j % classes ? pIn : pOut)) g.addEdge(String(i), String(j));
-    }
-  }
-  for (let i = 0; i < n; i++) if (g.degree(String(i)) === 0) g.addEdge(String(i), String((i + classes) % n));
-  return g;
-}
+import { blockGraph, edgeKeys, smallGraph } from './helpers.js';
 
 /** Dense `Â² (XW)` row u of a graph given by neighbour sets, from scratch (float64). */
 function logitsFromScratch(neighbors: Set<number>[], xw: Float64Array, c: number, u: number): Float64Array {
