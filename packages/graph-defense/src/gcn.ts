@@ -14,14 +14,15 @@ import {
   accuracyOf,
   argmaxRows,
   asGraphArrays,
-  checkSameNodes,
   type NodeClassifier,
   type NodeSelection,
   nonNegative,
   normalizedAdjacency,
   readAndDispose,
+  sameGraphArrays,
   selectNodes,
   sparseFeatures,
+  trainingNodes,
 } from './nodeClassifier.js';
 
 /** Options of {@link trainGcn}; defaults are Kipf & Welling's Cora settings. */
@@ -131,16 +132,7 @@ export class GcnModel implements NodeClassifier {
   ): { x: SparseMatrix; a: SparseMatrix; arrays: GraphArrays } {
     this.check(fn);
     if (graph === undefined) return { x: this.trainX, a: this.trainA, arrays: this.train };
-    const arrays = asGraphArrays(fn, graph);
-    checkSameNodes(fn, this.nodes, arrays);
-    if (arrays.numFeatures !== this.numFeatures) {
-      throw new LabInputError(
-        fn,
-        'graph',
-        `must have ${this.numFeatures} features per node`,
-        arrays.numFeatures,
-      );
-    }
+    const arrays = sameGraphArrays(fn, graph, this.nodes, this.numFeatures);
     return { x: sparseFeatures(arrays, this.normalizeFeatures), a: normalizedAdjacency(arrays), arrays };
   }
 
@@ -353,16 +345,7 @@ export function trainGcn(graph: LabeledGraph | GraphArrays, options: TrainGcnOpt
   checkRange(fn, 'options.weightDecay', weightDecay, 0, Number.POSITIVE_INFINITY);
   const epochs = options.epochs ?? 200;
   checkInteger(fn, 'options.epochs', epochs, 0);
-  const trainIndex =
-    options.trainNodes === undefined
-      ? a.train
-      : selectNodes(fn, a, options.trainNodes as Int32Array | readonly number[]);
-  if (trainIndex.length === 0)
-    throw new LabInputError(fn, 'graph', "must have training nodes (split 'train')", 0);
-  for (const i of trainIndex) {
-    if ((a.labels[i] as number) < 0)
-      throw new LabInputError(fn, 'options.trainNodes', 'must be labelled nodes', i);
-  }
+  const trainIndex = trainingNodes(fn, a, options.trainNodes);
   const normalize = options.normalizeFeatures ?? nonNegative(a.features);
   const rng = createRng(options.seed);
   const model = new GcnModel(a, hidden, normalize, rng.fork('init'));

@@ -163,3 +163,32 @@ export function readAndDispose(t: tf.Tensor): Float32Array {
   t.dispose();
   return data;
 }
+
+/**
+ * A graph to evaluate a trained model on: its arrays, checked to hold the training graph's nodes
+ * (same order) and `numFeatures` features per node. Internal.
+ */
+export function sameGraphArrays(
+  fn: string,
+  graph: LabeledGraph | GraphArrays,
+  nodes: readonly string[],
+  numFeatures: number,
+): GraphArrays {
+  const arrays = asGraphArrays(fn, graph);
+  checkSameNodes(fn, nodes, arrays);
+  if (arrays.numFeatures !== numFeatures) {
+    throw new LabInputError(fn, 'graph', `must have ${numFeatures} features per node`, arrays.numFeatures);
+  }
+  return arrays;
+}
+
+/** The training node indices (`trainNodes`, or the `'train'` split), checked non-empty and labelled. Internal. */
+export function trainingNodes(fn: string, a: GraphArrays, trainNodes: NodeSelection | undefined): Int32Array {
+  const index = trainNodes === undefined ? a.train : selectNodes(fn, a, trainNodes);
+  if (index.length === 0) throw new LabInputError(fn, 'graph', "must have training nodes (split 'train')", 0);
+  for (const i of index) {
+    if ((a.labels[i] as number) < 0)
+      throw new LabInputError(fn, 'options.trainNodes', 'must be labelled nodes', i);
+  }
+  return index;
+}

@@ -5,14 +5,15 @@ import {
   accuracyOf,
   argmaxRows,
   asGraphArrays,
-  checkSameNodes,
   type NodeClassifier,
   type NodeSelection,
   nonNegative,
   normalizedAdjacency,
   readAndDispose,
+  sameGraphArrays,
   selectNodes,
   sparseFeatures,
+  trainingNodes,
 } from './nodeClassifier.js';
 
 /** Options of {@link trainSgc}; defaults follow the SGC reference code for citation graphs. */
@@ -117,16 +118,7 @@ export class SgcModel implements NodeClassifier {
   ): { features: Float32Array; arrays: GraphArrays } {
     if (this.disposed) throw new LabInputError(fn, 'this', 'must not be disposed');
     if (graph === undefined) return { features: this.trainFeatures, arrays: this.train };
-    const arrays = asGraphArrays(fn, graph);
-    checkSameNodes(fn, this.nodes, arrays);
-    if (arrays.numFeatures !== this.numFeatures) {
-      throw new LabInputError(
-        fn,
-        'graph',
-        `must have ${this.numFeatures} features per node`,
-        arrays.numFeatures,
-      );
-    }
+    const arrays = sameGraphArrays(fn, graph, this.nodes, this.numFeatures);
     return {
       features: propagate(
         sparseFeatures(arrays, this.normalizeFeatures),
@@ -203,13 +195,7 @@ export function trainSgc(graph: LabeledGraph | GraphArrays, options: TrainSgcOpt
   checkRange(fn, 'options.weightDecay', weightDecay, 0, Number.POSITIVE_INFINITY);
   const epochs = options.epochs ?? 100;
   checkInteger(fn, 'options.epochs', epochs, 0);
-  const trainIndex = options.trainNodes === undefined ? a.train : selectNodes(fn, a, options.trainNodes);
-  if (trainIndex.length === 0)
-    throw new LabInputError(fn, 'graph', "must have training nodes (split 'train')", 0);
-  for (const i of trainIndex) {
-    if ((a.labels[i] as number) < 0)
-      throw new LabInputError(fn, 'options.trainNodes', 'must be labelled nodes', i);
-  }
+  const trainIndex = trainingNodes(fn, a, options.trainNodes);
   const normalize = options.normalizeFeatures ?? nonNegative(a.features);
   const propagated = propagate(sparseFeatures(a, normalize), normalizedAdjacency(a), k);
   const model = new SgcModel(a, k, normalize, propagated, `${String(options.seed)}/init`);
