@@ -7,9 +7,7 @@ import {
   type ParameterStore,
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ActivationObserver } from './ActivationObserver.js';
 import { fakeQuantizeUnchecked } from './fakeQuantize.js';
-import type { ActivationQuantParams } from './Int8Model.js';
 import {
   GATE_OUTPUT_GRID,
   GATE_PREACTIVATION_GRID,
@@ -17,6 +15,7 @@ import {
   type RecurrentQuantOptions,
   checkSequenceInput,
 } from './recurrentQuant.js';
+import { QuantRecurrentLayer } from './quantRecurrentLayer.js';
 
 /** Options of {@link QuantGRU}: core's {@link GRUOptions} plus activation quantisation (`cellShift` does not apply). */
 export interface QuantGRUOptions extends GRUOptions {
@@ -38,37 +37,14 @@ export interface QuantGRUOptions extends GRUOptions {
  * Gradients: clipped straight-through.
  * @see Stamenovic et al., NeurIPS 2021 ENLSP, arXiv 2111.02351.
  */
-export class QuantGRU {
-  readonly name: string;
-  readonly paramNames: readonly string[];
-  readonly inputDim: number;
-  readonly units: number;
-  readonly returnSequences: boolean;
-  readonly reverse: boolean;
-  private readonly store: ParameterStore;
-  private readonly float: GRU;
-  private readonly q: RecurrentQuant;
-
+export class QuantGRU extends QuantRecurrentLayer<GRU> {
   constructor(store: ParameterStore, name: string, options: QuantGRUOptions) {
-    this.float = new GRU(store, name, options);
-    this.q = new RecurrentQuant('QuantGRU', name, options.quant, false);
-    this.store = store;
-    this.name = name;
-    this.paramNames = this.float.paramNames;
-    this.inputDim = this.float.inputDim;
-    this.units = this.float.units;
-    this.returnSequences = this.float.returnSequences;
-    this.reverse = this.float.reverse;
-  }
-
-  /** The range observers: input (unless disabled) and hidden state. */
-  get observers(): readonly ActivationObserver[] {
-    return this.q.observers();
-  }
-
-  /** Every activation's quantisation parameters; throws before any training call. */
-  quantParams(): ActivationQuantParams[] {
-    return this.q.quantParams(this.name);
+    super(
+      store,
+      name,
+      new GRU(store, name, options),
+      new RecurrentQuant('QuantGRU', name, options.quant, false),
+    );
   }
 
   /** Runs the recurrence over `x` `[batch, time, inputDim]`; `training: true` updates the observers. */

@@ -7,9 +7,7 @@ import {
   type ParameterStore,
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ActivationObserver } from './ActivationObserver.js';
 import { fakeQuantizeUnchecked } from './fakeQuantize.js';
-import type { ActivationQuantParams } from './Int8Model.js';
 import {
   GATE_OUTPUT_GRID,
   GATE_PREACTIVATION_GRID,
@@ -17,6 +15,7 @@ import {
   type RecurrentQuantOptions,
   checkSequenceInput,
 } from './recurrentQuant.js';
+import { QuantRecurrentLayer } from './quantRecurrentLayer.js';
 
 /** Options of {@link QuantLSTM}: core's {@link LSTMOptions} plus activation quantisation. */
 export interface QuantLSTMOptions extends LSTMOptions {
@@ -48,37 +47,14 @@ export interface QuantLSTMOptions extends LSTMOptions {
  * @see Stamenovic et al., NeurIPS 2021 ENLSP, arXiv 2111.02351; Fedorov et al., "TinyLSTMs",
  *   arXiv 2005.11138 (LSTM QAT); TFLite's integer LSTM kernel (`lstm_eval.cc`, 8x8_16).
  */
-export class QuantLSTM {
-  readonly name: string;
-  readonly paramNames: readonly string[];
-  readonly inputDim: number;
-  readonly units: number;
-  readonly returnSequences: boolean;
-  readonly reverse: boolean;
-  private readonly store: ParameterStore;
-  private readonly float: LSTM;
-  private readonly q: RecurrentQuant;
-
+export class QuantLSTM extends QuantRecurrentLayer<LSTM> {
   constructor(store: ParameterStore, name: string, options: QuantLSTMOptions) {
-    this.float = new LSTM(store, name, options);
-    this.q = new RecurrentQuant('QuantLSTM', name, options.quant, true);
-    this.store = store;
-    this.name = name;
-    this.paramNames = this.float.paramNames;
-    this.inputDim = this.float.inputDim;
-    this.units = this.float.units;
-    this.returnSequences = this.float.returnSequences;
-    this.reverse = this.float.reverse;
-  }
-
-  /** The range observers: input (unless disabled) and hidden state. */
-  get observers(): readonly ActivationObserver[] {
-    return this.q.observers();
-  }
-
-  /** Every activation's quantisation parameters (observed and fixed grids); throws before any training call. */
-  quantParams(): ActivationQuantParams[] {
-    return this.q.quantParams(this.name);
+    super(
+      store,
+      name,
+      new LSTM(store, name, options),
+      new RecurrentQuant('QuantLSTM', name, options.quant, true),
+    );
   }
 
   /** Runs the recurrence over `x` `[batch, time, inputDim]`; `training: true` updates the observers. */
