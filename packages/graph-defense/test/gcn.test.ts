@@ -12,6 +12,22 @@ beforeAll(async () => {
   await initBackend();
 });
 
+/** A GCN trained on a small seeded CSBM (average degree 4), with the graph's arrays. */
+function smallTrainedGcn(
+  nodes: number,
+  classes: number,
+  homophily: number,
+  featureDim: number,
+  featureSignal: number,
+  seed: number,
+  epochs: number,
+) {
+  const g = contextualSbm({ nodes, classes, avgDegree: 4, homophily, featureDim, featureSignal, seed });
+  const arr = graphArrays(g);
+  const { model } = trainGcn(g, { seed, epochs });
+  return { arr, model, n: arr.numNodes };
+}
+
 const csbm = (seed: number) =>
   contextualSbm({
     nodes: 300,
@@ -70,18 +86,7 @@ describe('trainGcn', () => {
   });
 
   it('dense differentiable forward equals the sparse one and has correct adjacency gradients', async () => {
-    const g = contextualSbm({
-      nodes: 30,
-      classes: 2,
-      avgDegree: 4,
-      homophily: 0.8,
-      featureDim: 4,
-      featureSignal: 2,
-      seed: 3,
-    });
-    const arr = graphArrays(g);
-    const { model } = trainGcn(g, { seed: 3, epochs: 20 });
-    const n = arr.numNodes;
+    const { arr, model, n } = smallTrainedGcn(30, 2, 0.8, 4, 2, 3, 20);
     const dense = new Float32Array(n * n);
     for (let e = 0; e < arr.numEdges; e++) {
       const i = arr.edges[2 * e] as number;
@@ -127,18 +132,7 @@ describe('trainGcn', () => {
   });
 
   it('factored adjacency gradient equals tf.grad of the dense formulation (relaxed, weighted A)', async () => {
-    const g = contextualSbm({
-      nodes: 40,
-      classes: 3,
-      avgDegree: 4,
-      homophily: 0.7,
-      featureDim: 6,
-      featureSignal: 1,
-      seed: 8,
-    });
-    const arr = graphArrays(g);
-    const { model } = trainGcn(g, { seed: 8, epochs: 30 });
-    const n = arr.numNodes;
+    const { arr, model, n } = smallTrainedGcn(40, 3, 0.7, 6, 1, 8, 30);
     // A relaxed adjacency: edges at 1 - s, some absent pairs at s, s in (0, 1).
     const dense = new Float32Array(n * n);
     const rows: number[] = [];
