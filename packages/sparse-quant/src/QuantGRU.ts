@@ -1,11 +1,4 @@
-import {
-  GRU,
-  type GRUApplyOptions,
-  type GRUOptions,
-  type GRUResult,
-  LabInputError,
-  type ParameterStore,
-} from '@lab/core';
+import { GRU, type GRUApplyOptions, type GRUOptions, type GRUResult, type ParameterStore } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fakeQuantizeUnchecked } from './fakeQuantize.js';
 import {
@@ -14,6 +7,7 @@ import {
   RecurrentQuant,
   type RecurrentQuantOptions,
   checkSequenceInput,
+  checkStateInput,
 } from './recurrentQuant.js';
 import { QuantRecurrentLayer } from './quantRecurrentLayer.js';
 
@@ -55,17 +49,7 @@ export class QuantGRU extends QuantRecurrentLayer<GRU> {
     const [B, T] = x.shape as [number, number, number];
     const H = this.units;
     const init = options.initialState;
-    if (
-      init !== undefined &&
-      (!(init instanceof tf.Tensor) || init.isDisposed || !tf.util.arraysEqual(init.shape, [B, H]))
-    ) {
-      throw new LabInputError(
-        'QuantGRU.apply',
-        'options.initialState',
-        `must be a tensor of shape [${B}, ${H}]`,
-        init,
-      );
-    }
+    if (init !== undefined) checkStateInput('QuantGRU.apply', 'options.initialState', init, B, H);
     const fq = fakeQuantizeUnchecked;
     const P = GATE_PREACTIVATION_GRID;
     const O = GATE_OUTPUT_GRID;

@@ -3,7 +3,6 @@ import {
   type LSTMApplyOptions,
   type LSTMOptions,
   type LSTMResult,
-  LabInputError,
   type ParameterStore,
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,6 +13,7 @@ import {
   RecurrentQuant,
   type RecurrentQuantOptions,
   checkSequenceInput,
+  checkStateInput,
 } from './recurrentQuant.js';
 import { QuantRecurrentLayer } from './quantRecurrentLayer.js';
 
@@ -67,17 +67,8 @@ export class QuantLSTM extends QuantRecurrentLayer<LSTM> {
     const H = this.units;
     const init = options.initialState;
     if (init !== undefined) {
-      for (const k of ['h', 'c'] as const) {
-        const s = init[k];
-        if (!(s instanceof tf.Tensor) || s.isDisposed || !tf.util.arraysEqual(s.shape, [B, H])) {
-          throw new LabInputError(
-            'QuantLSTM.apply',
-            `options.initialState.${k}`,
-            `must be a tensor of shape [${B}, ${H}]`,
-            s,
-          );
-        }
-      }
+      for (const k of ['h', 'c'] as const)
+        checkStateInput('QuantLSTM.apply', `options.initialState.${k}`, init[k], B, H);
     }
     const fq = fakeQuantizeUnchecked;
     return tf.tidy(() => {

@@ -31,6 +31,13 @@ export const GATE_PREACTIVATION_GRID: QuantGrid = {
 /** Gate outputs (sigmoid / tanh): int16 Q0.15 (scale 2^-15). */
 export const GATE_OUTPUT_GRID: QuantGrid = { scale: 2 ** -15, zeroPoint: 0, qmin: -32768, qmax: 32767 };
 
+/** Throws a LabInputError naming `fn` and `arg` unless `s` is a live `[batch, units]` state tensor. */
+export function checkStateInput(fn: string, arg: string, s: unknown, batch: number, units: number): void {
+  if (!(s instanceof tf.Tensor) || s.isDisposed || !tf.util.arraysEqual(s.shape, [batch, units])) {
+    throw new LabInputError(fn, arg, `must be a tensor of shape [${batch}, ${units}]`, s);
+  }
+}
+
 /** Throws a LabInputError naming `fn` unless `x` is a live `[batch, time >= 1, inputDim]` tensor. */
 export function checkSequenceInput(fn: string, x: unknown, inputDim: number): asserts x is tf.Tensor {
   if (
