@@ -109,7 +109,7 @@ export function toolkitSettings(quick: boolean): ToolkitSettings {
       edogLabels:
         'predicted labels for the outlier features come from the victim GCN trained on the attacked graph (the same model EDoG would train); the end-to-end timed run trains its own',
       edogCalibration: 'the same attack type at the same rate on a copy, another seed (attack knowledge)',
-      edogNoOutlier: "outlier: 'off' (ablation); equals EDoG where the auto rule leaves the outlier step off",
+      edogNoOutlier: "outlier: 'off' (ablation of the outlier step, which is on by default); full mode only",
       defence: 'remove the round(rate * |E|) edges EDoG (no knowledge) scores highest, retrain the GCN',
       random: 'random edge additions',
       dice: 'DICE: delete intra-class, insert inter-class edges (labels known to the attacker)',
