@@ -5,6 +5,7 @@ import { edgeFeatures } from './edgeFeatures.js';
 import { graphArrays } from './graphArrays.js';
 import type { AttackResult, GraphArrays, LabeledGraph } from './graphTypes.js';
 import { isolationForest } from './isolationForest.js';
+import { fitLogisticRegression } from './logisticRegression.js';
 import { featureMatrix, type LinkPredictorOptions, trainLinkPredictor } from './linkPredictor.js';
 import { sampleSubgraphs } from './sampleSubgraphs.js';
 import { trainGcn } from './gcn.js';
@@ -68,9 +69,12 @@ export interface DetectAdversarialEdgesOptions {
   /**
    * Attack knowledge: `attack` perturbs a copy of the graph (e.g. the attack type suspected, at
    * the rate expected); the detector scores the copy, fits a logistic regression that tells the
-   * injected edges from the others on the per-edge signals, and applies it to the graph.
+   * injected edges from the others on the per-edge signals, and applies it to the graph. Before
+   * the attack, the copy loses its `suspects` most suspicious edges by the uncalibrated score
+   * (default: `budget`, else 5 % of the edges), since they may be an attack's edges that would
+   * otherwise count as clean examples.
    */
-  calibration?: { attack: (graph: LabeledGraph) => AttackResult };
+  calibration?: { attack: (graph: LabeledGraph) => AttackResult; suspects?: number };
   /** Predicted class probabilities (row-major `N x C`) to use instead of training a GCN. */
   classProbabilities?: Float32Array;
   seed: number | string;
@@ -129,6 +133,8 @@ export interface DetectAdversarialEdgesResult {
     subgraphs: SubgraphDiagnostics[];
     calibration: null | {
       injected: number;
+      /** Suspected edges (the uncalibrated top `injected` on the graph itself) left out of the fit. */
+      excluded: number;
       /** AUC on the self-attacked copy of the uncalibrated score and of the calibrated one. */
       aucBefore: number;
       aucAfter: number;
@@ -378,65 +384,28 @@ function computeSignals(
   };
 }
 
-/** Design matrix for the calibration: the combined score, the link score rank, and standardised edge features. */
+/**
+ * Design matrix for the calibration: the combined score, the rank of every per-edge signal that
+ * was computed (link, feature dissimilarity, label distance, outlier) and the edge features.
+ */
 function design(s: Signals): { names: string[]; x: Float64Array; dim: number } {
   const m = s.linkScores.length;
-  const names = ['combined', 'linkRank', ...s.features.names];
+  const ranked: [string, Float64Array][] = [['linkRank', rankNormalize(s.linkScores)]];
+  if (s.featureDissimilarity) ranked.push(['featureDissimilarityRank', rankNormalize(s.featureDissimilarity)]);
+  if (s.labelDistance) ranked.push(['labelDistanceRank', rankNormalize(s.labelDistance)]);
+  if (s.outlierScores) ranked.push(['outlierRank', rankNormalize(s.outlierScores)]);
+  const names = ['combined', ...ranked.map(([n]) => n), ...s.features.names];
   const dim = names.length;
+  const off = 1 + ranked.length;
   const x = new Float64Array(m * dim);
-  const rl = rankNormalize(s.linkScores);
   for (let e = 0; e < m; e++) {
     x[e * dim] = s.combined[e];
-    x[e * dim + 1] = rl[e];
-    for (let f = 0; f < s.features.dim; f++) x[e * dim + 2 + f] = s.features.values[e * s.features.dim + f];
+    ranked.forEach(([, r], q) => {
+      x[e * dim + 1 + q] = r[e];
+    });
+    for (let f = 0; f < s.features.dim; f++) x[e * dim + off + f] = s.features.values[e * s.features.dim + f];
   }
   return { names, x, dim };
-}
-
-/** L2-regularised logistic regression by full-batch gradient descent on standardised columns; returns a scorer. */
-function fitLogistic(
-  x: Float64Array,
-  dim: number,
-  y: Uint8Array,
-): { weights: number[]; score: (x2: Float64Array) => Float64Array } {
-  const m = y.length;
-  const mean = new Float64Array(dim);
-  const sd = new Float64Array(dim);
-  for (let e = 0; e < m; e++) for (let f = 0; f < dim; f++) mean[f] += x[e * dim + f] / m;
-  for (let e = 0; e < m; e++) for (let f = 0; f < dim; f++) sd[f] += (x[e * dim + f] - mean[f]) ** 2 / m;
-  for (let f = 0; f < dim; f++) sd[f] = Math.sqrt(sd[f]) || 1;
-  let pos = 0;
-  for (let e = 0; e < m; e++) pos += y[e];
-  // Class-balanced weights, so a few injected edges are not drowned by the rest.
-  const wPos = m / (2 * Math.max(pos, 1));
-  const wNeg = m / (2 * Math.max(m - pos, 1));
-  const w = new Float64Array(dim + 1);
-  const grad = new Float64Array(dim + 1);
-  const lambda = 1e-3;
-  const lr = 0.5;
-  for (let it = 0; it < 300; it++) {
-    grad.fill(0);
-    for (let e = 0; e < m; e++) {
-      let z = w[dim];
-      for (let f = 0; f < dim; f++) z += w[f] * ((x[e * dim + f] - mean[f]) / sd[f]);
-      const p = 1 / (1 + Math.exp(-z));
-      const g = (p - y[e]) * (y[e] ? wPos : wNeg);
-      for (let f = 0; f < dim; f++) grad[f] += (g * (x[e * dim + f] - mean[f])) / sd[f];
-      grad[dim] += g;
-    }
-    for (let f = 0; f <= dim; f++) w[f] -= lr * (grad[f] / m + (f < dim ? lambda * w[f] : 0));
-  }
-  const score = (x2: Float64Array): Float64Array => {
-    const n2 = x2.length / dim;
-    const out = new Float64Array(n2);
-    for (let e = 0; e < n2; e++) {
-      let z = w[dim];
-      for (let f = 0; f < dim; f++) z += w[f] * ((x2[e * dim + f] - mean[f]) / sd[f]);
-      out[e] = 1 / (1 + Math.exp(-z));
-    }
-    return out;
-  };
-  return { weights: Array.from(w), score };
 }
 
 /**
@@ -533,6 +502,8 @@ export function detectAdversarialEdges(
       options.calibration,
     );
   }
+  if (options.calibration?.suspects !== undefined)
+    checkInteger(fn, 'options.calibration.suspects', options.calibration.suspects, 0, a.numEdges);
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new LabInputError(fn, 'options.onProgress', 'must be a function', options.onProgress);
   }
@@ -546,7 +517,20 @@ export function detectAdversarialEdges(
   if (options.calibration !== undefined) {
     const t = performance.now();
     report({ stage: 'calibration', done: 0, total: 1 });
-    const res = options.calibration.attack(graph);
+    // The graph may already hold an attack's edges; left in the copy as negatives they would teach
+    // the calibration that attack-like edges are clean. So the copy first loses the suspects (the
+    // uncalibrated score's top `suspects` edges, none that would leave a node without neighbours),
+    // and any suspect still present in the attacked copy is left out of the fit.
+    const nSuspects = options.calibration.suspects ?? options.budget ?? Math.round(0.05 * a.numEdges);
+    const suspects = new Set<string>();
+    const pruned = graph.copy();
+    for (const e of topIndices(signals.combined, Math.min(nSuspects, a.numEdges))) {
+      const u = a.nodes[a.edges[2 * e]];
+      const v = a.nodes[a.edges[2 * e + 1]];
+      suspects.add(u < v ? `${u}\u0000${v}` : `${v}\u0000${u}`);
+      if (pruned.degree(u) > 1 && pruned.degree(v) > 1) pruned.dropEdge(u, v);
+    }
+    const res = options.calibration.attack(pruned);
     if (
       res === null ||
       typeof res !== 'object' ||
@@ -594,12 +578,23 @@ export function detectAdversarialEdges(
       `${seed}-cal`,
       () => {},
     );
+    const keep = new Uint8Array(ca.numEdges).fill(1);
+    let excluded = 0;
+    for (let e = 0; e < ca.numEdges; e++) {
+      if (yc[e]) continue;
+      const u = ca.nodes[ca.edges[2 * e]];
+      const v = ca.nodes[ca.edges[2 * e + 1]];
+      if (suspects.has(u < v ? `${u}\u0000${v}` : `${v}\u0000${u}`)) {
+        keep[e] = 0;
+        excluded++;
+      }
+    }
     const dc = design(cs);
-    const model = fitLogistic(dc.x, dc.dim, yc);
+    const model = fitLogisticRegression(dc.x, dc.dim, yc, { keep });
     const aucBefore = rocAuc(cs.combined, yc);
     const aucAfter = rocAuc(model.score(dc.x), yc);
     scores = model.score(design(signals).x);
-    calibration = { injected, aucBefore, aucAfter, featureNames: dc.names, weights: model.weights };
+    calibration = { injected, excluded, aucBefore, aucAfter, featureNames: dc.names, weights: model.weights };
     signals.timingMs.calibration = performance.now() - t;
     report({ stage: 'calibration', done: 1, total: 1 });
   }

@@ -100,15 +100,36 @@ describe('detectAdversarialEdges', () => {
   });
 
   it('calibrates on a self-attacked copy when the attack is known', () => {
+    const sizeBefore = attack.graph.size;
+    let seenSize = -1;
     const det = detectAdversarialEdges(attack.graph, {
       numSubgraphs: 3,
       linkPredictor: { epochs: 40 },
       seed: 2,
-      calibration: { attack: (g) => plantInterClass(g, Math.round(0.05 * g.size), 99) },
+      calibration: {
+        attack: (g) => {
+          seenSize = g.size;
+          return plantInterClass(g, Math.round(0.05 * g.size), 99);
+        },
+        suspects: 12,
+      },
     });
     const cal = det.detailed.calibration;
     expect(cal).not.toBeNull();
-    expect(cal?.injected).toBe(Math.round(0.05 * attack.graph.size));
+    // The attack ran on a copy without the 12 top-scored edges (fewer only where a removal would
+    // strand a node); the caller's graph is untouched.
+    expect(seenSize).toBeLessThanOrEqual(sizeBefore);
+    expect(seenSize).toBeGreaterThanOrEqual(sizeBefore - 12);
+    expect(attack.graph.size).toBe(sizeBefore);
+    expect(cal?.injected).toBe(Math.round(0.05 * seenSize));
+    expect(cal?.excluded).toBeLessThanOrEqual(12 - (sizeBefore - seenSize));
+    expect(cal?.featureNames.slice(0, 5)).toEqual([
+      'combined',
+      'linkRank',
+      'featureDissimilarityRank',
+      'labelDistanceRank',
+      'outlierRank',
+    ]);
     expect(cal?.weights).toHaveLength((cal?.featureNames.length ?? 0) + 1);
     expect(rocAuc(det.scores, truth(det.edges, attack.flips))).toBeGreaterThan(0.75);
   });
@@ -136,6 +157,13 @@ describe('detectAdversarialEdges', () => {
     expect(() => detectAdversarialEdges(attack.graph, { seed: 1, calibration: {} as never })).toThrow(
       /calibration/,
     );
+    expect(() =>
+      detectAdversarialEdges(attack.graph, {
+        ...FAST,
+        seed: 1,
+        calibration: { attack: (g) => plantInterClass(g, 3, 1), suspects: -1 },
+      }),
+    ).toThrow(/options.calibration.suspects/);
     expect(() => detectAdversarialEdges(attack.graph, undefined as never)).toThrow(/options/);
   });
 });
