@@ -9,7 +9,7 @@ export type AttackName = (typeof ATTACKS)[number];
 /**
  * Detectors scored on every attacked graph, by metric-key name: EDoG without attack knowledge,
  * EDoG calibrated on a self-attacked copy (attack knowledge), EDoG without its outlier step
- * (ablation), and the baselines.
+ * (ablation), the baselines, and the true-label reference ({@link REFERENCE_DETECTORS}).
  */
 export const DETECTORS = [
   'edog',
@@ -19,6 +19,7 @@ export const DETECTORS = [
   'gae',
   'labelOutlier',
   'degree',
+  'trueLabels',
 ] as const;
 export type DetectorName = (typeof DETECTORS)[number];
 
@@ -31,7 +32,16 @@ export const DETECTOR_LABELS: Record<DetectorName, string> = {
   gae: 'GAE whole graph',
   labelOutlier: 'neighbourhood-label outlier',
   degree: 'degree',
+  trueLabels: 'true-label reference',
 };
+
+/**
+ * Detectors that are references, not competitors: `trueLabels` scores an edge 1 when its
+ * endpoints' true classes differ (it knows every node's class, which no detector does). On a
+ * CSBM under Random insertions the class pair is a sufficient statistic (edges and features are
+ * independent given the classes), so its AUC is the best any detector can reach there.
+ */
+export const REFERENCE_DETECTORS: readonly DetectorName[] = ['trueLabels'];
 
 /** A per-edge suspicion score (higher = more likely adversarial) for an existing edge. */
 export interface ScoredEdge {

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   const started = new Date();
   const args = parseExampleArgs(process.argv.slice(2), {
     defaultOut: fileURLToPath(new URL('../out', import.meta.url)),
-    extraOptions: ['data', 'flips', 'attacks', 'rates'],
+    extraOptions: ['data', 'flips', 'attacks', 'rates', 'datasets'],
   });
   const backend = await initBackend();
   const backendName = `${backend.backend}${backend.simd ? ' (SIMD)' : ''}`;
@@ -262,6 +262,15 @@ async function main(): Promise<void> {
     `datasets ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (${backendName}):\n` +
       datasets.map((d) => `  ${d.name}: ${d.description}\n`).join(''),
   );
+  if (args.extra.datasets !== undefined) {
+    const known = datasets.map((d) => d.name);
+    const wanted = parseList('--datasets', args.extra.datasets, (x) => {
+      if (!known.includes(x)) throw new Error(`--datasets: '${x}' is not one of ${known.join(', ')}`);
+      return x;
+    });
+    datasets.splice(0, datasets.length, ...datasets.filter((d) => wanted.includes(d.name)));
+    plan.leavesOut += `; --datasets keeps ${wanted.join(', ')}`;
+  }
   const mode = args.quick ? 'quick grid' : 'full grid';
   notes.push(
     `${args.quick ? 'Quick' : 'Full'} mode: ${datasets.map((d) => `${d.name} (${plan.attacks(d.name).join(', ')})`).join('; ')} ` +

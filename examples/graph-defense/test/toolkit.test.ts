@@ -1,8 +1,8 @@
 import { initBackend } from '@lab/core';
-import { contextualSbm } from '@lab/graph-defense';
+import { contextualSbm, randomAttack } from '@lab/graph-defense';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gridMetrics, runGrid } from '../src/grid.js';
-import { createToolkit, toolkitSettings } from '../src/toolkit.js';
+import { detectionAuc, gridMetrics, runGrid } from '../src/grid.js';
+import { createToolkit, toolkitSettings, trueLabelReference } from '../src/toolkit.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -56,4 +56,39 @@ describe('the real toolkit on a tiny CSBM', () => {
     // EDoG ran end to end on the first cell only
     expect(grid.cells.map((c) => c.edogEndToEnd)).toEqual([true, false]);
   }, 120_000);
+});
+
+describe('trueLabelReference', () => {
+  it("matches the closed-form AUC of class-pair scoring under Random insertions on a CSBM", () => {
+    const g = contextualSbm({
+      nodes: 2000,
+      classes: 4,
+      avgDegree: 5,
+      homophily: 0.6,
+      featureDim: 20,
+      featureSignal: 1,
+      seed: 9,
+    });
+    const { graph: attacked, flips } = randomAttack(g, { rate: 0.2, mode: 'add', seed: 4 });
+    // h: intra-class share of the clean edges; q: intra-class share of uniformly random pairs.
+    let intra = 0;
+    g.forEachEdge((_e, _a, _s, _t, sa, ta) => {
+      if (sa.label === ta.label) intra++;
+    });
+    const h = intra / g.size;
+    const counts = new Map<number, number>();
+    g.forEachNode((_n, a) => counts.set(a.label, (counts.get(a.label) ?? 0) + 1));
+    const n = g.order;
+    let q = 0;
+    for (const c of counts.values()) q += (c * (c - 1)) / (n * (n - 1));
+    // Positives (inserted) are inter-class with probability 1 - q, negatives with 1 - h; ties
+    // count one half: AUC = (1 - q) h + (1/2) [(1 - q)(1 - h) + q h].
+    const expected = (1 - q) * h + 0.5 * ((1 - q) * (1 - h) + q * h);
+    const auc = detectionAuc(trueLabelReference(attacked).scores, flips);
+    // The inserted edges' intra share is Binomial(k, q) / k; dAUC/d(1 - q) = 1/2, so the standard
+    // error is sqrt(q (1 - q) / k) / 2 (~0.005 at k = 1000); four standard errors.
+    const se = Math.sqrt((q * (1 - q)) / flips.length) / 2;
+    expect(Math.abs((auc as number) - expected)).toBeLessThan(4 * se);
+    expect(expected).toBeCloseTo(0.675, 1);
+  });
 });
