@@ -59,7 +59,9 @@ export function summaryRows(
   }
   // The other datasets at 5 %: one row each, with the true-label reference under Random.
   for (const ds of [...new Set(grid.cells.map((c) => c.dataset))].filter((d) => d !== headline)) {
-    const cells = ATTACKS.map((a) => cellsOf(grid, (c) => c.dataset === ds && c.rateKey === '5' && c.attack === a)[0]);
+    const cells = ATTACKS.map(
+      (a) => cellsOf(grid, (c) => c.dataset === ds && c.rateKey === '5' && c.attack === a)[0],
+    );
     const vals = cells.map((c) => (c && typeof c.auc.edog === 'number' ? c.auc.edog : null));
     if (vals.every((v) => v === null)) continue;
     const met = vals.filter((v) => v !== null && v >= TARGETS.aucNoKnowledgeAt5).length;
@@ -143,7 +145,10 @@ export function aucTables(grid: GridResult): string {
           const vals = dets.map((d) => c.auc[d]);
           // Best among the detectors; the true-label reference is not a detector.
           const best = Math.max(
-            ...vals.filter((v, q): v is number => typeof v === 'number' && !REFERENCE_DETECTORS.includes(dets[q] as DetectorName)),
+            ...vals.filter(
+              (v, q): v is number =>
+                typeof v === 'number' && !REFERENCE_DETECTORS.includes(dets[q] as DetectorName),
+            ),
           );
           return [
             c.attack,

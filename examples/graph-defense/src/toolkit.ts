@@ -1,8 +1,8 @@
 import {
   type AttackResult,
   applyEdgeFlips,
-  contextualSbm,
   type ContextualSbmOptions,
+  contextualSbm,
   type DetectAdversarialEdgesOptions,
   type DetectAdversarialEdgesResult,
   detectAdversarialEdges,
@@ -15,9 +15,9 @@ import {
   randomAttack,
   trainGcn,
 } from '@lab/graph-defense';
-import { pairKey } from './flipsCsv.js';
-import type { AttackName, Detection, DetectContext, DetectorName, Toolkit, VictimResult } from './grid.js';
 import { baselineDetection } from './baselines.js';
+import { pairKey } from './flipsCsv.js';
+import type { AttackName, DetectContext, Detection, DetectorName, Toolkit, VictimResult } from './grid.js';
 
 export type Graph = LabeledGraph;
 
@@ -111,7 +111,7 @@ export function toolkitSettings(quick: boolean): ToolkitSettings {
       edogCalibration:
         "the same attack with the same settings at the same rate, another seed, on a copy without the uncalibrated score's top round(rate x |E|) edges (attack knowledge)",
       trueLabels:
-        'reference, not a detector: 1 when the endpoints\' true classes differ (knows every node\'s class); the Bayes-optimal score for Random insertions on a CSBM',
+        "reference, not a detector: 1 when the endpoints' true classes differ (knows every node's class); the Bayes-optimal score for Random insertions on a CSBM",
       edogNoOutlier: "outlier: 'off' (ablation of the outlier step, which is on by default); full mode only",
       defence: 'remove the round(rate * |E|) edges EDoG (no knowledge) scores highest, retrain the GCN',
       random: 'random edge additions',
@@ -202,8 +202,7 @@ export function createToolkit(settings: ToolkitSettings): Toolkit<Graph> {
           if (context.attack === 'given') throw new Error('edogCalibrated needs a known attack');
           const attack = context.attack;
           const calibration = {
-            attack: (g: Graph) =>
-              runAttack(attack, g, context.rate, `calibration-${attack}-${context.seed}`),
+            attack: (g: Graph) => runAttack(attack, g, context.rate, `calibration-${attack}-${context.seed}`),
           };
           return fromEdog(detectAdversarialEdges(graph, { ...edogOptions(graph, context), calibration }));
         }

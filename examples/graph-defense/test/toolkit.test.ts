@@ -59,7 +59,7 @@ describe('the real toolkit on a tiny CSBM', () => {
 });
 
 describe('trueLabelReference', () => {
-  it("matches the closed-form AUC of class-pair scoring under Random insertions on a CSBM", () => {
+  it('matches the closed-form AUC of class-pair scoring under Random insertions on a CSBM', () => {
     const g = contextualSbm({
       nodes: 2000,
       classes: 4,

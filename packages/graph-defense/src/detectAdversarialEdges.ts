@@ -391,7 +391,8 @@ function computeSignals(
 function design(s: Signals): { names: string[]; x: Float64Array; dim: number } {
   const m = s.linkScores.length;
   const ranked: [string, Float64Array][] = [['linkRank', rankNormalize(s.linkScores)]];
-  if (s.featureDissimilarity) ranked.push(['featureDissimilarityRank', rankNormalize(s.featureDissimilarity)]);
+  if (s.featureDissimilarity)
+    ranked.push(['featureDissimilarityRank', rankNormalize(s.featureDissimilarity)]);
   if (s.labelDistance) ranked.push(['labelDistanceRank', rankNormalize(s.labelDistance)]);
   if (s.outlierScores) ranked.push(['outlierRank', rankNormalize(s.outlierScores)]);
   const names = ['combined', ...ranked.map(([n]) => n), ...s.features.names];
