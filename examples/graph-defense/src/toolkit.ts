@@ -107,7 +107,7 @@ export function toolkitSettings(quick: boolean): ToolkitSettings {
         'GCN (Kipf & Welling: 16 hidden, dropout 0.5, Adam 0.01, wd 5e-4, 200 epochs), poisoning: trained and tested on the attacked graph',
       edogSubgraphs,
       edogLabels:
-        'predicted labels for the outlier features come from the victim GCN trained on the attacked graph (the same model EDoG would train); the end-to-end timed run trains its own',
+        "EDoG's default label model: a features-only classifier (Kipf's GCN settings on the graph without edges), trained inside every EDoG run; the victim GCN's predictions feed only the label-outlier baseline",
       edogCalibration:
         "the same attack with the same settings at the same rate, another seed, on a copy without the uncalibrated score's top round(rate x |E|) edges (attack knowledge)",
       trueLabels:
@@ -177,7 +177,6 @@ export function createToolkit(settings: ToolkitSettings): Toolkit<Graph> {
       numSubgraphs: k,
       budget: Math.round(context.rate * graph.size),
     };
-    if (context.probabilities && !context.endToEnd) o.classProbabilities = context.probabilities;
     return o;
   };
 

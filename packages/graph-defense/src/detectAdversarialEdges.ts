@@ -38,10 +38,12 @@ export interface DetectAdversarialEdgesOptions {
   aggregation?: 'mean' | 'min';
   /**
    * Message-passing graph of the encoder when a subgraph model scores edges: `full` (default:
-   * the observed graph, as a GAE embeds at test time; weights come from the subgraph only) or
-   * `subgraph` (the model's own subgraph, where held-out endpoints lose their neighbours).
+   * the observed graph, as a GAE embeds at test time; weights come from the subgraph only),
+   * `subgraph` (the model's own subgraph, where held-out endpoints lose their neighbours) or
+   * `pruned` (the observed graph without the edges the outlier step keeps out of the subgraphs;
+   * the same as `full` when the outlier step is off).
    */
-  scoringGraph?: 'full' | 'subgraph';
+  scoringGraph?: 'full' | 'subgraph' | 'pruned';
   /**
    * Outlier preprocessing for strong attacks: `on` (default), `off`, or `auto`: on when the share
    * of edges whose endpoints get different predicted labels exceeds `autoHeterophily`.
@@ -75,7 +77,16 @@ export interface DetectAdversarialEdgesOptions {
    * otherwise count as clean examples.
    */
   calibration?: { attack: (graph: LabeledGraph) => AttackResult; suspects?: number };
-  /** Predicted class probabilities (row-major `N x C`) to use instead of training a GCN. */
+  /**
+   * The model that predicts the node labels behind the label distance, the outlier features and
+   * the calibration: `features` (default) a classifier of the node features alone (Kipf's GCN
+   * settings on the graph without its edges, i.e. a 2-layer MLP), which an attack on the
+   * structure cannot reach; `graph` a GCN trained on the observed graph, whose predictions a
+   * poisoning attack shapes (it smooths them along the inserted edges, so their endpoints look
+   * alike).
+   */
+  labelModel?: 'features' | 'graph';
+  /** Predicted class probabilities (row-major `N x C`) to use instead of training `labelModel`. */
   classProbabilities?: Float32Array;
   seed: number | string;
   onProgress?: (progress: DetectionProgress) => void;
@@ -163,7 +174,8 @@ interface Resolved {
   rate: number;
   lp: Omit<LinkPredictorOptions, 'seed'>;
   aggregation: 'mean' | 'min';
-  scoringGraph: 'full' | 'subgraph';
+  scoringGraph: 'full' | 'subgraph' | 'pruned';
+  labelModel: 'features' | 'graph';
   outlier: 'on' | 'off' | 'auto';
   autoHeterophily: number;
   outlierFraction: number;
@@ -246,7 +258,9 @@ function computeSignals(
           "must have training nodes (split 'train') to predict labels, or pass options.classProbabilities",
         );
       }
-      const gcn = trainGcn(a, { seed: `${seed}-gcn` }).model;
+      const gcn = trainGcn(o.labelModel === 'graph' ? a : { ...a, edges: new Int32Array(0), numEdges: 0 }, {
+        seed: `${seed}-gcn`,
+      }).model;
       try {
         probs = gcn.probabilities();
       } finally {
@@ -303,6 +317,19 @@ function computeSignals(
     exclude,
     seed: `${seed}-subgraphs`,
   });
+  // The observed graph without the outlier step's excluded edges (scoringGraph 'pruned').
+  let prunedEdges = a.edges;
+  if (o.scoringGraph === 'pruned' && exclude.length > 0) {
+    const drop = new Uint8Array(m);
+    for (const e of exclude) drop[e] = 1;
+    prunedEdges = new Int32Array(2 * (m - exclude.length));
+    let q = 0;
+    for (let e = 0; e < m; e++) {
+      if (drop[e]) continue;
+      prunedEdges[q++] = a.edges[2 * e];
+      prunedEdges[q++] = a.edges[2 * e + 1];
+    }
+  }
   const sum = new Float64Array(m);
   const min = new Float64Array(m).fill(1);
   const cnt = new Int32Array(m);
@@ -324,7 +351,8 @@ function computeSignals(
         { ...o.lp, seed: `${seed}-lp-${s}` },
       );
       finalLoss = model.finalLoss;
-      const logits = model.logits(model.embed(o.scoringGraph === 'full' ? a.edges : undefined), a.edges);
+      const mp = o.scoringGraph === 'full' ? a.edges : o.scoringGraph === 'pruned' ? prunedEdges : undefined;
+      const logits = model.logits(model.embed(mp), a.edges);
       for (let e = 0; e < m; e++) {
         const p = 1 / (1 + Math.exp(-logits[e]));
         allSum[e] += p;
@@ -454,6 +482,7 @@ export function detectAdversarialEdges(
     lp: options.linkPredictor ?? {},
     aggregation: options.aggregation ?? 'mean',
     scoringGraph: options.scoringGraph ?? 'full',
+    labelModel: options.labelModel ?? 'features',
     outlier: options.outlier ?? 'on',
     autoHeterophily: options.autoHeterophily ?? 0.25,
     outlierFraction: options.outlierFraction ?? 0.1,
@@ -463,8 +492,15 @@ export function detectAdversarialEdges(
   checkRange(fn, 'options.rate', o.rate, 0, 1, { min: true, max: true });
   if (o.aggregation !== 'mean' && o.aggregation !== 'min')
     throw new LabInputError(fn, 'options.aggregation', "must be 'mean' or 'min'", o.aggregation);
-  if (o.scoringGraph !== 'full' && o.scoringGraph !== 'subgraph')
-    throw new LabInputError(fn, 'options.scoringGraph', "must be 'full' or 'subgraph'", o.scoringGraph);
+  if (o.scoringGraph !== 'full' && o.scoringGraph !== 'subgraph' && o.scoringGraph !== 'pruned')
+    throw new LabInputError(
+      fn,
+      'options.scoringGraph',
+      "must be 'full', 'subgraph' or 'pruned'",
+      o.scoringGraph,
+    );
+  if (o.labelModel !== 'features' && o.labelModel !== 'graph')
+    throw new LabInputError(fn, 'options.labelModel', "must be 'features' or 'graph'", o.labelModel);
   if (o.outlier !== 'on' && o.outlier !== 'off' && o.outlier !== 'auto')
     throw new LabInputError(fn, 'options.outlier', "must be 'on', 'off' or 'auto'", o.outlier);
   checkRange(fn, 'options.autoHeterophily', o.autoHeterophily, 0, 1);

@@ -134,7 +134,41 @@ describe('detectAdversarialEdges', () => {
     expect(rocAuc(det.scores, truth(det.edges, attack.flips))).toBeGreaterThan(0.75);
   });
 
+  it('labels from the features-only model do not depend on the edges; the graph GCN labels do', () => {
+    const other = plantInterClass(clean, Math.round(0.05 * clean.size), 2).graph;
+    const opts = { numSubgraphs: 1, linkPredictor: { epochs: 5 }, outlier: 'off' as const, seed: 4 };
+    const shared = (labelModel: 'features' | 'graph'): [number[], number[]] => {
+      const d1 = detectAdversarialEdges(attack.graph, { ...opts, labelModel });
+      const d2 = detectAdversarialEdges(other, { ...opts, labelModel });
+      const at = new Map(
+        d2.edges.map((e, i) => [`${e.source}|${e.target}`, d2.detailed.labelDistance?.[i] ?? -1]),
+      );
+      const a: number[] = [];
+      const b: number[] = [];
+      d1.edges.forEach((e, i) => {
+        const v = at.get(`${e.source}|${e.target}`);
+        if (v !== undefined) {
+          a.push(d1.detailed.labelDistance?.[i] ?? -2);
+          b.push(v);
+        }
+      });
+      return [a, b];
+    };
+    const [fa, fb] = shared('features');
+    expect(fa.length).toBeGreaterThan(clean.size * 0.9);
+    expect(fa).toEqual(fb);
+    const [ga, gb] = shared('graph');
+    expect(ga).not.toEqual(gb);
+    // 'pruned' scoring equals 'full' when the outlier step excludes nothing.
+    const full = detectAdversarialEdges(attack.graph, { ...opts, numSubgraphs: 2 });
+    const pruned = detectAdversarialEdges(attack.graph, { ...opts, numSubgraphs: 2, scoringGraph: 'pruned' });
+    expect(Array.from(pruned.scores)).toEqual(Array.from(full.scores));
+  });
+
   it('rejects directed graphs, missing features and bad options with clear errors', () => {
+    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, labelModel: 'mlp' as 'graph' })).toThrow(
+      /options.labelModel/,
+    );
     const directed = new Graph({ type: 'directed' });
     directed.addNode('a', { features: [1], label: 0 });
     expect(() => detectAdversarialEdges(directed as unknown as LabeledGraph, { seed: 1 })).toThrow(
