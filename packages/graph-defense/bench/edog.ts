@@ -3,6 +3,7 @@
 // CPU time of one detection (user + system), a load-independent proxy for the wall time alone.
 // Run: cd packages/graph-defense && npx tsx bench/edog.ts [--attacks random,dice,pgd,metattack]
 //      [--rates 0.05,0.2] [--calibrate] [--outlier-compare] [--defend] [--quick] [--seed N] [--pgd-epochs N]
+//      [--label-model features|graph]
 import { initBackend, resolveDataDir, rocAuc } from '@lab/core';
 import { baselineEdgeScores } from '../src/baselines.js';
 import { defend } from '../src/defend.js';
@@ -64,9 +65,10 @@ function truth(edges: { source: string; target: string }[], res: AttackResult): 
   );
 }
 
+const labelModel = arg('label-model', 'features') as 'features' | 'graph';
 const base: Omit<DetectAdversarialEdgesOptions, 'seed'> = quick
-  ? { numSubgraphs: 4, linkPredictor: { epochs: 80 } }
-  : {};
+  ? { numSubgraphs: 4, linkPredictor: { epochs: 80 }, labelModel }
+  : { labelModel };
 const rows: string[][] = [];
 const f3 = (x: number): string => x.toFixed(3);
 for (const rate of rates) {
@@ -125,7 +127,7 @@ if (calibrate) header.push('EDoG calibrated');
 header.push('Jaccard', 'GAE whole graph', 'nbr-label outlier', 'degree', 'attack s', 'EDoG s', 'EDoG CPU s');
 if (doDefend) header.push('GCN acc clean / attacked / defended');
 console.log(
-  `Cora LCC (${clean.order} nodes, ${clean.size} edges), backend ${backend.backend}, seed ${seed}${quick ? ', --quick' : ''}\n`,
+  `Cora LCC (${clean.order} nodes, ${clean.size} edges), backend ${backend.backend}, seed ${seed}, labelModel ${labelModel}${quick ? ', --quick' : ''}\n`,
 );
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
