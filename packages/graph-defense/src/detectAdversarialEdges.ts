@@ -446,8 +446,10 @@ function design(s: Signals): { names: string[]; x: Float64Array; dim: number } {
  * neighbourhood-label, degree, feature-similarity and embedding-distance features of each edge)
  * keeps the most anomalous edges out of every subgraph. The final score is a weighted mean of
  * the ranks of the link implausibility, the endpoints' feature dissimilarity (1 - Jaccard), the
- * distance of their predicted class probabilities and the outlier score (`signalWeights`). With
- * attack knowledge (`calibration`), a self-attacked copy supervises how the signals combine.
+ * distance of their predicted class probabilities and the outlier score (`signalWeights`).
+ * Labels come from a features-only classifier by default (`labelModel`), which a structure
+ * attack cannot reach. With attack knowledge (`calibration`), a self-attacked copy supervises
+ * how the signals combine.
  *
  * @param graph - an undirected {@link LabeledGraph} with `features` on every node and a
  *   `train` split (for the predicted labels of the outlier features); not modified.
