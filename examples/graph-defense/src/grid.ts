@@ -66,8 +66,6 @@ export interface DetectContext {
   quick: boolean;
   /** Class probabilities of the victim GCN trained on this (attacked) graph, row-major N x C, if any. */
   probabilities?: Float32Array;
-  /** Run every stage from the graph alone (no reuse of `probabilities`): the timed end-to-end run. */
-  endToEnd: boolean;
 }
 
 /** What training the victim on a graph gives: test accuracy and, optionally, its class probabilities. */
@@ -213,7 +211,6 @@ export async function scorePerturbation<G>(
       attack: spec.attack,
       rate: spec.rate,
       quick: spec.quick,
-      endToEnd: spec.endToEnd === true && det === 'edog',
     };
     if (victim.probabilities) context.probabilities = victim.probabilities;
     const detection = await toolkit.detect(det, attacked, context);

@@ -1,5 +1,6 @@
 import { checkInteger, createRng, LabInputError } from '@lab/core';
 import { applyEdgeFlips } from './applyEdgeFlips.js';
+import { nodePairKey } from './detectionUtils.js';
 import type { EdgeRef } from './detectAdversarialEdges.js';
 import { type TrainGcnOptions, trainGcn } from './gcn.js';
 import { checkUndirectedGraph } from './graphArrays.js';
@@ -49,7 +50,7 @@ export function defend(attacked: LabeledGraph, flagged: readonly EdgeRef[], opti
     if (e === null || typeof e !== 'object' || !attacked.hasEdge(e.source, e.target)) {
       throw new LabInputError(fn, `flagged[${k}]`, 'must be an edge of the attacked graph', e);
     }
-    const key = e.source < e.target ? `${e.source}\u0000${e.target}` : `${e.target}\u0000${e.source}`;
+    const key = nodePairKey(e.source, e.target);
     if (seen.has(key)) return;
     seen.add(key);
     flips.push({ source: e.source, target: e.target, op: 'remove' });

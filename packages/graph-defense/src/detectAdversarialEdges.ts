@@ -1,6 +1,13 @@
 import { checkInteger, checkRange, createRng, LabInputError, rocAuc, type SparseMatrix } from '@lab/core';
 import { featureJaccardScores } from './baselines.js';
-import { checkArrays, probabilityDistance, rankNormalize, topIndices } from './detectionUtils.js';
+import {
+  checkArrays,
+  edgesAt,
+  nodePairKey,
+  probabilityDistance,
+  rankNormalize,
+  topIndices,
+} from './detectionUtils.js';
 import { edgeFeatures } from './edgeFeatures.js';
 import { graphArrays } from './graphArrays.js';
 import type { AttackResult, GraphArrays, LabeledGraph } from './graphTypes.js';
@@ -322,13 +329,9 @@ function computeSignals(
   if (o.scoringGraph === 'pruned' && exclude.length > 0) {
     const drop = new Uint8Array(m);
     for (const e of exclude) drop[e] = 1;
-    prunedEdges = new Int32Array(2 * (m - exclude.length));
-    let q = 0;
-    for (let e = 0; e < m; e++) {
-      if (drop[e]) continue;
-      prunedEdges[q++] = a.edges[2 * e];
-      prunedEdges[q++] = a.edges[2 * e + 1];
-    }
+    const kept: number[] = [];
+    for (let e = 0; e < m; e++) if (!drop[e]) kept.push(e);
+    prunedEdges = edgesAt(a.edges, kept);
   }
   const sum = new Float64Array(m);
   const min = new Float64Array(m).fill(1);
@@ -338,11 +341,7 @@ function computeSignals(
   subgraphs.forEach((sg, s) => {
     const t0 = performance.now();
     report({ stage: 'subgraphs', done: s, total: o.k });
-    const sub = new Int32Array(2 * sg.edgeIndex.length);
-    sg.edgeIndex.forEach((e, q) => {
-      sub[2 * q] = a.edges[2 * e];
-      sub[2 * q + 1] = a.edges[2 * e + 1];
-    });
+    const sub = edgesAt(a.edges, sg.edgeIndex);
     let scored = 0;
     let finalLoss = Number.NaN;
     if (sg.edgeIndex.length > 0 && sg.nodes.length >= 2) {
@@ -566,7 +565,7 @@ export function detectAdversarialEdges(
     for (const e of topIndices(signals.combined, Math.min(nSuspects, a.numEdges))) {
       const u = a.nodes[a.edges[2 * e]];
       const v = a.nodes[a.edges[2 * e + 1]];
-      suspects.add(u < v ? `${u}\u0000${v}` : `${v}\u0000${u}`);
+      suspects.add(nodePairKey(u, v));
       if (pruned.degree(u) > 1 && pruned.degree(v) > 1) pruned.dropEdge(u, v);
     }
     const res = options.calibration.attack(pruned);
@@ -621,9 +620,7 @@ export function detectAdversarialEdges(
     let excluded = 0;
     for (let e = 0; e < ca.numEdges; e++) {
       if (yc[e]) continue;
-      const u = ca.nodes[ca.edges[2 * e]];
-      const v = ca.nodes[ca.edges[2 * e + 1]];
-      if (suspects.has(u < v ? `${u}\u0000${v}` : `${v}\u0000${u}`)) {
+      if (suspects.has(nodePairKey(ca.nodes[ca.edges[2 * e]], ca.nodes[ca.edges[2 * e + 1]]))) {
         keep[e] = 0;
         excluded++;
       }

@@ -2,6 +2,21 @@
 import { LabInputError } from '@lab/core';
 import type { GraphArrays } from './graphTypes.js';
 
+/** Key of an unordered pair of node keys: the same for (u, v) and (v, u). */
+export function nodePairKey(u: string, v: string): string {
+  return u < v ? `${u}\u0000${v}` : `${v}\u0000${u}`;
+}
+
+/** The edges at the given indices of an undirected edge list `(edges[2e], edges[2e+1])`. */
+export function edgesAt(edges: Int32Array, index: ArrayLike<number>): Int32Array {
+  const out = new Int32Array(2 * index.length);
+  for (let q = 0; q < index.length; q++) {
+    out[2 * q] = edges[2 * index[q]];
+    out[2 * q + 1] = edges[2 * index[q] + 1];
+  }
+  return out;
+}
+
 /** Undirected adjacency in CSR form: neighbours of node i are `indices[indptr[i] .. indptr[i+1])`. */
 export interface Csr {
   indptr: Int32Array;
