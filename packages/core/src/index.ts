@@ -3,6 +3,14 @@
 // errors
 export { LabInputError, checkFinite, checkInteger, checkRange, checkTensor, describeValue } from './errors.js';
 
+// input checking: options, numbers, bytes, and the one seed convention
+export { OptionReader, readOptions } from './validation/readOptions.js';
+export { checkNumber, describeNumberSpec } from './validation/checkNumber.js';
+export type { NumberSpec } from './validation/checkNumber.js';
+export { checkBytes } from './validation/checkBytes.js';
+export { DEFAULT_SEED, isRng, isSeed, resolveRng } from './validation/resolveRng.js';
+export type { Seed, SeedOptions } from './validation/resolveRng.js';
+
 // backend
 export { initBackend } from './backend/initBackend.js';
 export type { BackendName, InitBackendOptions, InitBackendResult } from './backend/initBackend.js';
