@@ -73,3 +73,6 @@ export function expectAllClose(
     );
   }
 }
+
+export { fc, fuzzDecoder, fuzzRuns, isLabError, LONG_TESTS } from './fuzz.js';
+export type { FuzzDecoderOptions } from './fuzz.js';
