@@ -14,9 +14,9 @@ export function fuzzRuns(defaultRuns = 300): number {
 
 /** True for the named errors of `@lab/*` (`LabInputError`, `LabFormatError`), by duck type. */
 export function isLabError(e: unknown): boolean {
-  const err = e as { name?: unknown; fn?: unknown; arg?: unknown } | null;
+  if (!(e instanceof Error)) return false;
+  const err = e as Error & { fn?: unknown; arg?: unknown };
   return (
-    err instanceof Error &&
     (err.name === 'LabInputError' || err.name === 'LabFormatError') &&
     typeof err.fn === 'string' &&
     typeof err.arg === 'string'
