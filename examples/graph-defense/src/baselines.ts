@@ -1,4 +1,5 @@
-import { type BaselineMethod, baselineEdgeScores, type LabeledGraph } from '@lab/graph-defense';
+import type { LabeledGraph } from '@lab/core';
+import { type BaselineMethod, baselineEdgeScores } from '@lab/graph-defense';
 import type { Detection, DetectorName } from './grid.js';
 
 /** Grid detector names of the package's baselines. */
@@ -13,16 +14,16 @@ const METHOD: Partial<Record<DetectorName, BaselineMethod>> = {
  * Scores every edge with one of the package's baselines; flags the `budget` highest-scoring
  * edges (only EDoG's flags feed the defence, these are for completeness).
  */
-export function baselineDetection(
+export async function baselineDetection(
   name: DetectorName,
   graph: LabeledGraph,
   options: { seed: number; budget: number; probabilities?: Float32Array },
-): Detection {
+): Promise<Detection> {
   const method = METHOD[name];
   if (method === undefined) throw new Error(`baselineDetection: '${name}' is not a baseline`);
   const o: { seed: string; classProbabilities?: Float32Array } = { seed: `${name}-${options.seed}` };
   if (options.probabilities) o.classProbabilities = options.probabilities;
-  const r = baselineEdgeScores(graph, method, o);
+  const r = await baselineEdgeScores(graph, method, o);
   const scores = r.edges.map((e, i) => ({
     source: e.source,
     target: e.target,

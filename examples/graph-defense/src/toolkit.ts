@@ -1,3 +1,4 @@
+import { Gcn, graphArrays, type LabeledGraph, loadGraphFolder } from '@lab/core';
 import {
   type AttackResult,
   applyEdgeFlips,
@@ -8,12 +9,9 @@ import {
   detectAdversarialEdges,
   diceAttack,
   type EdgeFlip,
-  type LabeledGraph,
-  loadGraphFolder,
   metattack,
   pgdAttack,
   randomAttack,
-  trainGcn,
 } from '@lab/graph-defense';
 import { baselineDetection } from './baselines.js';
 import { pairKey } from './flipsCsv.js';
@@ -153,7 +151,12 @@ export function trueLabelReference(graph: Graph): Detection {
 export function createToolkit(settings: ToolkitSettings): Toolkit<Graph> {
   const edogCache = new WeakMap<Graph, DetectAdversarialEdgesResult>();
 
-  const runAttack = (name: AttackName, graph: Graph, rate: number, seed: number | string): AttackResult => {
+  const runAttack = async (
+    name: AttackName,
+    graph: Graph,
+    rate: number,
+    seed: number | string,
+  ): Promise<AttackResult> => {
     switch (name) {
       case 'random':
         return randomAttack(graph, { rate, seed, mode: 'add' });
@@ -182,20 +185,22 @@ export function createToolkit(settings: ToolkitSettings): Toolkit<Graph> {
 
   return {
     async attack(name, graph, { rate, seed }) {
-      const r = runAttack(name, graph, rate, `${name}-${seed}`);
+      const r = await runAttack(name, graph, rate, `${name}-${seed}`);
       return { graph: r.graph, flips: r.flips };
     },
     async detect(name: DetectorName, graph: Graph, context: DetectContext): Promise<Detection> {
       switch (name) {
         case 'edog': {
-          const r = detectAdversarialEdges(graph, edogOptions(graph, context));
+          const r = await detectAdversarialEdges(graph, edogOptions(graph, context));
           edogCache.set(graph, r);
           return fromEdog(r);
         }
         case 'edogNoOutlier': {
           const prev = edogCache.get(graph);
           if (prev && !prev.detailed.outlier.enabled) return fromEdog(prev);
-          return fromEdog(detectAdversarialEdges(graph, { ...edogOptions(graph, context), outlier: 'off' }));
+          return fromEdog(
+            await detectAdversarialEdges(graph, { ...edogOptions(graph, context), outlier: 'off' }),
+          );
         }
         case 'edogCalibrated': {
           if (context.attack === 'given') throw new Error('edogCalibrated needs a known attack');
@@ -203,7 +208,9 @@ export function createToolkit(settings: ToolkitSettings): Toolkit<Graph> {
           const calibration = {
             attack: (g: Graph) => runAttack(attack, g, context.rate, `calibration-${attack}-${context.seed}`),
           };
-          return fromEdog(detectAdversarialEdges(graph, { ...edogOptions(graph, context), calibration }));
+          return fromEdog(
+            await detectAdversarialEdges(graph, { ...edogOptions(graph, context), calibration }),
+          );
         }
         case 'trueLabels':
           return trueLabelReference(graph);
@@ -216,11 +223,13 @@ export function createToolkit(settings: ToolkitSettings): Toolkit<Graph> {
       }
     },
     async victim(graph: Graph, seed: number): Promise<VictimResult> {
-      const r = trainGcn(graph, { seed: `victim-${seed}` });
+      const { numFeatures, numClasses } = graphArrays(graph);
+      const model = new Gcn({ numFeatures, numClasses, seed: `victim-${seed}` });
       try {
-        return { accuracy: r.testAccuracy, probabilities: r.model.probabilities() };
+        const r = await model.fit(graph, { seed: `victim-${seed}` });
+        return { accuracy: r.testAccuracy, probabilities: model.probabilities() };
       } finally {
-        r.model.dispose();
+        model.dispose();
       }
     },
     removeEdges,

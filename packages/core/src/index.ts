@@ -1,7 +1,14 @@
 // Public API of @lab/core: named re-exports only, grouped by area.
 
 // errors
-export { LabInputError, checkFinite, checkInteger, checkRange, checkTensor, describeValue } from './errors.js';
+export {
+  LabInputError,
+  checkFinite,
+  checkInteger,
+  checkRange,
+  checkTensor,
+  describeValue,
+} from './errors.js';
 
 // input checking: options, numbers, bytes, and the one seed convention
 export { OptionReader, readOptions } from './validation/readOptions.js';
@@ -21,7 +28,12 @@ export { createRng } from './random/createRng.js';
 export type { Rng } from './random/createRng.js';
 
 // random samplers
-export { bernoulliMask, randomNormalTensor, randomUniformTensor, truncatedNormal } from './random/randomTensors.js';
+export {
+  bernoulliMask,
+  randomNormalTensor,
+  randomUniformTensor,
+  truncatedNormal,
+} from './random/randomTensors.js';
 export type {
   BernoulliMaskOptions,
   RandomNormalTensorOptions,
@@ -59,13 +71,13 @@ export { findDataDir, resolveDataDir } from './io/resolveDataDir.js';
 export type { FindDataDirContext } from './io/resolveDataDir.js';
 export { parseCsvSeries, readCsvSeries } from './io/readCsvSeries.js';
 export type { CsvSeries, ParseCsvSeriesOptions } from './io/readCsvSeries.js';
-export { loadGraphFolder, parseGraphFolder } from './io/loadGraphFolder.js';
+export { parseGraphFolder } from './io/parseGraphFolder.js';
 export type {
   GraphFolderData,
   GraphFolderFiles,
   GraphSplit,
   ParseGraphFolderOptions,
-} from './io/loadGraphFolder.js';
+} from './io/parseGraphFolder.js';
 export { encodeWav, parseWav, readWav, writeWav } from './io/wav.js';
 export type { EncodeWavOptions, ParsedWav, WavAudio } from './io/wav.js';
 
@@ -152,7 +164,14 @@ export { clipByGlobalNorm, clipByValue, globalNorm } from './nn/clipGradients.js
 export { constantLr, cosineLr, exponentialLr, linearWarmupLr, stepLr } from './nn/lrSchedules.js';
 export type { LrSchedule } from './nn/lrSchedules.js';
 export { fit } from './nn/fit.js';
-export type { Batch, EarlyStoppingOptions, FitContext, FitHistory, FitOptions, FitProgress } from './nn/fit.js';
+export type {
+  Batch,
+  EarlyStoppingOptions,
+  FitContext,
+  FitHistory,
+  FitOptions,
+  FitProgress,
+} from './nn/fit.js';
 export { gradientCheck } from './nn/gradientCheck.js';
 export type { GradientCheckEntry, GradientCheckOptions, GradientCheckResult } from './nn/gradientCheck.js';
 
@@ -170,3 +189,27 @@ export type {
 } from './sparse/fromGraphology.js';
 export { toGraphology } from './sparse/toGraphology.js';
 export type { GraphConstructor, GraphologyGraphBuilder, ToGraphologyOptions } from './sparse/toGraphology.js';
+
+// graph: the labelled-graph type, loading, splits, GCN / SGC node classifiers
+export type { LabeledGraph, NodeAttributes } from './graph/LabeledGraph.js';
+export { checkUndirectedGraph, graphArrays } from './graph/graphArrays.js';
+export type { GraphArrays } from './graph/graphArrays.js';
+export { graphFromFolderData, loadGraphFolder } from './graph/loadGraphFolder.js';
+export type { GraphFromFolderDataOptions, LoadGraphFolderOptions } from './graph/loadGraphFolder.js';
+export { largestConnectedComponent } from './graph/largestConnectedComponent.js';
+export { planetoidSplit } from './graph/planetoidSplit.js';
+export type { SplitNodes } from './graph/planetoidSplit.js';
+export { stratifiedSplit } from './graph/stratifiedSplit.js';
+export type { StratifiedSplitOptions, StratifiedSplitResult } from './graph/stratifiedSplit.js';
+export { asGraphArrays, checkSameNodes, selectNodes } from './graph/nodeClassifier.js';
+export type { NodeClassifier, NodeSelection } from './graph/nodeClassifier.js';
+export { Gcn } from './graph/Gcn.js';
+export type { GcnFitOptions, GcnFitResult, GcnOptions } from './graph/Gcn.js';
+export { Sgc } from './graph/Sgc.js';
+export type { SgcFitOptions, SgcFitResult, SgcOptions } from './graph/Sgc.js';
+
+// learn: general (non-neural) learners
+export { fitLogisticRegression } from './learn/fitLogisticRegression.js';
+export type { FitLogisticRegressionOptions, LogisticModel } from './learn/fitLogisticRegression.js';
+export { averagePathLength, isolationForest } from './learn/isolationForest.js';
+export type { IsolationForestOptions, IsolationForestResult } from './learn/isolationForest.js';

@@ -3,10 +3,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LabInputError } from '../src/errors.js';
 import { LabFormatError } from '../src/io/LabFormatError.js';
-import { loadGraphFolder, parseGraphFolder, type GraphFolderFiles } from '../src/io/loadGraphFolder.js';
+import { loadGraphFolder } from '../src/graph/loadGraphFolder.js';
+import { graphArrays } from '../src/graph/graphArrays.js';
+import { parseGraphFolder, type GraphFolderFiles } from '../src/io/parseGraphFolder.js';
 import { resolveDataDir } from '../src/io/resolveDataDir.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
+const filesOf = (dir: string): GraphFolderFiles => ({
+  nodes: readFileSync(join(dir, 'nodes.csv'), 'utf8'),
+  edges: readFileSync(join(dir, 'edges.csv'), 'utf8'),
+  features: readFileSync(join(dir, 'features.txt'), 'utf8'),
+  meta: readFileSync(join(dir, 'meta.json'), 'utf8'),
+});
 const tinyFiles = (): GraphFolderFiles => {
   const dir = join(FIXTURES, 'graph-tiny');
   return {
@@ -30,10 +38,10 @@ function expectFormatError(fn: () => unknown, pattern: RegExp, line?: number): v
   if (line !== undefined) expect((caught as LabFormatError).line).toBe(line);
 }
 
-describe('loadGraphFolder on Cora', () => {
+describe('parseGraphFolder on Cora', () => {
   it('matches the published statistics and the raw files', async () => {
     const dir = resolveDataDir('graphs', 'cora');
-    const g = await loadGraphFolder(dir);
+    const g = parseGraphFolder(filesOf(dir), { name: 'cora' });
     expect(g.name).toBe('cora');
     expect([g.numNodes, g.numEdges, g.numFeatures, g.numClasses]).toEqual([2708, 5278, 1433, 7]);
     expect([g.trainIndex.length, g.valIndex.length, g.testIndex.length]).toEqual([140, 500, 1000]);
@@ -65,8 +73,21 @@ describe('loadGraphFolder on Cora', () => {
 });
 
 describe('parseGraphFolder', () => {
-  it('parses a tiny folder exactly', async () => {
-    const g = await loadGraphFolder(join(FIXTURES, 'graph-tiny'));
+  it('loads a tiny folder as a LabeledGraph', async () => {
+    const graph = await loadGraphFolder(join(FIXTURES, 'graph-tiny'));
+    expect(graph.type).toBe('undirected');
+    expect(graph.getAttribute('name' as never)).toBe('tiny');
+    expect(graph.nodes()).toEqual(['a', 'b', 'c', 'd']);
+    expect(graph.getNodeAttributes('c')).toEqual({ features: Float32Array.from([0, 0.5, 0, 1]), label: -1 });
+    const a = graphArrays(graph);
+    expect(Array.from(a.edges)).toEqual([0, 1, 0, 3, 1, 2]);
+    expect([a.numFeatures, a.numClasses, a.train.length, a.val.length, a.test.length]).toEqual([
+      4, 2, 1, 1, 1,
+    ]);
+  });
+
+  it('parses a tiny folder exactly', () => {
+    const g = parseGraphFolder(tinyFiles(), { name: 'tiny' });
     expect(g.name).toBe('tiny');
     expect(g.ids).toEqual(['a', 'b', 'c', 'd']);
     expect(Array.from(g.edgeSource)).toEqual([0, 1, 3]);
@@ -139,5 +160,11 @@ describe('parseGraphFolder', () => {
     expect(() => parseGraphFolder({ nodes: 1 } as never)).toThrow(/files\.nodes/);
     await expect(loadGraphFolder('')).rejects.toThrow(/argument 'dir'/);
     await expect(loadGraphFolder(join(FIXTURES, 'nope'))).rejects.toThrow(/cannot read .*nodes\.csv/);
+    const err = await loadGraphFolder(join(FIXTURES, 'nope')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LabInputError);
+    expect((err as Error & { cause?: { code?: string } }).cause?.code).toBe('ENOENT');
+    await expect(
+      loadGraphFolder(join(FIXTURES, 'graph-tiny'), { largestComponent: 1 } as never),
+    ).rejects.toThrow(/options\.largestComponent/);
   });
 });

@@ -4,17 +4,22 @@
 // Run: cd packages/graph-defense && npx tsx bench/edog.ts [--attacks random,dice,pgd,metattack]
 //      [--rates 0.05,0.2] [--calibrate] [--outlier-compare] [--defend] [--quick] [--seed N] [--pgd-epochs N]
 //      [--label-model features|graph]
-import { initBackend, resolveDataDir, rocAuc } from '@lab/core';
+import {
+  initBackend,
+  resolveDataDir,
+  rocAuc,
+  type LabeledGraph,
+  loadGraphFolder,
+  stratifiedSplit,
+} from '@lab/core';
 import { baselineEdgeScores } from '../src/baselines.js';
 import { defend } from '../src/defend.js';
 import { detectAdversarialEdges, type DetectAdversarialEdgesOptions } from '../src/detectAdversarialEdges.js';
 import { diceAttack } from '../src/diceAttack.js';
-import type { AttackResult, LabeledGraph } from '../src/graphTypes.js';
-import { loadGraphFolder } from '../src/loadGraphFolder.js';
 import { metattack } from '../src/metattack.js';
 import { pgdAttack } from '../src/pgdAttack.js';
 import { randomAttack } from '../src/randomAttack.js';
-import { stratifiedSplit } from '../src/splits.js';
+import type { AttackResult } from '../src/graphTypes.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string): string => {
@@ -36,7 +41,7 @@ const backend = await initBackend();
 const lcc = await loadGraphFolder(resolveDataDir('graphs', 'cora'), { largestComponent: true });
 const { graph: clean } = stratifiedSplit(lcc, { train: 0.1, val: 0.1, seed: 15 });
 
-function runAttack(name: string, g: LabeledGraph, rate: number, s: number): AttackResult {
+async function runAttack(name: string, g: LabeledGraph, rate: number, s: number): Promise<AttackResult> {
   switch (name) {
     case 'random':
       return randomAttack(g, { rate, mode: 'add', seed: s });
@@ -74,12 +79,12 @@ const f3 = (x: number): string => x.toFixed(3);
 for (const rate of rates) {
   for (const name of attacks) {
     let t = performance.now();
-    const res = runAttack(name, clean, rate, seed);
+    const res = await runAttack(name, clean, rate, seed);
     const attackS = (performance.now() - t) / 1000;
     const adds = res.flips.filter((f) => f.op === 'add').length;
     t = performance.now();
     const cpu0 = process.cpuUsage();
-    const det = detectAdversarialEdges(res.graph, { ...base, seed });
+    const det = await detectAdversarialEdges(res.graph, { ...base, seed });
     const edogS = (performance.now() - t) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const edogCpuS = (cpu.user + cpu.system) / 1e6;
@@ -96,12 +101,12 @@ for (const rate of rates) {
         const d2 =
           outlier === (det.detailed.outlier.enabled ? 'on' : 'off')
             ? det
-            : detectAdversarialEdges(res.graph, { ...base, seed, outlier });
+            : await detectAdversarialEdges(res.graph, { ...base, seed, outlier });
         row.push(f3(rocAuc(d2.scores, y)));
       }
     }
     if (calibrate) {
-      const dc = detectAdversarialEdges(res.graph, {
+      const dc = await detectAdversarialEdges(res.graph, {
         ...base,
         seed,
         calibration: { attack: (g) => runAttack(name, g, rate, seed + 1000) },
@@ -109,12 +114,12 @@ for (const rate of rates) {
       row.push(f3(rocAuc(dc.scores, y)));
     }
     for (const m of ['featureJaccard', 'gaeWholeGraph', 'neighbourhoodLabelOutlier', 'degree'] as const) {
-      row.push(f3(rocAuc(baselineEdgeScores(res.graph, m, { seed }).scores, y)));
+      row.push(f3(rocAuc((await baselineEdgeScores(res.graph, m, { seed })).scores, y)));
     }
     row.push(attackS.toFixed(0), edogS.toFixed(0), edogCpuS.toFixed(0));
     if (doDefend) {
-      const flagged = detectAdversarialEdges(res.graph, { ...base, seed, budget: adds }).flagged;
-      const acc = defend(res.graph, flagged, { clean, seed, runs: 3 }).accuracy;
+      const flagged = (await detectAdversarialEdges(res.graph, { ...base, seed, budget: adds })).flagged;
+      const acc = (await defend(res.graph, flagged, { clean, seed, runs: 3 })).accuracy;
       row.push(`${f3(acc.clean ?? Number.NaN)} / ${f3(acc.attacked)} / ${f3(acc.defended)}`);
     }
     rows.push(row);

@@ -1,14 +1,24 @@
 // Metattack / Nettack on Cora (LCC, 10/10/80 stratified split as Pro-GNN): timings and poisoned
 // GCN accuracy. Run: cd packages/graph-defense && npx tsx bench/metattack-cora.ts [--exact] [--seeds N]
 // Prints a Markdown table. Long: the exact attack takes minutes.
-import { createRng, initBackend, resolveDataDir } from '@lab/core';
+import {
+  createRng,
+  initBackend,
+  resolveDataDir,
+  type LabeledGraph,
+  loadGraphFolder,
+  stratifiedSplit,
+} from '@lab/core';
 import { applyEdgeFlips } from '../src/applyEdgeFlips.js';
-import { trainGcn } from '../src/gcn.js';
-import type { EdgeFlip, LabeledGraph } from '../src/graphTypes.js';
-import { loadGraphFolder } from '../src/loadGraphFolder.js';
 import { metattack } from '../src/metattack.js';
 import { nettackTargets } from '../src/nettack.js';
-import { stratifiedSplit } from '../src/splits.js';
+import type { EdgeFlip } from '../src/graphTypes.js';
+import { fitGcnVictim } from '../src/victims.js';
+
+const trainGcn = async (g: LabeledGraph, o: { seed: number }) => {
+  const { model, result } = await fitGcnVictim('bench', g, undefined, o.seed);
+  return { ...result, model };
+};
 
 const args = process.argv.slice(2);
 const exact = args.includes('--exact');
@@ -21,10 +31,10 @@ const { graph } = stratifiedSplit(lcc, { train: 0.1, val: 0.1, seed: 15 });
 const rate = 0.05;
 const budget = Math.floor(rate * graph.size);
 
-function gcnAccuracy(g: LabeledGraph): { mean: number; std: number } {
+async function gcnAccuracy(g: LabeledGraph): Promise<{ mean: number; std: number }> {
   const accs: number[] = [];
   for (let s = 0; s < seeds; s++) {
-    const r = trainGcn(g, { seed: 100 + s });
+    const r = await trainGcn(g, { seed: 100 + s });
     accs.push(r.testAccuracy);
     r.model.dispose();
   }
@@ -69,14 +79,14 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|');
 const row = (cells: string[]) => console.log(`| ${cells.join(' | ')} |`);
-row(['clean', '0', '-', '-', '-', fmt(gcnAccuracy(graph))]);
+row(['clean', '0', '-', '-', '-', fmt(await gcnAccuracy(graph))]);
 row([
   'random flips',
   String(budget),
   '-',
   '-',
   '-',
-  fmt(gcnAccuracy(applyEdgeFlips(graph, randomFlips(graph, budget, 1)))),
+  fmt(await gcnAccuracy(applyEdgeFlips(graph, randomFlips(graph, budget, 1)))),
 ]);
 
 const variants: Array<[string, Parameters<typeof metattack>[1]]> = [
@@ -116,7 +126,7 @@ for (const [name, opts] of variants) {
     mean(stepCpu).toFixed(2),
     (mean(stepMs) / 1000).toFixed(2),
     `${total.toFixed(0)} (${totalCpu.toFixed(0)})`,
-    fmt(gcnAccuracy(r.graph)),
+    fmt(await gcnAccuracy(r.graph)),
   ]);
 }
 
@@ -129,13 +139,13 @@ const nt = nettackTargets(graph, { targets, seed: 1 });
 const ntSeconds = (performance.now() - t0) / 1000;
 let poisonedWrong = 0;
 let cleanWrong = 0;
-const cleanModel = trainGcn(graph, { seed: 7 });
+const cleanModel = await trainGcn(graph, { seed: 7 });
 const cleanPred = cleanModel.model.predict(graph);
 for (const o of nt.outcomes) {
   const idx = graph.nodes().indexOf(o.target);
   if (cleanPred[idx] !== o.label) cleanWrong++;
   const g2 = applyEdgeFlips(graph, o.flips);
-  const m = trainGcn(g2, { seed: 7 });
+  const m = await trainGcn(g2, { seed: 7 });
   const pred = m.model.predict(g2);
   if (pred[idx] !== o.label) poisonedWrong++;
   m.model.dispose();

@@ -1,19 +1,19 @@
 // Benchmarks of the data / victim / attack part of @lab/graph-defense on Cora, printed as Markdown.
 //   pnpm bench                      (cd packages/graph-defense; PGD with 200 steps, as DeepRobust)
 //   npx tsx bench/run.ts --quick    (PGD with 20 steps, 1 GCN seed)
-import { initBackend, resolveDataDir } from '@lab/core';
+import { initBackend, type LabeledGraph, loadGraphFolder, resolveDataDir } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type AttackResult,
-  diceAttack,
-  evaluateAttack,
-  type LabeledGraph,
-  loadGraphFolder,
-  pgdAttack,
-  randomAttack,
-  trainGcn,
-  trainSgc,
-} from '../src/index.js';
+import { type AttackResult, diceAttack, evaluateAttack, pgdAttack, randomAttack } from '../src/index.js';
+import { fitGcnVictim, fitSgcVictim } from '../src/victims.js';
+
+const trainGcn = async (g: LabeledGraph, o: { seed: number }) => {
+  const { model, result } = await fitGcnVictim('bench', g, undefined, o.seed);
+  return { ...result, model };
+};
+const trainSgc = async (g: LabeledGraph, o: { seed: number }) => {
+  const { model, result } = await fitSgcVictim('bench', g, undefined, o.seed);
+  return { ...result, model };
+};
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -45,7 +45,7 @@ const lcc = await loadGraphFolder(resolveDataDir('graphs', 'cora'), { largestCom
   const total: number[] = [];
   for (const seed of seeds) {
     const t0 = performance.now();
-    const r = trainGcn(cora, { seed });
+    const r = await trainGcn(cora, { seed });
     total.push(performance.now() - t0);
     acc.push(r.testAccuracy);
     ms.push(r.msPerEpoch);
@@ -60,7 +60,7 @@ const lcc = await loadGraphFolder(resolveDataDir('graphs', 'cora'), { largestCom
 }
 {
   const t0 = performance.now();
-  const r = trainSgc(cora, { seed: 1 });
+  const r = await trainSgc(cora, { seed: 1 });
   const total = performance.now() - t0;
   push([
     'SGC (K = 2, 100 epochs), Cora',
@@ -71,9 +71,9 @@ const lcc = await loadGraphFolder(resolveDataDir('graphs', 'cora'), { largestCom
 }
 
 // Attacks at 5% on the Cora LCC (Planetoid split attributes kept), victim trained on the clean graph.
-const victim = trainGcn(lcc, { seed: 1 });
+const victim = await trainGcn(lcc, { seed: 1 });
 push(['GCN on Cora LCC (clean)', fmt(victim.testAccuracy), `${lcc.order} nodes, ${lcc.size} edges`]);
-const attacks: Array<[string, (g: LabeledGraph) => AttackResult]> = [
+const attacks: Array<[string, (g: LabeledGraph) => AttackResult | Promise<AttackResult>]> = [
   ['Random (add)', (g) => randomAttack(g, { rate: 0.05, seed: 1 })],
   ['Random (remove)', (g) => randomAttack(g, { rate: 0.05, seed: 1, mode: 'remove' })],
   ['DICE (all true labels)', (g) => diceAttack(g, { rate: 0.05, seed: 1 })],
@@ -88,10 +88,10 @@ const attacks: Array<[string, (g: LabeledGraph) => AttackResult]> = [
 ];
 for (const [name, run] of attacks) {
   const t0 = performance.now();
-  const r = run(lcc);
+  const r = await run(lcc);
   const ms = performance.now() - t0;
   const evasion = victim.model.accuracy(r.graph);
-  const poisoning = evaluateAttack(lcc, r.graph, { setting: 'poisoning', seed: 1 });
+  const poisoning = await evaluateAttack(lcc, r.graph, { setting: 'poisoning', seed: 1 });
   push([
     `${name}, 5% (${r.flips.length}/${r.budget} flips)`,
     `evasion ${fmt(evasion)} (-${fmt(victim.testAccuracy - evasion)}); poisoning ${fmt(poisoning.attackedAccuracy)} (clean ${fmt(poisoning.cleanAccuracy)})`,

@@ -1,6 +1,5 @@
-import { describeValue, LabInputError } from '@lab/core';
-import { checkUndirectedGraph } from './graphArrays.js';
-import type { EdgeFlip, LabeledGraph } from './graphTypes.js';
+import { describeValue, LabInputError, checkUndirectedGraph, type LabeledGraph } from '@lab/core';
+import type { EdgeFlip } from './graphTypes.js';
 
 /**
  * Applies a list of edge flips to a copy of an undirected graph, in order. The input graph is

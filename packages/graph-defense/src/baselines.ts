@@ -1,11 +1,8 @@
-import { createRng, LabInputError } from '@lab/core';
+import { createRng, LabInputError, graphArrays, type GraphArrays, type LabeledGraph, isolationForest } from '@lab/core';
 import type { EdgeRef } from './detectAdversarialEdges.js';
 import { buildCsr, checkArrays, degrees } from './detectionUtils.js';
 import { edgeFeatures } from './edgeFeatures.js';
-import { trainGcn } from './gcn.js';
-import { graphArrays } from './graphArrays.js';
-import type { GraphArrays, LabeledGraph } from './graphTypes.js';
-import { isolationForest } from './isolationForest.js';
+import { fitGcnVictim } from './victims.js';
 import { featureMatrix, type LinkPredictorOptions, trainLinkPredictor } from './linkPredictor.js';
 
 /** The baseline edge scorers. */
@@ -103,14 +100,14 @@ export function gaeWholeGraphScores(a: GraphArrays, options: { seed: number | st
  *
  * @see Xu et al., "Characterizing Malicious Edges targeting on Graph Neural Networks", ICLR 2019 submission.
  */
-export function neighbourhoodLabelOutlierScores(a: GraphArrays, options: { seed: number | string; classProbabilities?: Float32Array }): Float64Array {
+export async function neighbourhoodLabelOutlierScores(a: GraphArrays, options: { seed: number | string; classProbabilities?: Float32Array }): Promise<Float64Array> {
   const fn = 'neighbourhoodLabelOutlierScores';
   checkArrays(fn, 'arrays', a, true);
   const rng = createRng(options.seed);
   let probs = options.classProbabilities;
   if (probs === undefined) {
     if (a.train.length === 0) throw new LabInputError(fn, 'arrays.train', 'must hold training nodes to predict labels (or pass classProbabilities)', 0);
-    const gcn = trainGcn(a, { seed: rng.nextSeed() }).model;
+    const gcn = (await fitGcnVictim(fn, a, undefined, rng.nextSeed())).model;
     try {
       probs = gcn.probabilities();
     } finally {
@@ -139,7 +136,7 @@ export function neighbourhoodLabelOutlierScores(a: GraphArrays, options: { seed:
  *
  * @see Xu et al., "EDoG: Adversarial Edge Detection For Graph Neural Networks", SaTML 2023 (arXiv 2212.13607), baselines.
  */
-export function baselineEdgeScores(graph: LabeledGraph, method: BaselineMethod, options: BaselineEdgeScoresOptions): BaselineEdgeScoresResult {
+export async function baselineEdgeScores(graph: LabeledGraph, method: BaselineMethod, options: BaselineEdgeScoresOptions): Promise<BaselineEdgeScoresResult> {
   const fn = 'baselineEdgeScores';
   const t = performance.now();
   const a = graphArrays(graph, fn);
@@ -156,7 +153,7 @@ export function baselineEdgeScores(graph: LabeledGraph, method: BaselineMethod, 
       scores = gaeWholeGraphScores(a, { seed: options.seed, linkPredictor: options.linkPredictor ?? {} });
       break;
     case 'neighbourhoodLabelOutlier':
-      scores = neighbourhoodLabelOutlierScores(a, options.classProbabilities === undefined ? { seed: options.seed } : { seed: options.seed, classProbabilities: options.classProbabilities });
+      scores = await neighbourhoodLabelOutlierScores(a, options.classProbabilities === undefined ? { seed: options.seed } : { seed: options.seed, classProbabilities: options.classProbabilities });
       break;
     default:
       throw new LabInputError(fn, 'method', "must be 'featureJaccard', 'gaeWholeGraph', 'neighbourhoodLabelOutlier' or 'degree'", method);

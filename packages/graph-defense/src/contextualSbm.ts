@@ -1,7 +1,13 @@
-import { checkInteger, checkRange, createRng, LabInputError } from '@lab/core';
+import {
+  checkInteger,
+  checkRange,
+  createRng,
+  LabInputError,
+  type LabeledGraph,
+  type NodeAttributes,
+  stratifiedSplit,
+} from '@lab/core';
 import Graph from 'graphology';
-import type { LabeledGraph, NodeAttributes } from './graphTypes.js';
-import { stratifiedSplit } from './splits.js';
 
 /** Options of {@link contextualSbm}. */
 export interface ContextualSbmOptions {

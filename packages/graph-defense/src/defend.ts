@@ -1,10 +1,9 @@
-import { checkInteger, createRng, LabInputError } from '@lab/core';
+import { checkInteger, createRng, LabInputError, checkUndirectedGraph, type LabeledGraph } from '@lab/core';
 import { applyEdgeFlips } from './applyEdgeFlips.js';
 import { nodePairKey } from './detectionUtils.js';
 import type { EdgeRef } from './detectAdversarialEdges.js';
-import { type TrainGcnOptions, trainGcn } from './gcn.js';
-import { checkUndirectedGraph } from './graphArrays.js';
-import type { EdgeFlip, LabeledGraph } from './graphTypes.js';
+import { fitGcnVictim, type VictimGcnOptions } from './victims.js';
+import type { EdgeFlip } from './graphTypes.js';
 
 /** Options of {@link defend}. */
 export interface DefendOptions {
@@ -13,7 +12,7 @@ export interface DefendOptions {
   /** GCN runs (different seeds) averaged per graph (default 1). */
   runs?: number;
   /** GCN settings (Kipf & Welling defaults). */
-  gcn?: Omit<TrainGcnOptions, 'seed'>;
+  gcn?: VictimGcnOptions;
   seed: number | string;
 }
 
@@ -36,11 +35,17 @@ export interface DefendResult {
  * @param flagged - edges to remove (e.g. `detectAdversarialEdges(...).flagged`); each must exist.
  * @see Xu et al., "EDoG: Adversarial Edge Detection For Graph Neural Networks", SaTML 2023 (arXiv 2212.13607).
  */
-export function defend(attacked: LabeledGraph, flagged: readonly EdgeRef[], options: DefendOptions): DefendResult {
+export async function defend(
+  attacked: LabeledGraph,
+  flagged: readonly EdgeRef[],
+  options: DefendOptions,
+): Promise<DefendResult> {
   const fn = 'defend';
   checkUndirectedGraph(fn, 'attacked', attacked);
-  if (!Array.isArray(flagged)) throw new LabInputError(fn, 'flagged', 'must be an array of {source, target}', flagged);
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
+  if (!Array.isArray(flagged))
+    throw new LabInputError(fn, 'flagged', 'must be an array of {source, target}', flagged);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
   if (options.clean !== undefined) checkUndirectedGraph(fn, 'options.clean', options.clean);
   const runs = options.runs ?? 1;
   checkInteger(fn, 'options.runs', runs, 1, 100);
@@ -58,12 +63,12 @@ export function defend(attacked: LabeledGraph, flagged: readonly EdgeRef[], opti
   const defended = applyEdgeFlips(attacked, flips);
   const rng = createRng(options.seed);
   const seeds = Array.from({ length: runs }, () => rng.nextSeed());
-  const meanAcc = (g: LabeledGraph): number => {
+  const meanAcc = async (g: LabeledGraph): Promise<number> => {
     let s = 0;
     for (const seed of seeds) {
-      const res = trainGcn(g, { ...(options.gcn ?? {}), seed });
-      s += res.testAccuracy;
-      res.model.dispose();
+      const { model, result } = await fitGcnVictim(fn, g, options.gcn, seed);
+      s += result.testAccuracy;
+      model.dispose();
     }
     return s / runs;
   };
@@ -71,9 +76,9 @@ export function defend(attacked: LabeledGraph, flagged: readonly EdgeRef[], opti
     defended,
     removed: flips.length,
     accuracy: {
-      clean: options.clean === undefined ? null : meanAcc(options.clean),
-      attacked: meanAcc(attacked),
-      defended: meanAcc(defended),
+      clean: options.clean === undefined ? null : await meanAcc(options.clean),
+      attacked: await meanAcc(attacked),
+      defended: await meanAcc(defended),
     },
   };
 }

@@ -1,7 +1,5 @@
-import { createRng, LabInputError } from '@lab/core';
+import { createRng, LabInputError, graphArrays, type GraphArrays, type LabeledGraph } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { graphArrays } from './graphArrays.js';
-import type { GraphArrays, LabeledGraph } from './graphTypes.js';
 
 /**
  * Shared machinery of the gradient-based attacks (Metattack, Nettack): reading a labelled

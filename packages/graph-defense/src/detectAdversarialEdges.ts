@@ -1,4 +1,4 @@
-import { checkInteger, checkRange, createRng, LabInputError, rocAuc, type SparseMatrix } from '@lab/core';
+import { checkInteger, checkRange, createRng, LabInputError, rocAuc, type SparseMatrix, graphArrays, type GraphArrays, type LabeledGraph, isolationForest, fitLogisticRegression } from '@lab/core';
 import { featureJaccardScores } from './baselines.js';
 import {
   checkArrays,
@@ -9,13 +9,10 @@ import {
   topIndices,
 } from './detectionUtils.js';
 import { edgeFeatures } from './edgeFeatures.js';
-import { graphArrays } from './graphArrays.js';
-import type { AttackResult, GraphArrays, LabeledGraph } from './graphTypes.js';
-import { isolationForest } from './isolationForest.js';
-import { fitLogisticRegression } from './logisticRegression.js';
 import { featureMatrix, type LinkPredictorOptions, trainLinkPredictor } from './linkPredictor.js';
 import { sampleSubgraphs } from './sampleSubgraphs.js';
-import { trainGcn } from './gcn.js';
+import { fitGcnVictim } from './victims.js';
+import type { AttackResult } from './graphTypes.js';
 
 /** An undirected edge by node keys. */
 export interface EdgeRef {
@@ -83,7 +80,7 @@ export interface DetectAdversarialEdgesOptions {
    * (default: `budget`, else 5 % of the edges), since they may be an attack's edges that would
    * otherwise count as clean examples.
    */
-  calibration?: { attack: (graph: LabeledGraph) => AttackResult; suspects?: number };
+  calibration?: { attack: (graph: LabeledGraph) => AttackResult | Promise<AttackResult>; suspects?: number };
   /**
    * The model that predicts the node labels behind the label distance, the outlier features and
    * the calibration: `features` (default) a classifier of the node features alone (Kipf's GCN
@@ -238,7 +235,7 @@ export function orientedOutlierInput(f: { names: string[]; values: Float64Array;
   return { values, dim: d };
 }
 
-function computeSignals(
+async function computeSignals(
   a: GraphArrays,
   x: SparseMatrix,
   o: Resolved,
@@ -246,7 +243,7 @@ function computeSignals(
   needLabels: boolean,
   seed: string,
   report: (p: DetectionProgress) => void,
-): Signals {
+): Promise<Signals> {
   const timingMs: Record<string, number> = {};
   const m = a.numEdges;
   let t = performance.now();
@@ -265,9 +262,14 @@ function computeSignals(
           "must have training nodes (split 'train') to predict labels, or pass options.classProbabilities",
         );
       }
-      const gcn = trainGcn(o.labelModel === 'graph' ? a : { ...a, edges: new Int32Array(0), numEdges: 0 }, {
-        seed: `${seed}-gcn`,
-      }).model;
+      const gcn = (
+        await fitGcnVictim(
+          'detectAdversarialEdges',
+          o.labelModel === 'graph' ? a : { ...a, edges: new Int32Array(0), numEdges: 0 },
+          undefined,
+          `${seed}-gcn`,
+        )
+      ).model;
       try {
         probs = gcn.probabilities();
       } finally {
@@ -461,10 +463,10 @@ function design(s: Signals): { names: string[]; x: Float64Array; dim: number } {
  * ```
  * @see Xu et al., "EDoG: Adversarial Edge Detection For Graph Neural Networks", SaTML 2023 (arXiv 2212.13607).
  */
-export function detectAdversarialEdges(
+export async function detectAdversarialEdges(
   graph: LabeledGraph,
   options: DetectAdversarialEdgesOptions,
-): DetectAdversarialEdgesResult {
+): Promise<DetectAdversarialEdgesResult> {
   const fn = 'detectAdversarialEdges';
   const tStart = performance.now();
   const a = graphArrays(graph, fn);
@@ -549,7 +551,7 @@ export function detectAdversarialEdges(
   const seed = String(createRng(options.seed).nextSeed());
   const x = featureMatrix(a.features, a.numNodes, a.numFeatures);
   const needLabels = o.outlier !== 'off' || options.calibration !== undefined || o.weights.labelDistance > 0;
-  const signals = computeSignals(a, x, o, options.classProbabilities, needLabels, seed, report);
+  const signals = await computeSignals(a, x, o, options.classProbabilities, needLabels, seed, report);
   let scores = signals.combined;
   let calibration: DetectAdversarialEdgesResult['detailed']['calibration'] = null;
   if (options.calibration !== undefined) {
@@ -568,7 +570,7 @@ export function detectAdversarialEdges(
       suspects.add(nodePairKey(u, v));
       if (pruned.degree(u) > 1 && pruned.degree(v) > 1) pruned.dropEdge(u, v);
     }
-    const res = options.calibration.attack(pruned);
+    const res = await options.calibration.attack(pruned);
     if (
       res === null ||
       typeof res !== 'object' ||
@@ -607,7 +609,7 @@ export function detectAdversarialEdges(
         injected,
       );
     }
-    const cs = computeSignals(
+    const cs = await computeSignals(
       ca,
       featureMatrix(ca.features, ca.numNodes, ca.numFeatures),
       o,

@@ -1,6 +1,5 @@
 // Internal helpers of the detection modules (not exported from the package index).
-import { LabInputError } from '@lab/core';
-import type { GraphArrays } from './graphTypes.js';
+import { LabInputError, type GraphArrays } from '@lab/core';
 
 /** Key of an unordered pair of node keys: the same for (u, v) and (v, u). */
 export function nodePairKey(u: string, v: string): string {

@@ -1,9 +1,8 @@
-import { checkRange, createRng, LabInputError } from '@lab/core';
+import { checkRange, createRng, LabInputError, graphArrays, type LabeledGraph } from '@lab/core';
 import { type AttackBudgetOptions, attackBudget } from './attackBudget.js';
 import { FlipConstraints } from './flipConstraints.js';
-import { graphArrays } from './graphArrays.js';
-import type { AttackResult, LabeledGraph } from './graphTypes.js';
 import { randomPairs } from './randomPairs.js';
+import type { AttackResult } from './graphTypes.js';
 
 /** Options of {@link diceAttack}. */
 export interface DiceAttackOptions extends AttackBudgetOptions {

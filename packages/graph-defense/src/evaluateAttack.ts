@@ -1,8 +1,14 @@
-import { checkInteger, LabInputError } from '@lab/core';
-import { type TrainGcnOptions, trainGcn } from './gcn.js';
-import type { GraphArrays, LabeledGraph } from './graphTypes.js';
-import { asGraphArrays, checkSameNodes, type NodeClassifier, type NodeSelection } from './nodeClassifier.js';
-import { type TrainSgcOptions, trainSgc } from './sgc.js';
+import {
+  checkInteger,
+  LabInputError,
+  type GraphArrays,
+  type LabeledGraph,
+  asGraphArrays,
+  checkSameNodes,
+  type NodeClassifier,
+  type NodeSelection,
+} from '@lab/core';
+import { fitGcnVictim, fitSgcVictim, type VictimGcnOptions, type VictimSgcOptions } from './victims.js';
 
 /** Options of {@link evaluateAttack}. */
 export interface EvaluateAttackOptions {
@@ -15,8 +21,8 @@ export interface EvaluateAttackOptions {
   /** Victim model (default `'gcn'`). */
   victim?: 'gcn' | 'sgc';
   /** Hyper-parameters of the victim (defaults: Kipf's GCN, SGC's reference settings). */
-  gcn?: Omit<TrainGcnOptions, 'seed'>;
-  sgc?: Omit<TrainSgcOptions, 'seed'>;
+  gcn?: VictimGcnOptions;
+  sgc?: VictimSgcOptions;
   /** Nodes to score (default `'test'`). */
   nodes?: NodeSelection;
   /** Independent trainings, seeds `seed/0, seed/1, ...` (default 1); accuracies are averaged. */
@@ -53,11 +59,11 @@ export interface EvaluateAttackResult {
  * @param options - setting, victim, runs and seed.
  * @see Zügner & Günnemann, "Adversarial Attacks on Graph Neural Networks via Meta Learning", ICLR 2019.
  */
-export function evaluateAttack(
+export async function evaluateAttack(
   clean: LabeledGraph | GraphArrays,
   perturbed: LabeledGraph | GraphArrays,
   options: EvaluateAttackOptions,
-): EvaluateAttackResult {
+): Promise<EvaluateAttackResult> {
   const fn = 'evaluateAttack';
   if (options === null || typeof options !== 'object')
     throw new LabInputError(fn, 'options', 'must be an object', options);
@@ -74,20 +80,20 @@ export function evaluateAttack(
   const b = asGraphArrays(fn, perturbed);
   checkSameNodes(fn, a.nodes, b);
   const nodes = options.nodes ?? 'test';
-  const train = (g: GraphArrays, seed: string): NodeClassifier =>
+  const train = async (g: GraphArrays, seed: string): Promise<NodeClassifier> =>
     victim === 'gcn'
-      ? trainGcn(g, { ...options.gcn, seed }).model
-      : trainSgc(g, { ...options.sgc, seed }).model;
+      ? (await fitGcnVictim(fn, g, options.gcn, seed)).model
+      : (await fitSgcVictim(fn, g, options.sgc, seed)).model;
   const out: EvaluateAttackRun[] = [];
   for (let r = 0; r < runs; r++) {
     const seed = `${String(options.seed)}/${r}`;
-    const model = train(a, seed);
+    const model = await train(a, seed);
     try {
       const cleanAccuracy = model.accuracy(a, nodes);
       let attackedAccuracy: number;
       if (setting === 'evasion') attackedAccuracy = model.accuracy(b, nodes);
       else {
-        const poisoned = train(b, seed);
+        const poisoned = await train(b, seed);
         try {
           attackedAccuracy = poisoned.accuracy(b, nodes);
         } finally {

@@ -1,6 +1,6 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, type GraphArrays, type LabeledGraph } from '@lab/core';
 import { applyEdgeFlips } from './applyEdgeFlips.js';
-import type { AttackResult, EdgeFlip, GraphArrays, LabeledGraph } from './graphTypes.js';
+import type { AttackResult, EdgeFlip } from './graphTypes.js';
 
 /**
  * Book-keeping for structure attacks under DeepRobust's constraints: symmetric flips of unordered

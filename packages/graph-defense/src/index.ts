@@ -1,22 +1,13 @@
 // Public API of @lab/graph-defense: named re-exports only, grouped by area. Each section is
 // owned by one part of the package; edit only your own section.
-export type { AttackResult, EdgeFlip, GraphArrays, LabeledGraph, NodeAttributes } from './graphTypes.js';
+// Graph types, loading, splits, GCN / SGC and the general learners live in @lab/core.
+export type { AttackResult, EdgeFlip } from './graphTypes.js';
 
 // data and victims
 export { applyEdgeFlips } from './applyEdgeFlips.js';
-export { graphArrays } from './graphArrays.js';
-export { largestConnectedComponent } from './largestConnectedComponent.js';
-export { graphFromFolderData, loadGraphFolder } from './loadGraphFolder.js';
-export type { LoadGraphFolderOptions } from './loadGraphFolder.js';
-export { planetoidSplit, stratifiedSplit } from './splits.js';
-export type { SplitNodes, StratifiedSplitOptions, StratifiedSplitResult } from './splits.js';
 export { contextualSbm } from './contextualSbm.js';
 export type { ContextualSbmOptions } from './contextualSbm.js';
-export { GcnModel, trainGcn } from './gcn.js';
-export type { GcnEpochRecord, TrainGcnOptions, TrainGcnResult } from './gcn.js';
-export { SgcModel, trainSgc } from './sgc.js';
-export type { TrainSgcOptions, TrainSgcResult } from './sgc.js';
-export type { NodeClassifier, NodeSelection } from './nodeClassifier.js';
+export type { VictimGcnOptions, VictimSgcOptions } from './victims.js';
 export { evaluateAttack } from './evaluateAttack.js';
 export type { EvaluateAttackOptions, EvaluateAttackResult, EvaluateAttackRun } from './evaluateAttack.js';
 
@@ -33,7 +24,12 @@ export type { PgdAttackOptions, PgdAttackResult, PgdEpochRecord } from './pgdAtt
 
 // attacks (metattack, nettack)
 export { metattack } from './metattack.js';
-export type { MetattackApproximation, MetattackOptions, MetattackProgress, MetattackResult } from './metattack.js';
+export type {
+  MetattackApproximation,
+  MetattackOptions,
+  MetattackProgress,
+  MetattackResult,
+} from './metattack.js';
 export { nettack, nettackTargets } from './nettack.js';
 export type {
   NettackOptions,
@@ -52,8 +48,6 @@ export { featureMatrix, trainLinkPredictor } from './linkPredictor.js';
 export type { LinkPredictor, LinkPredictorInput, LinkPredictorOptions } from './linkPredictor.js';
 export { edgeFeatures } from './edgeFeatures.js';
 export type { EdgeFeaturesInput, EdgeFeaturesResult } from './edgeFeatures.js';
-export { averagePathLength, isolationForest } from './isolationForest.js';
-export type { IsolationForestOptions, IsolationForestResult } from './isolationForest.js';
 export {
   DEFAULT_SIGNAL_WEIGHTS,
   detectAdversarialEdges,

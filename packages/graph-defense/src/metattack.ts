@@ -1,4 +1,4 @@
-import { createRng, LabInputError } from '@lab/core';
+import { createRng, LabInputError, type LabeledGraph } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   degreesOf,
@@ -9,9 +9,9 @@ import {
 } from './denseSurrogate.js';
 import { applyEdgeFlips } from './applyEdgeFlips.js';
 import { attackBudget } from './attackBudget.js';
-import type { AttackResult, EdgeFlip, LabeledGraph } from './graphTypes.js';
 import { applyFlip, bestFlip, createFlipState } from './metattack/flipSelection.js';
 import { createMetaObjective } from './metattack/metaObjective.js';
+import type { AttackResult, EdgeFlip } from './graphTypes.js';
 
 const FN = 'metattack';
 

@@ -1,4 +1,4 @@
-import { createRng, LabInputError } from '@lab/core';
+import { createRng, LabInputError, type GraphArrays, type LabeledGraph } from '@lab/core';
 import {
   type DegreeStats,
   degreeLikelihoodRatio,
@@ -9,7 +9,6 @@ import {
   trainLinearSurrogate,
 } from './denseSurrogate.js';
 import { applyEdgeFlips } from './applyEdgeFlips.js';
-import type { AttackResult, EdgeFlip, GraphArrays, LabeledGraph } from './graphTypes.js';
 import {
   classMargin,
   currentTargetLogits,
@@ -17,6 +16,7 @@ import {
   type TargetState,
   targetLogitsAfterFlip,
 } from './nettack/targetLogits.js';
+import type { AttackResult, EdgeFlip } from './graphTypes.js';
 
 const FN = 'nettack';
 

@@ -1,21 +1,38 @@
-import { checkInteger, checkRange, createRng, LabInputError, SparseMatrix } from '@lab/core';
+import {
+  checkInteger,
+  checkRange,
+  createRng,
+  LabInputError,
+  SparseMatrix,
+  graphArrays,
+  type GraphArrays,
+  type LabeledGraph,
+  checkSameNodes,
+  type Gcn,
+  selectNodes,
+} from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type AttackBudgetOptions, attackBudget } from './attackBudget.js';
 import { FlipConstraints } from './flipConstraints.js';
-import { type GcnModel, type TrainGcnOptions, trainGcn } from './gcn.js';
-import { graphArrays } from './graphArrays.js';
-import type { AttackResult, GraphArrays, LabeledGraph } from './graphTypes.js';
-import { checkSameNodes, readAndDispose, selectNodes } from './nodeClassifier.js';
+import { fitGcnVictim, type VictimGcnOptions } from './victims.js';
+import type { AttackResult } from './graphTypes.js';
+
+/** Reads a tensor into a Float32Array and disposes it. */
+function readAndDispose(t: tf.Tensor): Float32Array {
+  const data = t.dataSync() as Float32Array;
+  t.dispose();
+  return data;
+}
 
 /** Options of {@link pgdAttack}. */
 export interface PgdAttackOptions extends AttackBudgetOptions {
   /**
-   * The victim GCN, trained on the clean graph (evasion setting). Default: one is trained with
-   * {@link trainGcn} (Kipf settings, or `gcn`) and disposed afterwards.
+   * The victim GCN (`@lab/core`'s `Gcn`), fitted on the clean graph (evasion setting). Default:
+   * one is fitted (Kipf settings, or `gcn`) and disposed afterwards.
    */
-  model?: GcnModel;
+  model?: Gcn;
   /** Victim hyper-parameters when `model` is not given. */
-  gcn?: Omit<TrainGcnOptions, 'seed' | 'onEpoch'>;
+  gcn?: VictimGcnOptions;
   /** Attack loss: `'ce'` cross-entropy (default) or `'cw'` Carlini-Wagner margin. */
   loss?: 'ce' | 'cw';
   /** Projected gradient steps (default 200, as DeepRobust). */
@@ -172,8 +189,8 @@ function attackLoss(
  * `s <- P(s + eta_t * dL/ds)`, `eta_t = eta / sqrt(t + 1)`, P the projection onto
  * `{0 <= s <= 1, sum(s) <= budget}` by bisection ({@link projectOntoBudget}). The gradient with
  * respect to every pair is exact: tf autodiff through the GCN (degree normalisation included)
- * gives it in factored form (`GcnModel.adjacencyGradient`, equal to `tf.grad` of the dense
- * `N x N` formulation `GcnModel.logitsFromDenseAdjacency`, which the tests check), and a loop over
+ * gives it in factored form (`Gcn.adjacencyGradient`, equal to `tf.grad` of the dense
+ * `N x N` formulation `Gcn.logitsFromDenseAdjacency`, which the tests check), and a loop over
  * the `N(N-1)/2` pairs applies the step. Finally draw 20 Bernoulli(s) samples, drop those over the
  * budget, and keep the one with the largest loss. Constraints: additions are applied first, then
  * removals in order of decreasing s, skipping any removal that would leave a node without
@@ -190,7 +207,7 @@ function attackLoss(
  * @see Xu, Chen, Liu, Chen, Weng, Hong & Lin, "Topology Attack and Defense for Graph Neural
  *   Networks: An Optimization Perspective", IJCAI 2019; DeepRobust `PGDAttack`.
  */
-export function pgdAttack(graph: LabeledGraph, options: PgdAttackOptions): PgdAttackResult {
+export async function pgdAttack(graph: LabeledGraph, options: PgdAttackOptions): Promise<PgdAttackResult> {
   const fn = 'pgdAttack';
   if (options === null || typeof options !== 'object')
     throw new LabInputError(fn, 'options', 'must be an object', options);
@@ -213,7 +230,7 @@ export function pgdAttack(graph: LabeledGraph, options: PgdAttackOptions): PgdAt
   const rng = createRng(options.seed);
   const ownModel = options.model === undefined;
   const model =
-    options.model ?? trainGcn(arrays, { ...options.gcn, seed: `${String(options.seed)}/victim` }).model;
+    options.model ?? (await fitGcnVictim(fn, arrays, options.gcn, `${String(options.seed)}/victim`)).model;
   if (model.numClasses !== arrays.numClasses) {
     if (ownModel) model.dispose();
     throw new LabInputError(
@@ -305,9 +322,9 @@ export function pgdAttack(graph: LabeledGraph, options: PgdAttackOptions): PgdAt
         }
         relaxed = SparseMatrix.fromCoo([n, n], rows.subarray(0, p), cols.subarray(0, p), vals.subarray(0, p));
       }
-      // dL/dA'_ij = left_i . right_j + rowTerm_i (exact, see GcnModel.adjacencyGradient), and
+      // dL/dA'_ij = left_i . right_j + rowTerm_i (exact, see Gcn.adjacencyGradient), and
       // dL/ds_ij = (1 - 2 A_ij) (dL/dA'_ij + dL/dA'_ji).
-      let grad: ReturnType<GcnModel['adjacencyGradient']>;
+      let grad: ReturnType<Gcn['adjacencyGradient']>;
       try {
         grad = model.adjacencyGradient(relaxed, lossFn);
       } finally {

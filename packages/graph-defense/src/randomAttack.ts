@@ -1,9 +1,8 @@
-import { createRng, LabInputError } from '@lab/core';
+import { createRng, LabInputError, graphArrays, type LabeledGraph } from '@lab/core';
 import { type AttackBudgetOptions, attackBudget } from './attackBudget.js';
 import { FlipConstraints } from './flipConstraints.js';
-import { graphArrays } from './graphArrays.js';
-import type { AttackResult, LabeledGraph } from './graphTypes.js';
 import { randomPairs } from './randomPairs.js';
+import type { AttackResult } from './graphTypes.js';
 
 /** Options of {@link randomAttack}. */
 export interface RandomAttackOptions extends AttackBudgetOptions {

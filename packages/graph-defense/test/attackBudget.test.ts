@@ -1,6 +1,6 @@
+import { graphArrays } from '@lab/core';
 import { describe, expect, it } from 'vitest';
 import { attackBudget } from '../src/attackBudget.js';
-import { graphArrays } from '../src/graphArrays.js';
 import { FlipConstraints } from '../src/flipConstraints.js';
 import { smallGraph } from './helpers.js';
 

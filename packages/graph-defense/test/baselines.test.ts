@@ -1,11 +1,9 @@
-import { initBackend, LabInputError } from '@lab/core';
+import { initBackend, LabInputError, graphArrays, type LabeledGraph, type NodeAttributes } from '@lab/core';
 import { expectNoLeaks } from '@lab/test-utils';
 import Graph from 'graphology';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { baselineEdgeScores, degreeScores, featureJaccardScores } from '../src/baselines.js';
 import { contextualSbm } from '../src/contextualSbm.js';
-import { graphArrays } from '../src/graphArrays.js';
-import type { LabeledGraph, NodeAttributes } from '../src/graphTypes.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -25,7 +23,7 @@ function tiny(): LabeledGraph {
 }
 
 describe('baselines', () => {
-  it('feature Jaccard matches a hand computation', () => {
+  it('feature Jaccard matches a hand computation', async () => {
     const a = graphArrays(tiny());
     const s = featureJaccardScores(a);
     const byKey = new Map<string, number>();
@@ -37,7 +35,7 @@ describe('baselines', () => {
     expect(byKey.get('bc')).toBe(1);
   });
 
-  it('degree scores 1/deg(u) + 1/deg(v)', () => {
+  it('degree scores 1/deg(u) + 1/deg(v)', async () => {
     const a = graphArrays(tiny());
     const s = degreeScores(a);
     // Degrees: a 2, b 2, c 3, d 1.
@@ -57,8 +55,8 @@ describe('baselines', () => {
     }
   });
 
-  it('rejects an unknown method and a directed graph', () => {
-    expect(() => baselineEdgeScores(tiny(), 'svd' as 'degree', { seed: 1 })).toThrow(LabInputError);
-    expect(() => baselineEdgeScores(new Graph({ type: 'directed' }) as unknown as LabeledGraph, 'degree', { seed: 1 })).toThrow(/undirected/);
+  it('rejects an unknown method and a directed graph', async () => {
+    await expect(baselineEdgeScores(tiny(), 'svd' as 'degree', { seed: 1 })).rejects.toThrow(LabInputError);
+    await expect(baselineEdgeScores(new Graph({ type: 'directed' }) as unknown as LabeledGraph, 'degree', { seed: 1 })).rejects.toThrow(/undirected/);
   });
 });

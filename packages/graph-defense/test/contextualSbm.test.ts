@@ -1,6 +1,6 @@
+import { graphArrays } from '@lab/core';
 import { describe, expect, it } from 'vitest';
 import { contextualSbm } from '../src/contextualSbm.js';
-import { graphArrays } from '../src/graphArrays.js';
 
 // Tolerances in standard errors: 5 sigma keeps a correct generator from failing by chance
 // (two-sided p ~ 6e-7) while a wrong probability formula is off by many sigma.

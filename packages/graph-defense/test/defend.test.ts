@@ -10,12 +10,22 @@ beforeAll(async () => {
 });
 
 describe('defend', () => {
-  const clean = contextualSbm({ nodes: 200, classes: 3, avgDegree: 5, homophily: 0.9, featureDim: 8, featureSignal: 2, seed: 8 });
+  const clean = contextualSbm({
+    nodes: 200,
+    classes: 3,
+    avgDegree: 5,
+    homophily: 0.9,
+    featureDim: 8,
+    featureSignal: 2,
+    seed: 8,
+  });
   const attack = plantInterClass(clean, 60, 2);
 
   it('removes exactly the flagged edges and reports clean / attacked / defended accuracy', async () => {
     const flagged = attack.flips.map((f) => ({ source: f.target, target: f.source }));
-    const res = await expectNoLeaks(() => defend(attack.graph, flagged, { clean, seed: 1, gcn: { epochs: 60 } }));
+    const res = await expectNoLeaks(() =>
+      defend(attack.graph, flagged, { clean, seed: 1, gcn: { epochs: 60 } }),
+    );
     expect(res.removed).toBe(60);
     expect(res.defended.size).toBe(attack.graph.size - 60);
     for (const f of attack.flips) expect(res.defended.hasEdge(f.source, f.target)).toBe(false);
@@ -31,8 +41,10 @@ describe('defend', () => {
     expect(res.accuracy.defended).toBe(res.accuracy.clean);
   });
 
-  it('rejects edges that are not in the graph', () => {
-    expect(() => defend(attack.graph, [{ source: '0', target: 'nope' }], { seed: 1 })).toThrow(/flagged\[0\]/);
-    expect(() => defend(attack.graph, [], { seed: 1, runs: 0 })).toThrow(LabInputError);
+  it('rejects edges that are not in the graph', async () => {
+    await expect(defend(attack.graph, [{ source: '0', target: 'nope' }], { seed: 1 })).rejects.toThrow(
+      /flagged\[0\]/,
+    );
+    await expect(defend(attack.graph, [], { seed: 1, runs: 0 })).rejects.toThrow(LabInputError);
   });
 });

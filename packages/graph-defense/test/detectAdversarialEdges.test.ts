@@ -1,4 +1,4 @@
-import { initBackend, LabInputError, rocAuc } from '@lab/core';
+import { initBackend, LabInputError, rocAuc, type LabeledGraph } from '@lab/core';
 import { expectAllClose, expectNoLeaks } from '@lab/test-utils';
 import Graph from 'graphology';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +6,8 @@ import { baselineEdgeScores } from '../src/baselines.js';
 import { contextualSbm } from '../src/contextualSbm.js';
 import { detectAdversarialEdges } from '../src/detectAdversarialEdges.js';
 import { rankNormalize } from '../src/detectionUtils.js';
-import type { EdgeFlip, LabeledGraph } from '../src/graphTypes.js';
 import { plantInterClass } from './edogHelpers.js';
+import type { EdgeFlip } from '../src/graphTypes.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -39,7 +39,7 @@ describe('detectAdversarialEdges', () => {
     const y = truth(det.edges, attack.flips);
     expect(y.reduce((s, v) => s + v, 0)).toBe(attack.flips.length);
     const auc = rocAuc(det.scores, y);
-    const degree = rocAuc(baselineEdgeScores(attack.graph, 'degree', { seed: 1 }).scores, y);
+    const degree = rocAuc((await baselineEdgeScores(attack.graph, 'degree', { seed: 1 })).scores, y);
     expect(auc).toBeGreaterThan(0.75);
     expect(auc).toBeGreaterThan(degree + 0.1);
     expect(det.flagged).toHaveLength(10);
@@ -53,7 +53,7 @@ describe('detectAdversarialEdges', () => {
     expect(Object.keys(det.detailed.timingMs)).toContain('linkPrediction');
   });
 
-  it('is deterministic for a seed; threshold flags exactly the edges at or above it; the outlier step runs when on', () => {
+  it('is deterministic for a seed; threshold flags exactly the edges at or above it; the outlier step runs when on', async () => {
     const opts = {
       ...FAST,
       numSubgraphs: 2,
@@ -61,8 +61,8 @@ describe('detectAdversarialEdges', () => {
       outlier: 'on' as const,
       seed: 'd',
     };
-    const a = detectAdversarialEdges(attack.graph, opts);
-    const b = detectAdversarialEdges(attack.graph, { ...opts, threshold: 0.9 });
+    const a = await detectAdversarialEdges(attack.graph, opts);
+    const b = await detectAdversarialEdges(attack.graph, { ...opts, threshold: 0.9 });
     expect(Array.from(a.scores)).toEqual(Array.from(b.scores));
     expect(a.detailed.outlier.enabled).toBe(true);
     expect(a.detailed.outlier.excluded).toBe(Math.round(0.1 * attack.graph.size));
@@ -71,9 +71,9 @@ describe('detectAdversarialEdges', () => {
     expect(Array.from(b.flaggedIndex).sort((x, y) => x - y)).toEqual(expected);
   });
 
-  it('combines the signals as the weighted mean of their ranks (signalWeights)', () => {
+  it('combines the signals as the weighted mean of their ranks (signalWeights)', async () => {
     const opts = { numSubgraphs: 2, linkPredictor: { epochs: 20 }, outlier: 'off' as const, seed: 'w' };
-    const det = detectAdversarialEdges(attack.graph, opts);
+    const det = await detectAdversarialEdges(attack.graph, opts);
     const d = det.detailed;
     expect(d.featureDissimilarity).not.toBeNull();
     expect(d.labelDistance).not.toBeNull();
@@ -85,24 +85,22 @@ describe('detectAdversarialEdges', () => {
     // Same arithmetic in a different order: round-off only.
     expectAllClose(Array.from(det.scores), expected, { atol: 1e-12 });
     // Link only: the scores are the link ranks, no GCN labels are computed.
-    const linkOnly = detectAdversarialEdges(attack.graph, {
+    const linkOnly = await detectAdversarialEdges(attack.graph, {
       ...opts,
       signalWeights: { featureDissimilarity: 0, labelDistance: 0 },
     });
     expect(Array.from(linkOnly.scores)).toEqual(Array.from(rankNormalize(linkOnly.detailed.linkScores)));
     expect(linkOnly.detailed.labelDistance).toBeNull();
-    expect(() => detectAdversarialEdges(attack.graph, { ...opts, signalWeights: { link: -1 } })).toThrow(
+    await expect(detectAdversarialEdges(attack.graph, { ...opts, signalWeights: { link: -1 } })).rejects.toThrow(
       /options.signalWeights.link/,
     );
-    expect(() =>
-      detectAdversarialEdges(attack.graph, { ...opts, signalWeights: { bogus: 1 } as never }),
-    ).toThrow(/signalWeights.bogus/);
+    await expect(detectAdversarialEdges(attack.graph, { ...opts, signalWeights: { bogus: 1 } as never })).rejects.toThrow(/signalWeights.bogus/);
   });
 
-  it('calibrates on a self-attacked copy when the attack is known', () => {
+  it('calibrates on a self-attacked copy when the attack is known', async () => {
     const sizeBefore = attack.graph.size;
     let seenSize = -1;
-    const det = detectAdversarialEdges(attack.graph, {
+    const det = await detectAdversarialEdges(attack.graph, {
       numSubgraphs: 3,
       linkPredictor: { epochs: 40 },
       seed: 2,
@@ -134,12 +132,12 @@ describe('detectAdversarialEdges', () => {
     expect(rocAuc(det.scores, truth(det.edges, attack.flips))).toBeGreaterThan(0.75);
   });
 
-  it('labels from the features-only model do not depend on the edges; the graph GCN labels do', () => {
+  it('labels from the features-only model do not depend on the edges; the graph GCN labels do', async () => {
     const other = plantInterClass(clean, Math.round(0.05 * clean.size), 2).graph;
     const opts = { numSubgraphs: 1, linkPredictor: { epochs: 5 }, outlier: 'off' as const, seed: 4 };
-    const shared = (labelModel: 'features' | 'graph'): [number[], number[]] => {
-      const d1 = detectAdversarialEdges(attack.graph, { ...opts, labelModel });
-      const d2 = detectAdversarialEdges(other, { ...opts, labelModel });
+    const shared = async (labelModel: 'features' | 'graph'): Promise<[number[], number[]]> => {
+      const d1 = await detectAdversarialEdges(attack.graph, { ...opts, labelModel });
+      const d2 = await detectAdversarialEdges(other, { ...opts, labelModel });
       const at = new Map(
         d2.edges.map((e, i) => [`${e.source}|${e.target}`, d2.detailed.labelDistance?.[i] ?? -1]),
       );
@@ -154,50 +152,48 @@ describe('detectAdversarialEdges', () => {
       });
       return [a, b];
     };
-    const [fa, fb] = shared('features');
+    const [fa, fb] = await shared('features');
     expect(fa.length).toBeGreaterThan(clean.size * 0.9);
     expect(fa).toEqual(fb);
-    const [ga, gb] = shared('graph');
+    const [ga, gb] = await shared('graph');
     expect(ga).not.toEqual(gb);
     // 'pruned' scoring equals 'full' when the outlier step excludes nothing.
-    const full = detectAdversarialEdges(attack.graph, { ...opts, numSubgraphs: 2 });
-    const pruned = detectAdversarialEdges(attack.graph, { ...opts, numSubgraphs: 2, scoringGraph: 'pruned' });
+    const full = await detectAdversarialEdges(attack.graph, { ...opts, numSubgraphs: 2 });
+    const pruned = await detectAdversarialEdges(attack.graph, { ...opts, numSubgraphs: 2, scoringGraph: 'pruned' });
     expect(Array.from(pruned.scores)).toEqual(Array.from(full.scores));
   });
 
-  it('rejects directed graphs, missing features and bad options with clear errors', () => {
-    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, labelModel: 'mlp' as 'graph' })).toThrow(
+  it('rejects directed graphs, missing features and bad options with clear errors', async () => {
+    await expect(detectAdversarialEdges(attack.graph, { seed: 1, labelModel: 'mlp' as 'graph' })).rejects.toThrow(
       /options.labelModel/,
     );
     const directed = new Graph({ type: 'directed' });
     directed.addNode('a', { features: [1], label: 0 });
-    expect(() => detectAdversarialEdges(directed as unknown as LabeledGraph, { seed: 1 })).toThrow(
+    await expect(detectAdversarialEdges(directed as unknown as LabeledGraph, { seed: 1 })).rejects.toThrow(
       /undirected/,
     );
     const noFeatures = new Graph({ type: 'undirected' }) as unknown as LabeledGraph;
     noFeatures.addNode('a', { label: 0 } as never);
     noFeatures.addNode('b', { label: 1 } as never);
     noFeatures.addEdge('a', 'b');
-    expect(() => detectAdversarialEdges(noFeatures, { seed: 1 })).toThrow(/features/);
-    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, rate: 0 })).toThrow(
+    await expect(detectAdversarialEdges(noFeatures, { seed: 1 })).rejects.toThrow(/features/);
+    await expect(detectAdversarialEdges(attack.graph, { seed: 1, rate: 0 })).rejects.toThrow(
       /detectAdversarialEdges: argument 'options.rate'/,
     );
-    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, budget: attack.graph.size + 1 })).toThrow(
+    await expect(detectAdversarialEdges(attack.graph, { seed: 1, budget: attack.graph.size + 1 })).rejects.toThrow(
       /options.budget/,
     );
-    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, aggregation: 'max' as 'min' })).toThrow(
+    await expect(detectAdversarialEdges(attack.graph, { seed: 1, aggregation: 'max' as 'min' })).rejects.toThrow(
       LabInputError,
     );
-    expect(() => detectAdversarialEdges(attack.graph, { seed: 1, calibration: {} as never })).toThrow(
+    await expect(detectAdversarialEdges(attack.graph, { seed: 1, calibration: {} as never })).rejects.toThrow(
       /calibration/,
     );
-    expect(() =>
-      detectAdversarialEdges(attack.graph, {
+    await expect(detectAdversarialEdges(attack.graph, {
         ...FAST,
         seed: 1,
         calibration: { attack: (g) => plantInterClass(g, 3, 1), suspects: -1 },
-      }),
-    ).toThrow(/options.calibration.suspects/);
-    expect(() => detectAdversarialEdges(attack.graph, undefined as never)).toThrow(/options/);
+      })).rejects.toThrow(/options.calibration.suspects/);
+    await expect(detectAdversarialEdges(attack.graph, undefined as never)).rejects.toThrow(/options/);
   });
 });

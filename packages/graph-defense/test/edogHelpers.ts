@@ -1,7 +1,6 @@
-import { createRng } from '@lab/core';
+import { createRng, graphArrays, type LabeledGraph } from '@lab/core';
 import { applyEdgeFlips } from '../src/applyEdgeFlips.js';
-import { graphArrays } from '../src/graphArrays.js';
-import type { AttackResult, EdgeFlip, LabeledGraph } from '../src/graphTypes.js';
+import type { AttackResult, EdgeFlip } from '../src/graphTypes.js';
 
 /** Inserts `count` random edges between nodes of different classes (a DICE-like insertion attack). */
 export function plantInterClass(g: LabeledGraph, count: number, seed: number): AttackResult {
@@ -22,4 +21,3 @@ export function plantInterClass(g: LabeledGraph, count: number, seed: number): A
   }
   return { graph: applyEdgeFlips(g, flips), flips, budget: count };
 }
-

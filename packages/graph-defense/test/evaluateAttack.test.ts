@@ -21,11 +21,11 @@ const g = contextualSbm({
 });
 
 describe('evaluateAttack', () => {
-  it('reports no drop for an unperturbed graph, in both settings, without leaks', () => {
+  it('reports no drop for an unperturbed graph, in both settings, without leaks', async () => {
     const before = tf.memory().numTensors;
     for (const setting of ['evasion', 'poisoning'] as const) {
       for (const victim of ['gcn', 'sgc'] as const) {
-        const r = evaluateAttack(g, g, { setting, victim, seed: 1, gcn: { epochs: 60 } });
+        const r = await evaluateAttack(g, g, { setting, victim, seed: 1, gcn: { epochs: 60 } });
         expect(r.drop).toBe(0);
         expect(r.runs.length).toBe(1);
       }
@@ -33,7 +33,7 @@ describe('evaluateAttack', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('measures a drop when many inter-class edges are inserted', () => {
+  it('measures a drop when many inter-class edges are inserted', async () => {
     const flips: EdgeFlip[] = [];
     for (let i = 0; i < 200 && flips.length < 400; i++) {
       for (let j = i + 1; j < 200 && flips.length < 400; j += 7) {
@@ -45,21 +45,30 @@ describe('evaluateAttack', () => {
       }
     }
     const attacked = applyEdgeFlips(g, flips);
-    const ev = evaluateAttack(g, attacked, { setting: 'evasion', seed: 2, runs: 2, gcn: { epochs: 100 } });
+    const ev = await evaluateAttack(g, attacked, {
+      setting: 'evasion',
+      seed: 2,
+      runs: 2,
+      gcn: { epochs: 100 },
+    });
     expect(ev.runs.length).toBe(2);
     expect(ev.drop).toBeGreaterThan(0.05);
     expect(ev.drop).toBeCloseTo(ev.cleanAccuracy - ev.attackedAccuracy, 12);
-    const po = evaluateAttack(g, attacked, { setting: 'poisoning', seed: 2, gcn: { epochs: 100 } });
+    const po = await evaluateAttack(g, attacked, { setting: 'poisoning', seed: 2, gcn: { epochs: 100 } });
     expect(po.drop).toBeGreaterThan(0.05);
   });
 
-  it('rejects graphs with different nodes and bad options', () => {
+  it('rejects graphs with different nodes and bad options', async () => {
     const other = g.copy();
     other.dropNode('5');
-    expect(() => evaluateAttack(g, other, { setting: 'evasion', seed: 1 })).toThrow(
+    await expect(evaluateAttack(g, other, { setting: 'evasion', seed: 1 })).rejects.toThrow(
       /evaluateAttack: argument 'graph'/,
     );
-    expect(() => evaluateAttack(g, g, { setting: 'x' as 'evasion', seed: 1 })).toThrow(/options.setting/);
-    expect(() => evaluateAttack(g, g, { setting: 'evasion', seed: 1, runs: 0 })).toThrow(/options.runs/);
+    await expect(evaluateAttack(g, g, { setting: 'x' as 'evasion', seed: 1 })).rejects.toThrow(
+      /options.setting/,
+    );
+    await expect(evaluateAttack(g, g, { setting: 'evasion', seed: 1, runs: 0 })).rejects.toThrow(
+      /options.runs/,
+    );
   });
 });

@@ -1,6 +1,13 @@
-import { createRng } from '@lab/core';
+import {
+  createRng,
+  type Gcn,
+  type GcnFitResult,
+  type GraphArrays,
+  type LabeledGraph,
+  type NodeAttributes,
+} from '@lab/core';
+import { fitGcnVictim, type VictimGcnOptions } from '../src/victims.js';
 import Graph from 'graphology';
-import type { LabeledGraph, NodeAttributes } from '../src/graphTypes.js';
 
 /** A small labelled graph from an edge list: node i has label labels[i] and 2 features. */
 export function smallGraph(n: number, edges: Array<[number, number]>, labels?: number[]): LabeledGraph {
@@ -92,4 +99,14 @@ export function expectValidAttack(
   if (result.graph.order !== clean.order) problems.push('node count changed');
   if (edgeKeys(clean).join() !== cleanEdgesBefore.join()) problems.push('input graph modified');
   if (problems.length) throw new Error(`invalid attack: ${problems.slice(0, 5).join('; ')}`);
+}
+
+/** Fits a core `Gcn` victim with one seed, as the former `trainGcn(graph, { ...options, seed })`. */
+export async function trainGcn(
+  graph: LabeledGraph | GraphArrays,
+  options: VictimGcnOptions & { seed: number | string },
+): Promise<GcnFitResult & { model: Gcn }> {
+  const { seed, ...rest } = options;
+  const { model, result } = await fitGcnVictim('trainGcn', graph, rest, seed);
+  return { ...result, model };
 }

@@ -1,8 +1,7 @@
-import { createRng, initBackend, LabInputError, rocAuc, SparseMatrix } from '@lab/core';
+import { createRng, initBackend, LabInputError, rocAuc, SparseMatrix, graphArrays } from '@lab/core';
 import { expectNoLeaks } from '@lab/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contextualSbm } from '../src/contextualSbm.js';
-import { graphArrays } from '../src/graphArrays.js';
 import { featureMatrix, trainLinkPredictor } from '../src/linkPredictor.js';
 
 beforeAll(async () => {

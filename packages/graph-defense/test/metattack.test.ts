@@ -1,25 +1,23 @@
-import { createRng, initBackend, LabInputError } from '@lab/core';
+import { createRng, initBackend, LabInputError, type LabeledGraph, type NodeAttributes } from '@lab/core';
 import { expectNoLeaks } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import Graph from 'graphology';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyEdgeFlips } from '../src/applyEdgeFlips.js';
 import { contextualSbm } from '../src/contextualSbm.js';
-import { trainGcn } from '../src/gcn.js';
 import { denseAdjacency, degreesOf, readAttackGraph } from '../src/denseSurrogate.js';
-import type { LabeledGraph, NodeAttributes } from '../src/graphTypes.js';
 import { metattack } from '../src/metattack.js';
 import { randomAttack } from '../src/randomAttack.js';
 import { applyFlip, bestFlip, createFlipState } from '../src/metattack/flipSelection.js';
 import { createMetaObjective } from '../src/metattack/metaObjective.js';
-import { blockGraph, edgeKeys, smallGraph } from './helpers.js';
+import { blockGraph, edgeKeys, smallGraph, trainGcn } from './helpers.js';
 
 beforeAll(async () => {
   await initBackend();
 });
 
 describe('meta-gradient', () => {
-  it('matches central finite differences of the unrolled objective', () => {
+  it('matches central finite differences of the unrolled objective', async () => {
     const g = blockGraph(3, 2, 6, 0.5, 0.1, 4, 2);
     const arrays = readAttackGraph('test', g);
     const n = arrays.numNodes;
@@ -86,7 +84,7 @@ describe('meta-gradient', () => {
     features.dispose();
   });
 
-  it('the kernel reformulation follows plain unrolled SGD with momentum on W1, W2', () => {
+  it('the kernel reformulation follows plain unrolled SGD with momentum on W1, W2', async () => {
     const g = blockGraph(4, 3, 5, 0.5, 0.1, 5, 2);
     const arrays = readAttackGraph('test', g);
     const n = arrays.numNodes;
@@ -166,7 +164,7 @@ describe('meta-gradient', () => {
 });
 
 describe('flip selection', () => {
-  it('picks the argmax of the masked, symmetrised score (brute force)', () => {
+  it('picks the argmax of the masked, symmetrised score (brute force)', async () => {
     const g = blockGraph(5, 2, 6, 0.4, 0.1, 3, 2);
     const arrays = readAttackGraph('test', g);
     const n = arrays.numNodes;
@@ -210,7 +208,7 @@ describe('flip selection', () => {
 });
 
 describe('metattack', () => {
-  it('lowers poisoned GCN accuracy on a small CSBM far more than random flips at equal budget', () => {
+  it('lowers poisoned GCN accuracy on a small CSBM far more than random flips at equal budget', async () => {
     const g = contextualSbm({
       nodes: 90,
       classes: 3,
@@ -223,10 +221,10 @@ describe('metattack', () => {
     });
     const budget = Math.floor(0.1 * g.size);
     // Poisoning: a fresh GCN trained on each graph, mean test accuracy over two seeds.
-    const acc = (graph: LabeledGraph): number => {
+    const acc = async (graph: LabeledGraph): Promise<number> => {
       let s = 0;
       for (let k = 0; k < 2; k++) {
-        const r = trainGcn(graph, { seed: k, epochs: 100 });
+        const r = await trainGcn(graph, { seed: k, epochs: 100 });
         s += r.testAccuracy;
         r.model.dispose();
       }
@@ -234,14 +232,14 @@ describe('metattack', () => {
     };
     const randomFlips = randomAttack(g, { budget, mode: 'flip', seed: 2 }).flips;
     const meta = metattack(g, { budget, seed: 1, trainIters: 40, approximate: { flipsPerStep: 3 } });
-    const clean = acc(g);
-    const random = acc(applyEdgeFlips(g, randomFlips));
-    const attacked = acc(meta.graph);
+    const clean = await acc(g);
+    const random = await acc(applyEdgeFlips(g, randomFlips));
+    const attacked = await acc(meta.graph);
     // Measured: clean 0.985, random 0.962, Metattack 0.795; demand an 8-point larger drop.
     expect(clean - attacked).toBeGreaterThan(clean - random + 0.08);
   });
 
-  it('respects the constraints and returns flips that rebuild its graph', () => {
+  it('respects the constraints and returns flips that rebuild its graph', async () => {
     const g = blockGraph(1, 2, 15, 0.25, 0.03, 6, 3);
     const before = edgeKeys(g);
     const budget = 25;
@@ -265,7 +263,7 @@ describe('metattack', () => {
     expect(r.metaSteps).toBe(5);
   });
 
-  it('never removes the last edge of a node (singletons), even when the gradient wants it', () => {
+  it('never removes the last edge of a node (singletons), even when the gradient wants it', async () => {
     // A path: removing any edge would isolate an endpoint of degree 1 at the ends.
     const g = smallGraph(
       4,
@@ -283,7 +281,7 @@ describe('metattack', () => {
     r.graph.forEachNode((node) => expect(r.graph.degree(node)).toBeGreaterThan(0));
   });
 
-  it('is deterministic for a seed', () => {
+  it('is deterministic for a seed', async () => {
     const g = blockGraph(2, 2, 10, 0.3, 0.05, 5, 3);
     const a = metattack(g, { budget: 4, seed: 'x', trainIters: 10 });
     const b = metattack(g, { budget: 4, seed: 'x', trainIters: 10 });
@@ -296,7 +294,7 @@ describe('metattack', () => {
     await expectNoLeaks(() => metattack(g, { budget: 2, seed: 3, trainIters: 5 }));
   });
 
-  it('reports bad input clearly', () => {
+  it('reports bad input clearly', async () => {
     const g = blockGraph(2, 2, 6, 0.3, 0.05, 3, 2);
     expect(() => metattack(g, { budget: 1000, seed: 1 })).toThrow(/metattack: argument 'options.budget'/);
     expect(() => metattack(g, { budget: 1, rate: 0.1, seed: 1 })).toThrow(LabInputError);
@@ -325,16 +323,14 @@ describe.runIf(process.env.LAB_LONG_TESTS)('metattack on Cora (long)', () => {
   // Extra accuracy drop demanded of Metattack over random flips (absolute, on Cora's test nodes).
   const LONG_MARGIN = 0.015;
   it('approximate Meta-Self at 5 % drops poisoned GCN accuracy clearly more than random flips', async () => {
-    const { resolveDataDir } = await import('@lab/core');
-    const { loadGraphFolder } = await import('../src/loadGraphFolder.js');
-    const { stratifiedSplit } = await import('../src/splits.js');
+    const { resolveDataDir, loadGraphFolder, stratifiedSplit } = await import('@lab/core');
     const lcc = await loadGraphFolder(resolveDataDir('graphs', 'cora'), { largestComponent: true });
     const { graph } = stratifiedSplit(lcc, { train: 0.1, val: 0.1, seed: 15 });
     const budget = Math.round(0.05 * graph.size);
-    const acc = (g: LabeledGraph): number => {
+    const acc = async (g: LabeledGraph): Promise<number> => {
       let s = 0;
       for (let k = 0; k < 2; k++) {
-        const r = trainGcn(g, { seed: 100 + k });
+        const r = await trainGcn(g, { seed: 100 + k });
         s += r.testAccuracy;
         r.model.dispose();
       }
@@ -343,9 +339,9 @@ describe.runIf(process.env.LAB_LONG_TESTS)('metattack on Cora (long)', () => {
     const randomFlips = randomAttack(graph, { budget, mode: 'flip', seed: 1 }).flips;
     const meta = metattack(graph, { rate: 0.05, seed: 1, approximate: true });
     expect(meta.flips).toHaveLength(budget);
-    const clean = acc(graph);
-    const random = acc(applyEdgeFlips(graph, randomFlips));
-    const attacked = acc(meta.graph);
+    const clean = await acc(graph);
+    const random = await acc(applyEdgeFlips(graph, randomFlips));
+    const attacked = await acc(meta.graph);
     // README table (3 GCN seeds): clean 81.8, random 80.0, approximate Metattack 77.7 %.
     expect(clean - attacked).toBeGreaterThan(clean - random + LONG_MARGIN);
   }, 1_800_000);

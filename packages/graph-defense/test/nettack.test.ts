@@ -1,4 +1,4 @@
-import { createRng, initBackend, LabInputError } from '@lab/core';
+import { createRng, initBackend, LabInputError, type LabeledGraph, type NodeAttributes } from '@lab/core';
 import { expectNoLeaks } from '@lab/test-utils';
 import Graph from 'graphology';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,6 @@ import {
   statsAfterFlip,
   trainLinearSurrogate,
 } from '../src/denseSurrogate.js';
-import type { LabeledGraph, NodeAttributes } from '../src/graphTypes.js';
 import { nettack, nettackTargets } from '../src/nettack.js';
 import {
   classMargin,

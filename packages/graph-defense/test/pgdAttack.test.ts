@@ -1,13 +1,11 @@
-import { initBackend, resolveDataDir } from '@lab/core';
+import { initBackend, resolveDataDir, loadGraphFolder } from '@lab/core';
 import { expectNoLeaks } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadGraphFolder } from '../src/loadGraphFolder.js';
 import { contextualSbm } from '../src/contextualSbm.js';
-import { trainGcn } from '../src/gcn.js';
 import { pgdAttack, projectOntoBudget } from '../src/pgdAttack.js';
 import { randomAttack } from '../src/randomAttack.js';
-import { edgeKeys, expectValidAttack } from './helpers.js';
+import { edgeKeys, expectValidAttack, trainGcn } from './helpers.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -36,7 +34,7 @@ function exactProjection(v: number[], budget: number): number[] {
 const PROJ_TOL = 1e-4;
 
 describe('projectOntoBudget', () => {
-  it('matches the exact projection and a brute-force grid search', () => {
+  it('matches the exact projection and a brute-force grid search', async () => {
     let state = 12345;
     const rand = () => {
       state = (state * 1103515245 + 12345) % 2 ** 31;
@@ -90,7 +88,7 @@ describe('pgdAttack', () => {
   });
 
   it('lowers a GCN accuracy more than random insertions at equal budget (evasion)', async () => {
-    const { model, testAccuracy } = trainGcn(g, { seed: 1 });
+    const { model, testAccuracy } = await trainGcn(g, { seed: 1 });
     const before = edgeKeys(g);
     let pgdDrop = 0;
     let randomDrop = 0;
@@ -111,28 +109,28 @@ describe('pgdAttack', () => {
     model.dispose();
   });
 
-  it('is deterministic, supports the CW loss and training-node targets, and trains its own victim', () => {
-    const { model } = trainGcn(g, { seed: 2, epochs: 100 });
-    const a = pgdAttack(g, { budget: 20, seed: 3, model, epochs: 15, loss: 'cw' });
-    const b = pgdAttack(g, { budget: 20, seed: 3, model, epochs: 15, loss: 'cw' });
+  it('is deterministic, supports the CW loss and training-node targets, and trains its own victim', async () => {
+    const { model } = await trainGcn(g, { seed: 2, epochs: 100 });
+    const a = await pgdAttack(g, { budget: 20, seed: 3, model, epochs: 15, loss: 'cw' });
+    const b = await pgdAttack(g, { budget: 20, seed: 3, model, epochs: 15, loss: 'cw' });
     expect(a.flips).toEqual(b.flips);
     expect(a.flips.length).toBeLessThanOrEqual(20);
-    const t = pgdAttack(g, { budget: 20, seed: 3, model, epochs: 15, targets: 'train' });
+    const t = await pgdAttack(g, { budget: 20, seed: 3, model, epochs: 15, targets: 'train' });
     expectValidAttack(g, edgeKeys(g), t);
     model.dispose();
     const before = tf.memory().numTensors;
-    const own = pgdAttack(g, { budget: 10, seed: 4, epochs: 5, gcn: { epochs: 30 } });
+    const own = await pgdAttack(g, { budget: 10, seed: 4, epochs: 5, gcn: { epochs: 30 } });
     expect(own.flips.length).toBeLessThanOrEqual(10);
     expect(tf.memory().numTensors).toBe(before);
-    const zero = pgdAttack(g, { budget: 0, seed: 4, epochs: 3, gcn: { epochs: 5 } });
+    const zero = await pgdAttack(g, { budget: 0, seed: 4, epochs: 3, gcn: { epochs: 5 } });
     expect(zero.flips).toEqual([]);
   });
 
-  it('rejects bad options and a victim trained on other nodes', () => {
-    expect(() => pgdAttack(g, { seed: 1, loss: 'mse' as 'ce' })).toThrow(
+  it('rejects bad options and a victim trained on other nodes', async () => {
+    await expect(pgdAttack(g, { seed: 1, loss: 'mse' as 'ce' })).rejects.toThrow(
       /pgdAttack: argument 'options.loss'/,
     );
-    expect(() => pgdAttack(g, { seed: 1, budget: 1e9 })).toThrow(/at most 11175 flips/);
+    await expect(pgdAttack(g, { seed: 1, budget: 1e9 })).rejects.toThrow(/at most 11175 flips/);
     const other = contextualSbm({
       nodes: 40,
       classes: 3,
@@ -142,8 +140,8 @@ describe('pgdAttack', () => {
       featureSignal: 1,
       seed: 9,
     });
-    const { model } = trainGcn(other, { seed: 1, epochs: 2 });
-    expect(() => pgdAttack(g, { seed: 1, model })).toThrow(/pgdAttack: argument 'graph'/);
+    const { model } = await trainGcn(other, { seed: 1, epochs: 2 });
+    await expect(pgdAttack(g, { seed: 1, model })).rejects.toThrow(/pgdAttack: argument 'graph'/);
     model.dispose();
   });
 });
@@ -151,8 +149,8 @@ describe('pgdAttack', () => {
 describe.runIf(process.env.LAB_LONG_TESTS)('pgdAttack on Cora (long)', () => {
   it('drops the GCN accuracy on the Cora LCC at 5% clearly more than random insertions', async () => {
     const cora = await loadGraphFolder(resolveDataDir('graphs', 'cora'), { largestComponent: true });
-    const { model, testAccuracy } = trainGcn(cora, { seed: 1 });
-    const p = pgdAttack(cora, { rate: 0.05, seed: 1, model, epochs: 100 });
+    const { model, testAccuracy } = await trainGcn(cora, { seed: 1 });
+    const p = await pgdAttack(cora, { rate: 0.05, seed: 1, model, epochs: 100 });
     expectValidAttack(cora, edgeKeys(cora), p);
     const r = randomAttack(cora, { rate: 0.05, seed: 1 });
     const pgdDrop = testAccuracy - model.accuracy(p.graph);

@@ -1,7 +1,7 @@
-import { createRng } from '@lab/core';
+import { createRng } from '../src/index.js';
 import { TOL } from '@lab/test-utils';
 import { describe, expect, it } from 'vitest';
-import { fitLogisticRegression } from '../src/logisticRegression.js';
+import { fitLogisticRegression } from '../src/learn/fitLogisticRegression.js';
 
 /** Seeded data from a known logistic model: x ~ N(0, I), P(y = 1) = sigmoid(b0 + beta . x). */
 function sample(m: number, beta: number[], b0: number, seed: number): { x: Float64Array; y: Uint8Array } {

@@ -1,13 +1,13 @@
 import { LabInputError } from '../errors.js';
 import { parseIntStrict, parseNumber, splitCsvLine, splitLines } from './csvText.js';
 import { LabFormatError } from './LabFormatError.js';
-import { loadNodeFs } from './nodeModules.js';
 
 /** Split name of a node in a graph folder. */
 export type GraphSplit = 'train' | 'val' | 'test' | 'unlabeled';
 
 /**
- * A node-classification graph in the `@lab` graph folder format (see {@link loadGraphFolder}).
+ * A node-classification graph in the `@lab` graph folder format, as parsed by {@link parseGraphFolder}
+ * (`loadGraphFolder` in `graph/` reads a folder from disk as a `LabeledGraph`).
  * Node `i` is row `i` of `nodes.csv` and line `i` of `features.txt`.
  */
 export interface GraphFolderData {
@@ -52,7 +52,7 @@ export interface GraphFolderFiles {
   meta?: string | undefined;
 }
 
-/** Options for {@link parseGraphFolder} / {@link loadGraphFolder}. */
+/** Options for {@link parseGraphFolder} (and `loadGraphFolder`). */
 export interface ParseGraphFolderOptions {
   /** Name to use when `meta.json` has none (default: folder name, or `'graph'`). */
   name?: string;
@@ -104,7 +104,7 @@ function metaNumber(meta: Record<string, unknown>, key: string): number | undefi
 /**
  * Parses a graph folder from its file contents (pure: works in browsers on fetched text).
  *
- * Validates everything {@link loadGraphFolder} documents and throws a {@link LabFormatError}
+ * Validates everything `loadGraphFolder` documents and throws a {@link LabFormatError}
  * naming the file, line and column of the first problem.
  *
  * @param files - the text of `nodes.csv`, `edges.csv`, `features.txt` and optionally `meta.json`.
@@ -435,55 +435,4 @@ export function parseGraphFolder(
     meta,
     numEdges,
   };
-}
-
-/**
- * Loads a node-classification graph stored in the `@lab` graph folder format (Node only).
- *
- * The folder holds `nodes.csv` (`id,label,split`; label -1 = unknown; split in
- * `train|val|test|unlabeled`), `edges.csv` (`source,target` node ids, each undirected edge once,
- * no self loops), `features.txt` (line i = space-separated non-zero feature indices of node i,
- * optionally `index:value`) and optionally `meta.json` (name, counts, format notes). Counts in
- * `meta.json` (`nodes`, `undirectedEdges`, `features`, `classes`, `train`, `val`, `test`) are
- * checked against the files. Unknown ids, self loops, duplicate edges (in either orientation),
- * feature indices >= `meta.features`, line-count mismatches, bad labels or split names all throw
- * a {@link LabFormatError} naming the file and line.
- *
- * @param dir - the folder, e.g. `resolveDataDir('graphs', 'cora')`.
- * @param options - fallback name / error label.
- * @returns the parsed graph; see {@link GraphFolderData}.
- * @example
- * ```ts
- * const cora = await loadGraphFolder(resolveDataDir('graphs', 'cora'));
- * cora.numNodes; // 2708
- * ```
- * @see Planetoid splits: Yang, Cohen & Salakhutdinov (2016), "Revisiting Semi-Supervised Learning with Graph Embeddings".
- */
-export async function loadGraphFolder(
-  dir: string,
-  options: ParseGraphFolderOptions = {},
-): Promise<GraphFolderData> {
-  const fn = 'loadGraphFolder';
-  if (typeof dir !== 'string' || dir === '')
-    throw new LabInputError(fn, 'dir', 'must be a non-empty path string', dir);
-  const { fs, path } = await loadNodeFs(fn);
-  const read = async (f: string, optional = false): Promise<string | undefined> => {
-    const p = path.join(dir, f);
-    try {
-      return await fs.readFile(p, 'utf8');
-    } catch (err) {
-      if (optional && (err as { code?: string }).code === 'ENOENT') return undefined;
-      throw new Error(`${fn}: cannot read '${p}': ${(err as Error).message}`);
-    }
-  };
-  // Read in a fixed order (not in parallel) so a missing folder or file is always reported the
-  // same way: the first missing file of nodes.csv, edges.csv, features.txt.
-  const nodes = await read('nodes.csv');
-  const edges = await read('edges.csv');
-  const features = await read('features.txt');
-  const meta = await read('meta.json', true);
-  return parseGraphFolder(
-    { nodes: nodes as string, edges: edges as string, features: features as string, meta },
-    { name: options.name ?? path.basename(path.resolve(dir)), source: options.source ?? dir },
-  );
 }

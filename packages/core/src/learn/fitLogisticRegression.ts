@@ -1,3 +1,6 @@
+import { checkInteger, LabInputError } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
+
 /** A fitted {@link fitLogisticRegression} model. */
 export interface LogisticModel {
   /** Coefficients on the standardised columns, then the intercept (length `dim + 1`). */
@@ -51,10 +54,15 @@ function solveSpd(h: Float64Array, g: Float64Array, n: number): Float64Array {
  * L2-regularised (optionally class-balanced) logistic regression on standardised columns, fitted
  * by Newton's method (IRLS): the minimiser of
  * `(1/W) sum_e w_e [log(1 + exp(z_e)) - y_e z_e] + (lambda/2) |beta|^2`, `z_e = beta . x_e + b`.
- * Internal to the EDoG calibration.
+ * Deterministic (no random numbers). Used by `@lab/graph-defense`'s EDoG calibration.
  *
- * @param x - row-major `rows x dim` matrix.
+ * @param x - row-major `rows x dim` matrix, finite.
+ * @param dim - number of columns.
  * @param y - 0/1 label per row.
+ * @param options - rows to use, penalty, class balancing, iteration cap.
+ * @returns the coefficients and a scoring function.
+ * @throws LabInputError for mismatched sizes, non-finite values or bad options.
+ * @see Hastie, Tibshirani & Friedman, "The Elements of Statistical Learning", 2nd ed., section 4.4 (IRLS).
  */
 export function fitLogisticRegression(
   x: Float64Array,
@@ -62,10 +70,28 @@ export function fitLogisticRegression(
   y: Uint8Array,
   options: FitLogisticRegressionOptions = {},
 ): LogisticModel {
+  const fn = 'fitLogisticRegression';
+  checkInteger(fn, 'dim', dim, 1);
+  if (!(y instanceof Uint8Array)) throw new LabInputError(fn, 'y', 'must be a Uint8Array of 0/1 labels', y);
+  if (!(x instanceof Float64Array) || x.length !== y.length * dim) {
+    throw new LabInputError(
+      fn,
+      'x',
+      `must be a Float64Array of y.length * dim = ${y.length * dim} entries`,
+      x,
+    );
+  }
+  for (let p = 0; p < x.length; p++)
+    if (!Number.isFinite(x[p])) throw new LabInputError(fn, `x[${p}]`, 'must be finite', x[p]);
+  const o = readOptions(fn, options, ['keep', 'lambda', 'balanced', 'maxIterations']);
   const m = y.length;
-  const keep = options.keep;
-  const lambda = options.lambda ?? 1e-3;
-  const maxIt = options.maxIterations ?? 50;
+  const keep = options?.keep;
+  if (keep !== undefined && (!(keep instanceof Uint8Array) || keep.length !== m)) {
+    throw new LabInputError(fn, 'options.keep', `must be a Uint8Array of ${m} entries`, keep);
+  }
+  const lambda = o.number('lambda', 1e-3, { min: 0 });
+  const maxIt = o.integer('maxIterations', 50, { min: 1 });
+  const balancedOpt = o.boolean('balanced', true);
   const mean = new Float64Array(dim);
   const sd = new Float64Array(dim);
   let rows = 0;
@@ -82,7 +108,7 @@ export function fitLogisticRegression(
     for (let f = 0; f < dim; f++) sd[f] += (x[e * dim + f] - mean[f]) ** 2;
   }
   for (let f = 0; f < dim; f++) sd[f] = Math.sqrt(sd[f] / Math.max(rows, 1)) || 1;
-  const balanced = options.balanced ?? true;
+  const balanced = balancedOpt;
   const wPos = balanced ? rows / (2 * Math.max(pos, 1)) : 1;
   const wNeg = balanced ? rows / (2 * Math.max(rows - pos, 1)) : 1;
   const n = dim + 1;

@@ -1,7 +1,37 @@
-import { LabInputError } from '@lab/core';
-import type { GraphArrays, LabeledGraph } from './graphTypes.js';
+import { LabInputError } from '../errors.js';
+import type { LabeledGraph } from './LabeledGraph.js';
 
-/** Throws unless `graph` is an undirected, non-multi graphology graph. Internal. */
+/**
+ * The arrays behind a {@link LabeledGraph}: node order, row-major features, labels, the
+ * undirected edge list (each edge once, `i < j`, sorted) and the split as node indices.
+ * Plain typed arrays, no tensors. Built by {@link graphArrays}.
+ */
+export interface GraphArrays {
+  nodes: string[];
+  index: Map<string, number>;
+  numNodes: number;
+  numFeatures: number;
+  /** `numNodes * numFeatures`, row-major. */
+  features: Float32Array;
+  /** Class per node, -1 when unknown. */
+  labels: Int32Array;
+  numClasses: number;
+  /** Edge endpoints: edge e is `(edges[2e], edges[2e + 1])` with the first < the second. */
+  edges: Int32Array;
+  numEdges: number;
+  train: Int32Array;
+  val: Int32Array;
+  test: Int32Array;
+}
+
+/**
+ * Throws a `LabInputError` unless `graph` is an undirected, non-multi graphology graph (the
+ * shape every {@link LabeledGraph} function accepts).
+ *
+ * @param fn - function name for the error message.
+ * @param arg - argument name for the error message.
+ * @param graph - the value to check.
+ */
 export function checkUndirectedGraph(fn: string, arg: string, graph: unknown): asserts graph is LabeledGraph {
   const g = graph as { forEachNode?: unknown; type?: unknown; multi?: unknown } | null;
   if (g === null || typeof g !== 'object' || typeof g.forEachNode !== 'function') {

@@ -1,9 +1,9 @@
-import { LabFormatError, resolveDataDir } from '@lab/core';
+import { LabFormatError, resolveDataDir } from '../src/index.js';
 import { describe, expect, it } from 'vitest';
-import { graphArrays } from '../src/graphArrays.js';
-import { largestConnectedComponent } from '../src/largestConnectedComponent.js';
-import { loadGraphFolder } from '../src/loadGraphFolder.js';
-import { smallGraph } from './helpers.js';
+import { graphArrays } from '../src/graph/graphArrays.js';
+import { largestConnectedComponent } from '../src/graph/largestConnectedComponent.js';
+import { loadGraphFolder } from '../src/graph/loadGraphFolder.js';
+import { smallGraph } from './graphHelpers.js';
 
 const CORA = resolveDataDir('graphs', 'cora');
 

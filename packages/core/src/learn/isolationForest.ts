@@ -1,12 +1,14 @@
-import { checkInteger, createRng, LabInputError, type Rng } from '@lab/core';
+import { checkInteger, LabInputError } from '../errors.js';
+import type { Rng } from '../random/createRng.js';
+import { readOptions } from '../validation/readOptions.js';
+import type { SeedOptions } from '../validation/resolveRng.js';
 
 /** Options of {@link isolationForest}. */
-export interface IsolationForestOptions {
+export interface IsolationForestOptions extends SeedOptions {
   /** Number of trees (default 100). */
   numTrees?: number;
   /** Rows sampled (without replacement) per tree (default 256, capped at the number of rows). */
   sampleSize?: number;
-  seed: number | string;
 }
 
 /** What {@link isolationForest} returns. */
@@ -33,8 +35,16 @@ interface Node {
   size: number;
 }
 
-function buildTree(x: Float64Array, dim: number, rows: Int32Array, depth: number, limit: number, rng: Rng): Node {
-  if (depth >= limit || rows.length <= 1) return { feature: -1, split: 0, left: null, right: null, size: rows.length };
+function buildTree(
+  x: Float64Array,
+  dim: number,
+  rows: Int32Array,
+  depth: number,
+  limit: number,
+  rng: Rng,
+): Node {
+  if (depth >= limit || rows.length <= 1)
+    return { feature: -1, split: 0, left: null, right: null, size: rows.length };
   // Pick a feature with spread among these rows (try each once in random order).
   const order = rng.permutation(dim);
   for (const f of order) {
@@ -71,24 +81,34 @@ function buildTree(x: Float64Array, dim: number, rows: Int32Array, depth: number
  *
  * @param x - row-major data, `numRows x dim`, finite.
  * @param dim - number of columns.
+ * @param options - `numTrees`, `sampleSize` and `seed` / `rng` (default seed 0).
  * @see Liu, Ting & Zhou, "Isolation Forest", ICDM 2008.
  */
-export function isolationForest(x: Float64Array | Float32Array, dim: number, options: IsolationForestOptions): IsolationForestResult {
+export function isolationForest(
+  x: Float64Array | Float32Array,
+  dim: number,
+  options: IsolationForestOptions = {},
+): IsolationForestResult {
   const fn = 'isolationForest';
   checkInteger(fn, 'dim', dim, 1);
   if (!(x instanceof Float64Array || x instanceof Float32Array) || x.length % dim !== 0 || x.length === 0) {
-    throw new LabInputError(fn, 'x', `must be a non-empty Float64Array/Float32Array with a multiple of dim = ${dim} entries`, x);
+    throw new LabInputError(
+      fn,
+      'x',
+      `must be a non-empty Float64Array/Float32Array with a multiple of dim = ${dim} entries`,
+      x,
+    );
   }
-  for (let p = 0; p < x.length; p++) if (!Number.isFinite(x[p])) throw new LabInputError(fn, `x[${p}]`, 'must be finite', x[p]);
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
-  const numTrees = options.numTrees ?? 100;
+  for (let p = 0; p < x.length; p++)
+    if (!Number.isFinite(x[p])) throw new LabInputError(fn, `x[${p}]`, 'must be finite', x[p]);
+  const rng = readOptions(fn, options, ['numTrees', 'sampleSize', 'seed', 'rng']).rng();
+  const numTrees = options?.numTrees ?? 100;
   checkInteger(fn, 'options.numTrees', numTrees, 1);
   const n = x.length / dim;
-  const psi = Math.min(options.sampleSize ?? 256, n);
-  checkInteger(fn, 'options.sampleSize', options.sampleSize ?? 256, 2);
+  const psi = Math.min(options?.sampleSize ?? 256, n);
+  checkInteger(fn, 'options.sampleSize', options?.sampleSize ?? 256, 2);
   const data = x instanceof Float64Array ? x : Float64Array.from(x);
   const limit = Math.ceil(Math.log2(Math.max(psi, 2)));
-  const rng = createRng(options.seed);
   const total = new Float64Array(n);
   for (let t = 0; t < numTrees; t++) {
     const tr = rng.fork(t);

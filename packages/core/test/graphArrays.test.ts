@@ -1,8 +1,8 @@
 import Graph from 'graphology';
 import { describe, expect, it } from 'vitest';
-import { graphArrays } from '../src/graphArrays.js';
-import type { LabeledGraph, NodeAttributes } from '../src/graphTypes.js';
-import { smallGraph } from './helpers.js';
+import { graphArrays } from '../src/graph/graphArrays.js';
+import type { LabeledGraph, NodeAttributes } from '../src/graph/LabeledGraph.js';
+import { smallGraph } from './graphHelpers.js';
 
 describe('graphArrays', () => {
   it('gives node order, sorted i<j edges, features, labels and splits', () => {

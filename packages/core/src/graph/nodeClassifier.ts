@@ -1,13 +1,16 @@
-import { LabInputError, normalizeAdjacency, SparseMatrix } from '@lab/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { graphArrays } from './graphArrays.js';
-import type { GraphArrays, LabeledGraph } from './graphTypes.js';
+import { LabInputError } from '../errors.js';
+import type { FitHistory } from '../nn/fit.js';
+import { normalizeAdjacency } from '../sparse/normalizeAdjacency.js';
+import { SparseMatrix } from '../sparse/SparseMatrix.js';
+import { type GraphArrays, graphArrays } from './graphArrays.js';
+import type { LabeledGraph } from './LabeledGraph.js';
 
 /** Which nodes to score: a split name or explicit node indices (graph order). */
 export type NodeSelection = 'train' | 'val' | 'test' | 'all' | Int32Array | readonly number[];
 
 /**
- * What the victims ({@link trainGcn}, {@link trainSgc}) return: a trained node classifier that
+ * What `Gcn` and `Sgc` are once fitted: a trained node classifier that
  * can be evaluated on its training graph or on any graph with the same nodes in the same order
  * (an evasion attack's perturbed copy).
  */
@@ -38,12 +41,24 @@ export function isGraphArrays(x: unknown): x is GraphArrays {
   );
 }
 
-/** A graph or its arrays, as arrays. Internal. */
+/**
+ * A graph or its arrays, as arrays ({@link graphArrays} of a graph; a `GraphArrays` as is).
+ *
+ * @param fn - function name for error messages.
+ * @param graph - a labelled graph or its arrays.
+ */
 export function asGraphArrays(fn: string, graph: LabeledGraph | GraphArrays): GraphArrays {
   return isGraphArrays(graph) ? graph : graphArrays(graph as LabeledGraph, fn);
 }
 
-/** Node indices of a selection. Internal. */
+/**
+ * Node indices of a selection: a split's indices, every labelled node (`'all'`), or explicit
+ * indices checked to lie in `[0, numNodes)`.
+ *
+ * @param fn - function name for error messages.
+ * @param a - the graph's arrays.
+ * @param nodes - the selection.
+ */
 export function selectNodes(fn: string, a: GraphArrays, nodes: NodeSelection): Int32Array {
   if (nodes === 'train' || nodes === 'val' || nodes === 'test') return a[nodes];
   if (nodes === 'all') {
@@ -131,7 +146,14 @@ export function normalizedAdjacency(a: GraphArrays): SparseMatrix {
   return normalizeAdjacency({ numNodes: a.numNodes, source, target });
 }
 
-/** Throws unless `other` has the same node keys in the same order as the training graph. Internal. */
+/**
+ * Throws a `LabInputError` unless `other` has the node keys `nodes` in the same order (a model
+ * trained on one graph evaluated on a perturbed copy of it).
+ *
+ * @param fn - function name for error messages.
+ * @param nodes - the training graph's node keys.
+ * @param other - the graph to evaluate on.
+ */
 export function checkSameNodes(fn: string, nodes: readonly string[], other: GraphArrays): void {
   if (other.numNodes !== nodes.length) {
     throw new LabInputError(
@@ -164,24 +186,6 @@ export function readAndDispose(t: tf.Tensor): Float32Array {
   return data;
 }
 
-/**
- * A graph to evaluate a trained model on: its arrays, checked to hold the training graph's nodes
- * (same order) and `numFeatures` features per node. Internal.
- */
-export function sameGraphArrays(
-  fn: string,
-  graph: LabeledGraph | GraphArrays,
-  nodes: readonly string[],
-  numFeatures: number,
-): GraphArrays {
-  const arrays = asGraphArrays(fn, graph);
-  checkSameNodes(fn, nodes, arrays);
-  if (arrays.numFeatures !== numFeatures) {
-    throw new LabInputError(fn, 'graph', `must have ${numFeatures} features per node`, arrays.numFeatures);
-  }
-  return arrays;
-}
-
 /** The training node indices (`trainNodes`, or the `'train'` split), checked non-empty and labelled. Internal. */
 export function trainingNodes(fn: string, a: GraphArrays, trainNodes: NodeSelection | undefined): Int32Array {
   const index = trainNodes === undefined ? a.train : selectNodes(fn, a, trainNodes);
@@ -191,4 +195,30 @@ export function trainingNodes(fn: string, a: GraphArrays, trainNodes: NodeSelect
       throw new LabInputError(fn, 'options.trainNodes', 'must be labelled nodes', i);
   }
   return index;
+}
+
+/** An empty {@link FitHistory} (no epochs run yet). Internal. */
+export function fitHistory(): FitHistory {
+  return {
+    loss: [],
+    valLoss: [],
+    metrics: {},
+    lr: [],
+    bestEpoch: -1,
+    bestValue: Number.POSITIVE_INFINITY,
+    epochsRun: 0,
+    steps: 0,
+    stopReason: 'completed',
+    restoredBestWeights: false,
+    elapsedMs: 0,
+  };
+}
+
+/** Resolves on the next turn of the event loop (`setImmediate` in Node, else a 0 ms timeout). Internal. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    const immediate = (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
+    if (typeof immediate === 'function') immediate(resolve);
+    else setTimeout(resolve, 0);
+  });
 }

@@ -1,6 +1,6 @@
-import { createRng, LabInputError } from '@lab/core';
+import { createRng, LabInputError } from '../src/index.js';
 import { describe, expect, it } from 'vitest';
-import { averagePathLength, isolationForest } from '../src/isolationForest.js';
+import { averagePathLength, isolationForest } from '../src/learn/isolationForest.js';
 
 describe('isolationForest', () => {
   it('c(n) follows 2 H(n-1) - 2 (n-1)/n', () => {
@@ -19,7 +19,9 @@ describe('isolationForest', () => {
     const planted = [5, 100, 555, 999];
     for (const i of planted) for (let d = 0; d < dim; d++) x[i * dim + d] = 6 + d;
     const { scores } = isolationForest(x, dim, { seed: 2 });
-    const top = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a]).slice(0, planted.length);
+    const top = Array.from(scores.keys())
+      .sort((a, b) => scores[b] - scores[a])
+      .slice(0, planted.length);
     expect(top.sort((a, b) => a - b)).toEqual(planted);
     for (const i of planted) expect(scores[i]).toBeGreaterThan(0.6);
     // Typical inliers score near or below 0.5.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planetoidSplit, stratifiedSplit } from '../src/splits.js';
-import { smallGraph } from './helpers.js';
+import { planetoidSplit, stratifiedSplit } from '../src/index.js';
+import { smallGraph } from './graphHelpers.js';
 
 const labels = Array.from({ length: 60 }, (_, i) => (i < 30 ? 0 : i < 50 ? 1 : i < 59 ? 2 : -1));
 

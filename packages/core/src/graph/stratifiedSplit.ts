@@ -1,51 +1,18 @@
-import { createRng, LabInputError } from '@lab/core';
+import { LabInputError } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
+import type { SeedOptions } from '../validation/resolveRng.js';
 import { checkUndirectedGraph } from './graphArrays.js';
-import type { LabeledGraph, NodeAttributes } from './graphTypes.js';
-
-/** Node keys of a train / validation / test split. */
-export interface SplitNodes {
-  train: string[];
-  val: string[];
-  test: string[];
-}
-
-/**
- * The split stored in the nodes' `split` attributes (for Cora loaded with {@link loadGraphFolder}:
- * the Planetoid public split, 20 training nodes per class, 500 validation, 1000 test nodes).
- *
- * @param graph - an undirected graph with `split` node attributes.
- * @returns node keys per split, in graph order.
- * @throws LabInputError when no node is marked `'train'`.
- * @see Yang, Cohen & Salakhutdinov, "Revisiting Semi-Supervised Learning with Graph Embeddings", ICML 2016.
- */
-export function planetoidSplit(graph: LabeledGraph): SplitNodes {
-  const fn = 'planetoidSplit';
-  checkUndirectedGraph(fn, 'graph', graph);
-  const out: SplitNodes = { train: [], val: [], test: [] };
-  graph.forEachNode((node, attrs) => {
-    const s = attrs.split;
-    if (s === 'train' || s === 'val' || s === 'test') out[s].push(node);
-  });
-  if (out.train.length === 0) {
-    throw new LabInputError(
-      fn,
-      'graph',
-      "must have nodes with split 'train' (use stratifiedSplit otherwise)",
-      'none',
-    );
-  }
-  return out;
-}
+import type { LabeledGraph, NodeAttributes } from './LabeledGraph.js';
+import type { SplitNodes } from './planetoidSplit.js';
 
 /** Options of {@link stratifiedSplit}: per-class sizes as counts (integers >= 1) or fractions in (0, 1). */
-export interface StratifiedSplitOptions {
+export interface StratifiedSplitOptions extends SeedOptions {
   /** Training nodes per class: a count (e.g. 20, Planetoid-style) or a fraction of the class (e.g. 0.1). */
   train: number;
   /** Validation nodes per class, count or fraction (default 0). */
   val?: number;
   /** Test nodes per class, count or fraction (default: every remaining labelled node). */
   test?: number;
-  seed: number | string;
 }
 
 /** Result of {@link stratifiedSplit}. */
@@ -71,7 +38,7 @@ function perClass(fn: string, arg: string, value: unknown, size: number): number
  * as fractions of the class size (rounded). Unlabelled nodes (`label` -1) are never selected.
  *
  * @param graph - an undirected labelled graph (not modified).
- * @param options - per-class sizes and the seed.
+ * @param options - per-class sizes and `seed` / `rng` (default seed 0).
  * @returns the node keys of each split (graph order) and a copy of the graph carrying the split.
  * @throws LabInputError when a class is too small for the requested counts, or for bad sizes.
  * @see Shchur et al., "Pitfalls of Graph Neural Network Evaluation", 2018 (random stratified splits).
@@ -79,9 +46,7 @@ function perClass(fn: string, arg: string, value: unknown, size: number): number
 export function stratifiedSplit(graph: LabeledGraph, options: StratifiedSplitOptions): StratifiedSplitResult {
   const fn = 'stratifiedSplit';
   checkUndirectedGraph(fn, 'graph', graph);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
-  const rng = createRng(options.seed);
+  const rng = readOptions(fn, options, ['train', 'val', 'test', 'seed', 'rng']).rng();
   const byClass = new Map<number, string[]>();
   graph.forEachNode((node, attrs) => {
     const label = attrs.label;
