@@ -1,4 +1,5 @@
 import { LabInputError } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
 import { parseIntStrict, parseNumber, splitCsvLine, splitLines } from './csvText.js';
 import { LabFormatError } from './LabFormatError.js';
 
@@ -60,7 +61,23 @@ export interface ParseGraphFolderOptions {
   source?: string;
 }
 
+/**
+ * Documented upper bounds of a graph folder, checked before anything is allocated from a size
+ * read from `meta.json`: at most {@link MAX_GRAPH_NODES} nodes, {@link MAX_GRAPH_FEATURES}
+ * features and {@link MAX_GRAPH_CLASSES} classes, and at most {@link MAX_GRAPH_DENSE_FEATURES}
+ * dense feature values (`nodes * features`, what `loadGraphFolder` stores as `Float32Array`s: 1 GiB).
+ */
+export const MAX_GRAPH_NODES = 10_000_000;
+/** See {@link MAX_GRAPH_NODES}. */
+export const MAX_GRAPH_FEATURES = 1_000_000;
+/** See {@link MAX_GRAPH_NODES}. */
+export const MAX_GRAPH_CLASSES = 100_000;
+/** See {@link MAX_GRAPH_NODES}. */
+export const MAX_GRAPH_DENSE_FEATURES = 2 ** 28;
+
 const FN = 'parseGraphFolder';
+/** A decimal number (no hex, no `Infinity`, no empty string). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const SPLITS: readonly GraphSplit[] = ['train', 'val', 'test', 'unlabeled'];
 
 function header(
@@ -96,9 +113,26 @@ function header(
   return { cols, width: names.length };
 }
 
-function metaNumber(meta: Record<string, unknown>, key: string): number | undefined {
+/** Upper bound of each size `meta.json` may state (counts of the files are bounded by their own sizes). */
+const META_MAX: Record<string, number> = {
+  nodes: MAX_GRAPH_NODES,
+  undirectedEdges: Number.MAX_SAFE_INTEGER,
+  features: MAX_GRAPH_FEATURES,
+  classes: MAX_GRAPH_CLASSES,
+  train: MAX_GRAPH_NODES,
+  val: MAX_GRAPH_NODES,
+  test: MAX_GRAPH_NODES,
+};
+
+/** A size from `meta.json`: absent, or an integer in `[0, META_MAX[key]]` (else a LabFormatError). */
+function metaNumber(meta: Record<string, unknown>, key: string, source: string): number | undefined {
   const v = meta[key];
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+  if (v === undefined) return undefined;
+  const max = META_MAX[key] as number;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
+    throw new LabFormatError(FN, 'meta', { source, column: key }, `must be an integer in [0, ${max}]`, v);
+  }
+  return v;
 }
 
 /**
@@ -124,9 +158,9 @@ export function parseGraphFolder(
   if (files.meta !== undefined && typeof files.meta !== 'string') {
     throw new LabInputError(FN, 'files.meta', 'must be a string or undefined', files.meta);
   }
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(FN, 'options', 'must be an object', options);
-  const base = options.source ?? '<graph>';
+  const o = readOptions(FN, options, ['name', 'source']);
+  const base = o.has('source') ? o.string('source') : '<graph>';
+  const fallbackName = o.has('name') ? o.string('name') : 'graph';
   const file = (f: string) => (base.endsWith('/') ? base + f : `${base}/${f}`);
 
   // meta.json
@@ -148,12 +182,41 @@ export function parseGraphFolder(
     }
     meta = parsed as Record<string, unknown>;
   }
+  const metaFile = file('meta.json');
+  // Sizes stated by meta.json are bounded before anything is sized from them.
+  const metaNodes = metaNumber(meta, 'nodes', metaFile);
+  const metaClasses = metaNumber(meta, 'classes', metaFile);
+  const metaFeatures = metaNumber(meta, 'features', metaFile);
+  const metaEdges = metaNumber(meta, 'undirectedEdges', metaFile);
+  const metaSplit = {
+    train: metaNumber(meta, 'train', metaFile),
+    val: metaNumber(meta, 'val', metaFile),
+    test: metaNumber(meta, 'test', metaFile),
+  };
 
   // nodes.csv
   const nodesFile = file('nodes.csv');
   const nodeLines = splitLines(files.nodes);
   const nh = header(FN, nodesFile, nodeLines, ['id', 'label', 'split']);
   const numNodes = nodeLines.length - 1;
+  if (metaNodes !== undefined && metaNodes !== numNodes) {
+    throw new LabFormatError(
+      FN,
+      'nodes',
+      { source: nodesFile },
+      `must have ${metaNodes} node rows as meta.json says`,
+      numNodes,
+    );
+  }
+  if (numNodes > MAX_GRAPH_NODES) {
+    throw new LabFormatError(
+      FN,
+      'nodes',
+      { source: nodesFile },
+      `must have at most ${MAX_GRAPH_NODES} node rows`,
+      numNodes,
+    );
+  }
   const ids: string[] = new Array(numNodes);
   const labels = new Int32Array(numNodes);
   const split: GraphSplit[] = new Array(numNodes);
@@ -222,17 +285,16 @@ export function parseGraphFolder(
     split[i] = s;
     counts[s]++;
   }
-  const metaNodes = metaNumber(meta, 'nodes');
-  if (metaNodes !== undefined && metaNodes !== numNodes) {
+  const numClasses = metaClasses ?? maxLabel + 1;
+  if (numClasses > MAX_GRAPH_CLASSES) {
     throw new LabFormatError(
       FN,
       'nodes',
-      { source: nodesFile },
-      `must have ${metaNodes} node rows as meta.json says`,
-      numNodes,
+      { source: nodesFile, column: 'label' },
+      `must be < ${MAX_GRAPH_CLASSES}`,
+      maxLabel,
     );
   }
-  const numClasses = metaNumber(meta, 'classes') ?? maxLabel + 1;
   if (maxLabel >= numClasses) {
     const i = labels.indexOf(maxLabel);
     throw new LabFormatError(
@@ -244,7 +306,7 @@ export function parseGraphFolder(
     );
   }
   for (const s of ['train', 'val', 'test'] as const) {
-    const expected = metaNumber(meta, s);
+    const expected = metaSplit[s];
     if (expected !== undefined && expected !== counts[s]) {
       throw new LabFormatError(
         FN,
@@ -316,7 +378,6 @@ export function parseGraphFolder(
     edgeSource[e] = a;
     edgeTarget[e] = b;
   }
-  const metaEdges = metaNumber(meta, 'undirectedEdges');
   if (metaEdges !== undefined && metaEdges !== numEdges) {
     throw new LabFormatError(
       FN,
@@ -339,7 +400,6 @@ export function parseGraphFolder(
       featLines.length,
     );
   }
-  const metaFeatures = metaNumber(meta, 'features');
   const featureIndptr = new Int32Array(numNodes + 1);
   const cols: number[] = [];
   const vals: number[] = [];
@@ -362,24 +422,28 @@ export function parseGraphFolder(
             tok,
           );
         }
-        if (metaFeatures !== undefined && j >= metaFeatures) {
+        if (j >= (metaFeatures ?? MAX_GRAPH_FEATURES)) {
           throw new LabFormatError(
             FN,
             'features',
             { source: featFile, line },
-            `must hold feature indices < ${metaFeatures} (meta.json features)`,
+            metaFeatures === undefined
+              ? `must hold feature indices < ${MAX_GRAPH_FEATURES}`
+              : `must hold feature indices < ${metaFeatures} (meta.json features)`,
             j,
           );
         }
         let v = 1;
         if (colon >= 0) {
-          const parsed = parseNumber(tok.slice(colon + 1));
-          if (parsed === null) {
+          const valueText = tok.slice(colon + 1);
+          const parsed = DECIMAL.test(valueText) ? parseNumber(valueText) : null;
+          // Rejected too: values that overflow to +-Infinity when stored as float32.
+          if (parsed === null || !Number.isFinite(Math.fround(parsed))) {
             throw new LabFormatError(
               FN,
               'features',
               { source: featFile, line },
-              "must hold 'index' or 'index:value' with a finite value",
+              "must hold 'index' or 'index:value' with a finite decimal value (float32 range)",
               tok,
             );
           }
@@ -408,6 +472,15 @@ export function parseGraphFolder(
     featureIndptr[i + 1] = cols.length;
   }
   const numFeatures = metaFeatures ?? maxFeature + 1;
+  if (numNodes * numFeatures > MAX_GRAPH_DENSE_FEATURES) {
+    throw new LabFormatError(
+      FN,
+      'features',
+      { source: featFile },
+      `must have at most ${MAX_GRAPH_DENSE_FEATURES} dense values (nodes x features; ${numNodes} x ${numFeatures})`,
+      numNodes * numFeatures,
+    );
+  }
 
   const indexOf = (s: GraphSplit): Int32Array => {
     const out = new Int32Array(counts[s]);
@@ -415,7 +488,7 @@ export function parseGraphFolder(
     for (let i = 0; i < numNodes; i++) if (split[i] === s) out[k++] = i;
     return out;
   };
-  const name = typeof meta.name === 'string' && meta.name !== '' ? meta.name : (options.name ?? 'graph');
+  const name = typeof meta.name === 'string' && meta.name !== '' ? meta.name : fallbackName;
   return {
     name,
     numNodes,
