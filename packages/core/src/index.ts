@@ -202,7 +202,7 @@ export type { SplitNodes } from './graph/planetoidSplit.js';
 export { stratifiedSplit } from './graph/stratifiedSplit.js';
 export type { StratifiedSplitOptions, StratifiedSplitResult } from './graph/stratifiedSplit.js';
 export { asGraphArrays, checkSameNodes, selectNodes } from './graph/nodeClassifier.js';
-export type { NodeClassifier, NodeSelection } from './graph/nodeClassifier.js';
+export type { GraphFitProgressCallback, NodeClassifier, NodeSelection } from './graph/nodeClassifier.js';
 export { Gcn } from './graph/Gcn.js';
 export type { GcnFitOptions, GcnFitResult, GcnOptions } from './graph/Gcn.js';
 export { Sgc } from './graph/Sgc.js';

@@ -13,32 +13,13 @@ import {
 import { expectAllClose, expectNoLeaks, TOL } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { trainGcn } from './helpers.js';
 import { applyEdgeFlips } from '../src/applyEdgeFlips.js';
 import { contextualSbm } from '../src/contextualSbm.js';
 
 beforeAll(async () => {
   await initBackend();
 });
-
-/** `new Gcn` + `fit` with one seed (sizes from the graph), as graph-defense's victims do. */
-async function trainGcn(
-  g: LabeledGraph | GraphArrays,
-  o: Partial<Pick<GcnOptions, 'hidden' | 'dropout'>> &
-    Pick<GcnFitOptions, 'epochs'> & { seed: number | string },
-) {
-  const a =
-    'edges' in g && g.edges instanceof Int32Array ? (g as GraphArrays) : graphArrays(g as LabeledGraph);
-  const { seed, hidden, dropout, ...fit } = o;
-  const model = new Gcn({
-    numFeatures: a.numFeatures,
-    numClasses: a.numClasses,
-    seed,
-    ...(hidden === undefined ? {} : { hidden }),
-    ...(dropout === undefined ? {} : { dropout }),
-  });
-  const result = await model.fit(a, { ...fit, seed });
-  return { ...result, model };
-}
 
 /** A GCN trained on a small seeded CSBM (average degree 4), with the graph's arrays. */
 async function smallTrainedGcn(

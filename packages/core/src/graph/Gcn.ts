@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
 import { Adam } from '../nn/Adam.js';
-import type { FitHistory, FitProgress } from '../nn/fit.js';
+import type { FitHistory } from '../nn/fit.js';
 import type { Rng } from '../random/createRng.js';
 import type { SparseMatrix } from '../sparse/SparseMatrix.js';
 import { sparseDenseMatMul } from '../sparse/sparseDenseMatMul.js';
@@ -12,12 +12,13 @@ import type { LabeledGraph } from './LabeledGraph.js';
 import {
   accuracyOf,
   argmaxRows,
-  asGraphArrays,
+  arraysWithFeatures,
   checkSameNodes,
   fitHistory,
+  type GraphFitProgressCallback,
   type NodeClassifier,
   type NodeSelection,
-  nextTurn,
+  endEpoch,
   nonNegative,
   normalizedAdjacency,
   readAndDispose,
@@ -60,7 +61,7 @@ export interface GcnFitOptions extends SeedOptions {
    */
   validation?: boolean;
   /** Called after every epoch (may be async; awaited). Returning `false` stops training. */
-  onProgress?: (p: FitProgress) => boolean | undefined | Promise<boolean | undefined> | void | Promise<void>;
+  onProgress?: GraphFitProgressCallback;
 }
 
 /** Result of {@link Gcn.fit}: the {@link FitHistory} fields plus accuracies and step timings. */
@@ -179,26 +180,13 @@ export class Gcn implements NodeClassifier {
     return this.trained(fn).arrays.nodes;
   }
 
-  private arraysOf(fn: string, graph: LabeledGraph | GraphArrays): GraphArrays {
-    const arrays = asGraphArrays(fn, graph);
-    if (arrays.numFeatures !== this.numFeatures) {
-      throw new LabInputError(
-        fn,
-        'graph',
-        `must have ${this.numFeatures} features per node`,
-        arrays.numFeatures,
-      );
-    }
-    return arrays;
-  }
-
   private inputs(
     fn: string,
     graph?: LabeledGraph | GraphArrays,
   ): { x: SparseMatrix; a: SparseMatrix; arrays: GraphArrays } {
     this.check(fn);
     if (graph === undefined) return this.trained(fn);
-    const arrays = this.arraysOf(fn, graph);
+    const arrays = arraysWithFeatures(fn, graph, this.numFeatures);
     if (this.train !== undefined) checkSameNodes(fn, this.train.arrays.nodes, arrays);
     const normalize = this.normalize ?? nonNegative(arrays.features);
     return { x: sparseFeatures(arrays, normalize), a: normalizedAdjacency(arrays), arrays };
@@ -254,7 +242,7 @@ export class Gcn implements NodeClassifier {
     const validation = o.boolean('validation', false);
     const onProgress = o.optionalFunction<NonNullable<GcnFitOptions['onProgress']>>('onProgress');
     const dropRng = o.rng().fork('dropout');
-    const a = this.arraysOf(fn, graph);
+    const a = arraysWithFeatures(fn, graph, this.numFeatures);
     const trainIndex = trainingNodes(fn, a, options?.trainNodes);
     if (this.normalize === undefined) this.normalize = nonNegative(a.features);
     const x = sparseFeatures(a, this.normalize);
@@ -303,37 +291,13 @@ export class Gcn implements NodeClassifier {
           history.valLoss.push(valLoss);
           evalMs.push(performance.now() - e0);
         }
-        history.loss.push(loss);
-        history.lr.push(lr);
-        history.epochsRun = epoch + 1;
-        history.steps = epoch + 1;
-        const monitored = validation ? valLoss : loss;
-        if (Number.isFinite(monitored) && !(monitored >= history.bestValue)) {
-          history.bestValue = monitored;
-          history.bestEpoch = epoch;
-        }
-        if (!Number.isFinite(loss)) {
-          history.stopReason = 'nonFiniteLoss';
-          break;
-        }
-        if (onProgress) {
-          const verdict = await onProgress({
-            phase: 'epoch',
-            epoch,
-            step: epoch + 1,
-            loss,
-            valLoss,
-            metrics,
-            lr,
-            elapsedMs: performance.now() - t0,
-          });
-          if (verdict === false) {
-            history.stopReason = 'callback';
-            break;
-          }
-        } else {
-          await nextTurn();
-        }
+        const stop = await endEpoch(
+          history,
+          epoch,
+          { loss, valLoss, metrics, lr, startedAt: t0 },
+          onProgress,
+        );
+        if (stop) break;
       }
     } finally {
       optimizer.dispose();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
 import { Adam } from '../nn/Adam.js';
-import type { FitHistory, FitProgress } from '../nn/fit.js';
+import type { FitHistory } from '../nn/fit.js';
 import type { SparseMatrix } from '../sparse/SparseMatrix.js';
 import { readOptions } from '../validation/readOptions.js';
 import type { SeedOptions } from '../validation/resolveRng.js';
@@ -10,12 +10,13 @@ import type { LabeledGraph } from './LabeledGraph.js';
 import {
   accuracyOf,
   argmaxRows,
-  asGraphArrays,
+  arraysWithFeatures,
   checkSameNodes,
   fitHistory,
+  type GraphFitProgressCallback,
   type NodeClassifier,
   type NodeSelection,
-  nextTurn,
+  endEpoch,
   nonNegative,
   normalizedAdjacency,
   readAndDispose,
@@ -47,7 +48,7 @@ export interface SgcFitOptions {
   /** Training nodes (indices in graph order); default: the `'train'` split. */
   trainNodes?: NodeSelection;
   /** Called after every epoch (may be async; awaited). Returning `false` stops training. */
-  onProgress?: (p: FitProgress) => boolean | undefined | Promise<boolean | undefined> | void | Promise<void>;
+  onProgress?: GraphFitProgressCallback;
 }
 
 /** Result of {@link Sgc.fit}: the {@link FitHistory} fields plus accuracies and timing. */
@@ -138,19 +139,6 @@ export class Sgc implements NodeClassifier {
     return this.normalize;
   }
 
-  private arraysOf(fn: string, graph: LabeledGraph | GraphArrays): GraphArrays {
-    const arrays = asGraphArrays(fn, graph);
-    if (arrays.numFeatures !== this.numFeatures) {
-      throw new LabInputError(
-        fn,
-        'graph',
-        `must have ${this.numFeatures} features per node`,
-        arrays.numFeatures,
-      );
-    }
-    return arrays;
-  }
-
   private inputs(
     fn: string,
     graph?: LabeledGraph | GraphArrays,
@@ -162,7 +150,7 @@ export class Sgc implements NodeClassifier {
       }
       return this.train;
     }
-    const arrays = this.arraysOf(fn, graph);
+    const arrays = arraysWithFeatures(fn, graph, this.numFeatures);
     if (this.train !== undefined) checkSameNodes(fn, this.train.arrays.nodes, arrays);
     const normalize = this.normalize ?? nonNegative(arrays.features);
     return {
@@ -200,7 +188,7 @@ export class Sgc implements NodeClassifier {
     const weightDecay = o.number('weightDecay', 5e-6, { min: 0 });
     const epochs = o.integer('epochs', 100, { min: 0 });
     const onProgress = o.optionalFunction<NonNullable<SgcFitOptions['onProgress']>>('onProgress');
-    const a = this.arraysOf(fn, graph);
+    const a = arraysWithFeatures(fn, graph, this.numFeatures);
     const trainIndex = trainingNodes(fn, a, options?.trainNodes);
     const c = this.numClasses;
     for (const i of a.labels) {
@@ -244,36 +232,13 @@ export class Sgc implements NodeClassifier {
         const loss = value.dataSync()[0] as number;
         tf.dispose([value, ...Object.values(grads)]);
         trainMs += performance.now() - s0;
-        history.loss.push(loss);
-        history.lr.push(lr);
-        history.epochsRun = epoch + 1;
-        history.steps = epoch + 1;
-        if (Number.isFinite(loss) && !(loss >= history.bestValue)) {
-          history.bestValue = loss;
-          history.bestEpoch = epoch;
-        }
-        if (!Number.isFinite(loss)) {
-          history.stopReason = 'nonFiniteLoss';
-          break;
-        }
-        if (onProgress) {
-          const verdict = await onProgress({
-            phase: 'epoch',
-            epoch,
-            step: epoch + 1,
-            loss,
-            valLoss: Number.NaN,
-            metrics: {},
-            lr,
-            elapsedMs: performance.now() - t0,
-          });
-          if (verdict === false) {
-            history.stopReason = 'callback';
-            break;
-          }
-        } else {
-          await nextTurn();
-        }
+        const stop = await endEpoch(
+          history,
+          epoch,
+          { loss, valLoss: Number.NaN, metrics: {}, lr, startedAt: t0 },
+          onProgress,
+        );
+        if (stop) break;
       }
     } finally {
       optimizer.dispose();

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
-import type { FitHistory } from '../nn/fit.js';
+import type { FitHistory, FitProgress } from '../nn/fit.js';
 import { normalizeAdjacency } from '../sparse/normalizeAdjacency.js';
 import { SparseMatrix } from '../sparse/SparseMatrix.js';
 import { type GraphArrays, graphArrays } from './graphArrays.js';
@@ -221,4 +221,68 @@ export function nextTurn(): Promise<void> {
     if (typeof immediate === 'function') immediate(resolve);
     else setTimeout(resolve, 0);
   });
+}
+
+/** The `onProgress` option of `Gcn.fit` / `Sgc.fit`: called after each epoch (may be async); returning `false` stops. */
+export type GraphFitProgressCallback = (
+  p: FitProgress,
+) => boolean | undefined | Promise<boolean | undefined> | void | Promise<void>;
+
+/** A graph's arrays, checked to have `numFeatures` features per node. Internal. */
+export function arraysWithFeatures(
+  fn: string,
+  graph: LabeledGraph | GraphArrays,
+  numFeatures: number,
+): GraphArrays {
+  const arrays = asGraphArrays(fn, graph);
+  if (arrays.numFeatures !== numFeatures) {
+    throw new LabInputError(fn, 'graph', `must have ${numFeatures} features per node`, arrays.numFeatures);
+  }
+  return arrays;
+}
+
+/**
+ * Records a finished epoch of a full-batch `fit` in `history` (loss, lr, best monitored value),
+ * reports it through `onProgress` (else yields to the event loop) and says whether to stop
+ * (non-finite loss, or `onProgress` returned `false`; `history.stopReason` is set). Internal.
+ */
+export async function endEpoch(
+  history: FitHistory,
+  epoch: number,
+  report: { loss: number; valLoss: number; metrics: Record<string, number>; lr: number; startedAt: number },
+  onProgress: GraphFitProgressCallback | undefined,
+): Promise<boolean> {
+  const { loss, valLoss, metrics, lr } = report;
+  history.loss.push(loss);
+  history.lr.push(lr);
+  history.epochsRun = epoch + 1;
+  history.steps = epoch + 1;
+  const monitored = Number.isNaN(valLoss) ? loss : valLoss;
+  if (Number.isFinite(monitored) && !(monitored >= history.bestValue)) {
+    history.bestValue = monitored;
+    history.bestEpoch = epoch;
+  }
+  if (!Number.isFinite(loss)) {
+    history.stopReason = 'nonFiniteLoss';
+    return true;
+  }
+  if (onProgress === undefined) {
+    await nextTurn();
+    return false;
+  }
+  const verdict = await onProgress({
+    phase: 'epoch',
+    epoch,
+    step: epoch + 1,
+    loss,
+    valLoss,
+    metrics,
+    lr,
+    elapsedMs: performance.now() - report.startedAt,
+  });
+  if (verdict === false) {
+    history.stopReason = 'callback';
+    return true;
+  }
+  return false;
 }
