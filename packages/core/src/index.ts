@@ -71,7 +71,13 @@ export { findDataDir, resolveDataDir } from './io/resolveDataDir.js';
 export type { FindDataDirContext } from './io/resolveDataDir.js';
 export { parseCsvSeries, readCsvSeries } from './io/readCsvSeries.js';
 export type { CsvSeries, ParseCsvSeriesOptions } from './io/readCsvSeries.js';
-export { parseGraphFolder } from './io/parseGraphFolder.js';
+export {
+  MAX_GRAPH_CLASSES,
+  MAX_GRAPH_DENSE_FEATURES,
+  MAX_GRAPH_FEATURES,
+  MAX_GRAPH_NODES,
+  parseGraphFolder,
+} from './io/parseGraphFolder.js';
 export type {
   GraphFolderData,
   GraphFolderFiles,

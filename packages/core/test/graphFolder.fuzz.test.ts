@@ -5,7 +5,9 @@ import { fuzzDecoder, fuzzRuns } from '@lab/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/initBackend.js';
 import type { LabeledGraph } from '../src/graph/LabeledGraph.js';
-import { loadGraphFolder } from '../src/graph/loadGraphFolder.js';
+import { graphFromFolderData, loadGraphFolder } from '../src/graph/loadGraphFolder.js';
+import Graph from 'graphology';
+import { LabInputError } from '../src/errors.js';
 import { LabFormatError } from '../src/io/LabFormatError.js';
 import { MAX_GRAPH_FEATURES, parseGraphFolder } from '../src/io/parseGraphFolder.js';
 
@@ -95,6 +97,13 @@ describe('meta.json sizes are bounded and checked before allocation', () => {
       parseGraphFolder({ ...files(), meta: JSON.stringify({ features: MAX_GRAPH_FEATURES }) }),
     ).not.toThrow();
     expect(performance.now() - t0).toBeLessThan(5000); // generous: the point is no allocation of the claimed sizes
+  });
+
+  it('graphFromFolderData checks the dense size of hand-made data before allocating', () => {
+    const data = parseGraphFolder({ ...files(), meta: valid['meta.json'].toString('utf8') });
+    expect(graphFromFolderData(data, { Graph }).order).toBe(4);
+    expect(() => graphFromFolderData({ ...data, numFeatures: 2 ** 40 }, { Graph })).toThrow(LabInputError);
+    expect(() => graphFromFolderData(data, {} as never)).toThrow(/options.Graph/);
   });
 
   it('rejects non-decimal and float32-overflowing feature values', () => {

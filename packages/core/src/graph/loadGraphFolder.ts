@@ -2,6 +2,7 @@ import { LabInputError } from '../errors.js';
 import { loadNodeFs } from '../io/nodeModules.js';
 import {
   type GraphFolderData,
+  MAX_GRAPH_DENSE_FEATURES,
   type ParseGraphFolderOptions,
   parseGraphFolder,
 } from '../io/parseGraphFolder.js';
@@ -64,13 +65,26 @@ export function graphFromFolderData(
   if (typeof Graph !== 'function')
     throw new LabInputError(fn, 'options.Graph', 'must be the graphology Graph class', Graph);
   const largestComponent = o.boolean('largestComponent', false);
+  const f = data.numFeatures;
+  if (
+    !Number.isSafeInteger(f) ||
+    f < 0 ||
+    !Number.isSafeInteger(data.numNodes) ||
+    data.numNodes * f > MAX_GRAPH_DENSE_FEATURES
+  ) {
+    throw new LabInputError(
+      fn,
+      'data',
+      `must have at most ${MAX_GRAPH_DENSE_FEATURES} dense feature values (numNodes x numFeatures)`,
+      `${data.numNodes} x ${f}`,
+    );
+  }
   const graph = new (Graph as GraphConstructor)({
     type: 'undirected',
     multi: false,
     allowSelfLoops: false,
   }) as unknown as LabeledGraph;
   graph.replaceAttributes({ name: data.name, numClasses: data.numClasses });
-  const f = data.numFeatures;
   for (let i = 0; i < data.numNodes; i++) {
     const features = new Float32Array(f);
     const end = data.featureIndptr[i + 1] as number;
