@@ -195,7 +195,8 @@ export function packageScopes(packageDir: string): {
 /**
  * Registers one vitest test per documentation snippet of a package ({@link extractDocSnippets}:
  * README Usage blocks and TSDoc `@example`s): each is written to `<packageDir>/.doc-snippets/` as a
- * module ({@link snippetModule}) and imported in this process, so `@lab/*` imports resolve as the
+ * module ({@link snippetModule}; an `@example` may also use the exports of its own source file)
+ * and imported in this process, so `@lab/*` imports resolve as the
  * package's tests do and top-level `await` works. A snippet fails its test if it throws (or its
  * promise rejects); an `@example` without a ts/js code fence fails too. Call it at the top level
  * of a test file (it registers tests, so it is not an `@example` itself), `packages/<p>/test/docs.test.ts`:
@@ -231,7 +232,10 @@ export function runDocSnippets(packageDir: string, options: RunDocSnippetsOption
             outDir,
             `${String(i).padStart(3, '0')}-${s.file.replace(/[^\w]+/g, '_')}-${s.line}.${s.lang === 'js' ? 'mjs' : 'mts'}`,
           );
-          writeFileSync(file, snippetModule(s.code, scopes, self));
+          // An @example may also use what its own file exports (internal helpers included).
+          const own = join(packageDir, s.file);
+          const scope = s.kind === 'tsdoc' ? [{ from: own, index: own }, ...scopes] : scopes;
+          writeFileSync(file, snippetModule(s.code, scope, self));
           try {
             await import(/* @vite-ignore */ pathToFileURL(file).href);
           } catch (e) {
