@@ -325,6 +325,7 @@ export class GcnModel implements NodeClassifier {
  * @param options - hyper-parameters and the seed.
  * @example
  * ```ts
+ * const cora = await loadGraphFolder(resolveDataDir('graphs', 'cora'));
  * const { model, testAccuracy } = trainGcn(cora, { seed: 1 }); // ~0.81 on Cora
  * model.dispose();
  * ```
