@@ -85,5 +85,11 @@ export { fc, fuzzDecoder, fuzzRuns, isLabError, LONG_TESTS } from './fuzz.js';
 export type { FuzzDecoderOptions } from './fuzz.js';
 export { extractDocSnippets, extractReadmeUsage, extractTsdocExamples } from './docSnippets.js';
 export type { DocSnippet } from './docSnippets.js';
-export { indexExports, packageScopes, runDocSnippets, snippetModule } from './runDocSnippets.js';
+export {
+  indexExports,
+  packageScopes,
+  runDocSnippets,
+  snippetModule,
+  typecheckSnippetModules,
+} from './runDocSnippets.js';
 export type { RunDocSnippetsOptions, SnippetScope } from './runDocSnippets.js';

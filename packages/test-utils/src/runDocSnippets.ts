@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -21,6 +21,44 @@ export interface RunDocSnippetsOptions {
   timeout?: number;
   /** Only the snippets for which this returns true (default: all). Not for skipping broken ones. */
   filter?: (snippet: DocSnippet) => boolean;
+  /**
+   * Also type-check every snippet module against the package's `tsconfig.json` (one extra test,
+   * one in-process TypeScript program; default true). Type errors are reported as `file:line`.
+   */
+  typecheck?: boolean;
+}
+
+/**
+ * Type errors of snippet modules, as `file:line: message` of the documentation they came from:
+ * one TypeScript program over the module files with the options of `tsconfigPath`. Errors
+ * outside the snippets (in the package's sources) are left to the package's own typecheck.
+ */
+export function typecheckSnippetModules(
+  tsconfigPath: string,
+  modules: ReadonlyArray<{ path: string; snippet: DocSnippet }>,
+): string[] {
+  const config = ts.readConfigFile(tsconfigPath, ts.sys.readFile);
+  if (config.error) return [ts.flattenDiagnosticMessageText(config.error.messageText, '\n')];
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(tsconfigPath));
+  const options = {
+    ...parsed.options,
+    noEmit: true,
+    allowImportingTsExtensions: true,
+    allowJs: true,
+    checkJs: true,
+    noUnusedLocals: false,
+  };
+  const program = ts.createProgram({ rootNames: modules.map((m) => m.path), options });
+  const byPath = new Map(modules.map((m) => [resolve(m.path), m.snippet]));
+  const out: string[] = [];
+  for (const d of ts.getPreEmitDiagnostics(program)) {
+    const s = d.file ? byPath.get(resolve(d.file.fileName)) : undefined;
+    if (!s || !d.file || d.start === undefined) continue; // only errors inside the snippets
+    const { line } = d.file.getLineAndCharacterOfPosition(d.start); // 0-based; line 0 = prelude
+    const where = line === 0 ? `${s.name} (prelude)` : `${s.file}:${s.line + line - 1}`;
+    out.push(`${where}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+  }
+  return out;
 }
 
 interface Export {
@@ -122,7 +160,7 @@ function snippetNames(code: string): { bound: Set<string>; used: Set<string> } {
  * ```ts
  * import { mkdtempSync, writeFileSync } from 'node:fs';
  * import { tmpdir } from 'node:os';
- * import { join } from 'node:path';
+ * import { dirname, join, resolve } from 'node:path';
  * const index = join(mkdtempSync(join(tmpdir(), 'lab-scope-')), 'index.ts');
  * writeFileSync(index, "export { add } from './add.js';\n");
  * const m = snippetModule('const three = add(1, 2);', [{ from: '@lab/demo', index }]);
@@ -218,6 +256,20 @@ export function runDocSnippets(packageDir: string, options: RunDocSnippetsOption
     it('has documentation snippets', () => {
       if (snippets.length === 0) throw new Error(`no README Usage block or @example in ${packageDir}`);
     });
+    const modulePath = (s: DocSnippet, i: number) =>
+      join(
+        outDir,
+        `${String(i).padStart(3, '0')}-${s.file.replace(/[^\w]+/g, '_')}-${s.line}.${s.lang === 'js' ? 'mjs' : 'mts'}`,
+      );
+    const moduleText = (s: DocSnippet) => {
+      // An @example may also use what its own file exports (internal helpers included).
+      const own = join(packageDir, s.file);
+      return snippetModule(
+        s.code,
+        s.kind === 'tsdoc' ? [{ from: own, index: own }, ...scopes] : scopes,
+        self,
+      );
+    };
     snippets.forEach((s, i) => {
       it(
         `${s.name}${s.title ? ` (${s.title})` : ''}`,
@@ -228,14 +280,8 @@ export function runDocSnippets(packageDir: string, options: RunDocSnippetsOption
             );
           }
           await options.setup?.();
-          const file = join(
-            outDir,
-            `${String(i).padStart(3, '0')}-${s.file.replace(/[^\w]+/g, '_')}-${s.line}.${s.lang === 'js' ? 'mjs' : 'mts'}`,
-          );
-          // An @example may also use what its own file exports (internal helpers included).
-          const own = join(packageDir, s.file);
-          const scope = s.kind === 'tsdoc' ? [{ from: own, index: own }, ...scopes] : scopes;
-          writeFileSync(file, snippetModule(s.code, scope, self));
+          const file = modulePath(s, i);
+          writeFileSync(file, moduleText(s));
           try {
             await import(/* @vite-ignore */ pathToFileURL(file).href);
           } catch (e) {
@@ -246,5 +292,19 @@ export function runDocSnippets(packageDir: string, options: RunDocSnippetsOption
         options.timeout,
       );
     });
+    if (options.typecheck ?? true) {
+      it(
+        'snippets type-check (tsc, package tsconfig)',
+        () => {
+          const modules = snippets
+            .map((snippet, i) => ({ path: modulePath(snippet, i), snippet }))
+            .filter((m) => m.snippet.code.trim() !== '');
+          for (const m of modules) writeFileSync(m.path, moduleText(m.snippet));
+          const errors = typecheckSnippetModules(join(packageDir, 'tsconfig.json'), modules);
+          if (errors.length > 0) throw new Error(`${errors.length} type errors:\n${errors.join('\n')}`);
+        },
+        options.timeout ?? 120_000,
+      );
+    }
   });
 }

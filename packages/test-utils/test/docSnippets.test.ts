@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractDocSnippets, extractReadmeUsage, extractTsdocExamples } from '../src/docSnippets.js';
-import { snippetModule } from '../src/runDocSnippets.js';
+import { snippetModule, typecheckSnippetModules } from '../src/runDocSnippets.js';
 
 const FENCE = '```';
 
@@ -141,5 +141,22 @@ describe('snippetModule', () => {
   it('does not import property names or names declared at top level', () => {
     const m = snippetModule('const add = 1; const o = { PI: 2 }; o.sub;', [{ from: 'x', index }]);
     expect(m.split('\n')[0]).toBe(' // prelude (runDocSnippets)');
+  });
+});
+
+describe('typecheckSnippetModules', () => {
+  it('reports type errors inside snippets at the documentation line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-doc-tsc-'));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, types: [] } }),
+    );
+    const path = join(dir, 'a.mts');
+    writeFileSync(path, ' // prelude\nconst ok: number = 1;\nconst bad: number = ok + "x";\n');
+    const snippet = extractTsdocExamples('/**\n * @example\n * ```ts\n * x\n * ```\n */', 'src/a.ts')[0]!;
+    const errors = typecheckSnippetModules(join(dir, 'tsconfig.json'), [{ path, snippet }]);
+    expect(errors).toHaveLength(1);
+    // Module line 3 is snippet line 2: the example's code starts on src/a.ts:4, so src/a.ts:5.
+    expect(errors[0]).toMatch(/^src\/a\.ts:5: TS2322 /);
   });
 });
