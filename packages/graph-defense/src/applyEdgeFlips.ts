@@ -13,7 +13,8 @@ import type { EdgeFlip } from './graphTypes.js';
  *   edge that exists, removing an edge that does not, or a malformed item.
  * @example
  * ```ts
- * const g2 = applyEdgeFlips(g, [{ source: '0', target: '5', op: 'add' }]);
+ * const g = contextualSbm({ nodes: 60, classes: 2, avgDegree: 4, homophily: 0.9, featureDim: 8, featureSignal: 2, seed: 1 });
+ * const g2 = applyEdgeFlips(g, [{ source: '0', target: '5', op: g.hasEdge('0', '5') ? 'remove' : 'add' }]);
  * ```
  * @see Zügner & Günnemann, "Adversarial Attacks on Graph Neural Networks via Meta Learning", ICLR 2019
  *   (structure perturbations as edge flips).

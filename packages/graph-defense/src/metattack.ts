@@ -122,6 +122,7 @@ function checkPositive(arg: string, value: unknown, integer: boolean): void {
  * @see Zügner & Günnemann, "Adversarial Attacks on Graph Neural Networks via Meta Learning", ICLR 2019.
  * @example
  * ```ts
+ * const graph = contextualSbm({ nodes: 60, classes: 2, avgDegree: 4, homophily: 0.9, featureDim: 8, featureSignal: 2, seed: 1 });
  * const { graph: poisoned, flips } = metattack(graph, { rate: 0.05, seed: 1 });
  * ```
  */

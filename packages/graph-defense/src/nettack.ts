@@ -248,6 +248,7 @@ function attackTarget(
  * @see Zügner, Akbarnejad & Günnemann, "Adversarial Attacks on Neural Networks for Graph Data", KDD 2018.
  * @example
  * ```ts
+ * const graph = contextualSbm({ nodes: 60, classes: 2, avgDegree: 4, homophily: 0.9, featureDim: 8, featureSignal: 2, seed: 1 });
  * const { flips, marginAfter } = nettack(graph, { target: '42', seed: 1 });
  * ```
  */

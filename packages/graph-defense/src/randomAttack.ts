@@ -25,6 +25,7 @@ export interface RandomAttackOptions extends AttackBudgetOptions {
  * @throws LabInputError when the budget exceeds what the mode and constraints allow.
  * @example
  * ```ts
+ * const cora = await loadGraphFolder(resolveDataDir('graphs', 'cora'));
  * const { graph: attacked, flips } = randomAttack(cora, { rate: 0.05, mode: 'add', seed: 1 });
  * ```
  * @see Zügner & Günnemann, ICLR 2019, and DeepRobust `deeprobust/graph/global_attack/random.py`.

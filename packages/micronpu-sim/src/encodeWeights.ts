@@ -214,8 +214,12 @@ function sumStats(all: MlwStreamStats[]): MlwStreamStats {
  * @returns the stream, its byte count and per-part statistics
  * @throws LabInputError on a bad shape, length, accelerator field or a non-int8 value
  * @example
+ * ```ts
+ * // 90% zeros (as after pruning): the stream is far smaller than the 512 KiB of raw int8.
+ * const w = Int8Array.from({ length: 512 * 1024 }, (_, i) => (i % 10 === 0 ? (i % 255) - 127 : 0));
  * const r = encodeWeights(w, [512, 1024], { name: 'Ethos-U55-128', macsPerCycle: 128 });
  * console.log(r.byteCount, r.compressionRatio);
+ * ```
  * @see Stamenovic et al., "Weight, Block or Unit? Exploring Sparsity Tradeoffs for Speech
  *   Enhancement on Tiny Neural Accelerators", NeurIPS 2021 ENLSP (arXiv 2111.02351).
  * @see Arm Vela, `ethosu/mlw_codec/mlw_encode.c` and `ethosu/vela/weight_compressor.py`.

@@ -463,8 +463,9 @@ function depthwiseComputeCycles(acc: AcceleratorConfig, g: ConvGeometry, blk: Bl
  *
  * @example
  * ```ts
+ * const model = dtlnModel({ seed: 1 });
  * const r = estimateModel(model, systems['u55-high-end']);
- * r.totals.latencySeconds;
+ * r.totals.latencySeconds; // ~1.91e-3 (see the README)
  * ```
  * @see Stamenovic et al., "Weight, Block or Unit? Exploring Sparsity Tradeoffs for Speech
  * Enhancement on Tiny Neural Accelerators", NeurIPS 2021 ENLSP (arXiv 2111.02351); Vela's

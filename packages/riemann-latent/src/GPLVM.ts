@@ -261,7 +261,10 @@ function pcaScores(s: Float64Array, n: number, q: number, seed: number | string)
  *
  * @example
  * ```ts
+ * const { points } = pinwheel({ seed: 1, arms: 3, pointsPerArm: 16 });
+ * const Y = embedInDimensions(points, { seed: 2, dim: 8, noiseStd: 0.05 }); // [48, 8]
  * const model = GPLVM.fit(Y, { seed: 1, steps: 300 });
+ * const z = tf.tensor2d([[0, 0]]);
  * const { mean, covariance } = model.decoder.jacobian(z);
  * model.dispose();
  * ```

@@ -152,6 +152,9 @@ export function invertLower(l: Float64Array, n: number): Float64Array {
  *
  * @example
  * ```ts
+ * const { points: X } = pinwheel({ seed: 1, arms: 3, pointsPerArm: 16 }); // [48, 2] latent points
+ * const Y = embedInDimensions(X, { seed: 2, dim: 8 }); // [48, 8] observations
+ * const z = tf.tensor2d([[0, 0], [0.5, 0.5]]);
  * const dec = new GaussianProcessDecoder(X, Y, { kernel: createKernel('rbf'), noiseVariance: 0.01 });
  * const { mean, covariance } = dec.jacobian(z); // [n, D, q], [n, q, q]
  * dec.dispose();

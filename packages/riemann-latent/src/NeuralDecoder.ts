@@ -62,6 +62,9 @@ interface Head {
  *
  * @example
  * ```ts
+ * const { points } = pinwheel({ seed: 1, arms: 3, pointsPerArm: 16 });
+ * const z = tf.tensor2d(points); // [48, 2] latent points
+ * const y = tf.tensor2d(embedInDimensions(points, { seed: 2, dim: 10 })); // [48, 10] observations
  * const dec = new NeuralDecoder({ latentDim: 2, outputDim: 10, seed: 1 });
  * dec.fit(z, y, { steps: 300 });
  * const { mean, covariance } = dec.jacobian(z);

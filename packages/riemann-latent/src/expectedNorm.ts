@@ -168,7 +168,10 @@ export function expectedNormCore(dim: number, variance: number, m: number, deriv
  * source), with a cancellation-free ratio of Gammas. Stable for D from 1 to 1e5 and more, any
  * ratio of mean to variance (no 1F1 overflow), variance 0 included (then E||x|| = ||mu||).
  *
- * @example expectedNorm({ dim: 3, variance: 1, meanSquaredNorm: 4 }) // 2.494231...
+ * @example
+ * ```ts
+ * expectedNorm({ dim: 3, variance: 1, meanSquaredNorm: 4 }); // 2.494231...
+ * ```
  * @see Pouplin, Eklund, Ek, Hauberg, "Identifying latent distances with Finslerian geometry", TMLR 2023 (arXiv 2212.10010), Prop. (Finsler metric closed form)
  */
 export function expectedNorm(options: ExpectedNormOptions): number {

@@ -127,7 +127,8 @@ export function kernelMatrix(
  * @example
  * ```ts
  * const k = createKernel('rbf', { lengthscale: 0.5, variance: 2 });
- * const K = k.matrix(X, X);
+ * const X = tf.tensor2d([[0, 0], [1, 0], [0, 1]]);
+ * const K = k.matrix(X, X); // [3, 3], 2 on the diagonal
  * ```
  * @see Rasmussen & Williams, "Gaussian Processes for Machine Learning", 2006, sec. 4.2 and 9.4.
  * @see Pouplin et al., "Identifying latent distances with Finslerian geometry", TMLR 2023 (arXiv 2212.10010), sec. 4.

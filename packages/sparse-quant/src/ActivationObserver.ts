@@ -48,6 +48,8 @@ export function gridFromRange(min: number, max: number, bits: 8 | 16): QuantGrid
  *
  * @example
  * ```ts
+ * const fc1 = new Dense(new ParameterStore({ seed: 1 }), 'fc1', { inputDim: 4, units: 3 });
+ * const x = tf.randomNormal([8, 4], 0, 1, 'float32', 1);
  * const obs = new ActivationObserver('fc1.out');
  * const y = obs.apply(fc1.apply(x), { training: true }); // observe, then fake-quantise
  * obs.toQuantParams(); // { name: 'fc1.out', bits: 8, scale, zeroPoint }

@@ -370,13 +370,24 @@ export class Compression {
  * @throws LabInputError naming `applyCompression` and the plan field at fault.
  * @example
  * ```ts
+ * const store = new ParameterStore({ seed: 1 });
+ * const lstm1 = new QuantLSTM(store, 'lstm1', { inputDim: 6, units: 8 });
+ * const lstm2 = new QuantLSTM(store, 'lstm2', { inputDim: 8, units: 8 });
+ * const mask = new Dense(store, 'mask', { inputDim: 8, units: 6, activation: 'sigmoid' });
+ * const x = tf.randomNormal([2, 5, 6], 0, 1, 'float32', 1); // [batch, time, features]
+ * const forward = (training: boolean) =>
+ *   mask.apply(lstm2.apply(lstm1.apply(x, { training }).output, { training }).output);
  * const c = applyCompression(store, {
  *   structure: 'weight', perChannel: true,
- *   schedule: polynomialDecay({ finalSparsity: 0.9, endStep: 1000, frequency: 50 }),
+ *   schedule: polynomialDecay({ finalSparsity: 0.9, endStep: 20, frequency: 5 }),
  *   layers: [{ layer: 'lstm1' }, { layer: 'lstm2' }, { layer: 'mask', exclude: true }],
  * });
- * for (let i = 0; i < steps; i++) { c.step(i); optimizer.step(...); }
- * const model = c.toInt8Model({ activations: [...lstm1.observers, ...lstm2.observers] });
+ * const optimizer = new Adam(store, { lr: 1e-2 });
+ * for (let i = 0; i <= 20; i++) {
+ *   c.step(i); // masks on schedule, before each training step
+ *   optimizer.minimize(() => tf.mean(tf.square(tf.sub(forward(true), x))) as tf.Scalar);
+ * }
+ * const model = c.toInt8Model({ activations: [...lstm1.quantParams(), ...lstm2.quantParams()] });
  * c.dispose();
  * ```
  * @see Stamenovic et al., NeurIPS 2021 ENLSP, arXiv 2111.02351 (joint sparse int8 training).

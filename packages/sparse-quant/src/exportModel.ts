@@ -137,6 +137,10 @@ class Writer {
  * @throws LabInputError naming `exportModel` and the offending argument for a malformed model.
  * @example
  * ```ts
+ * const store = new ParameterStore({ seed: 1 });
+ * new Dense(store, 'dense1', { inputDim: 16, units: 8 });
+ * const c = applyCompression(store, { structure: 'block', block: [8, 8], sparsity: 0.5, layers: [{ layer: 'dense1' }] });
+ * const int8Model = c.toInt8Model();
  * const bytes = exportModel(int8Model);             // smallest encoding per weight
  * const same = decodeModel(bytes);                  // identical integers
  * exportModel(int8Model, { encodings: { 'dense1.kernel': 'bsr' } });

@@ -17,6 +17,8 @@ export interface FakeQuantActivationOptions {
  *
  * @example
  * ```ts
+ * const fc1 = new Dense(new ParameterStore({ seed: 1 }), 'fc1', { inputDim: 4, units: 3 });
+ * const x = tf.randomNormal([8, 4], 0, 1, 'float32', 1);
  * const obs = new ActivationObserver('fc1.out');
  * const h = fakeQuantActivation(fc1.apply(x), obs, { training: true });
  * ```

@@ -54,8 +54,17 @@ function mutationOf(valid: readonly Uint8Array[]): fc.Arbitrary<Uint8Array> {
     fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
     fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
     fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-    fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-    fc.record({ kind: fc.constant('extreme' as const), at: fc.nat(), value: fc.constantFrom(...EXTREMES), width: fc.constantFrom(1, 2, 4) }),
+    fc.record({
+      kind: fc.constant('insert' as const),
+      at: fc.nat(),
+      bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }),
+    }),
+    fc.record({
+      kind: fc.constant('extreme' as const),
+      at: fc.nat(),
+      value: fc.constantFrom(...EXTREMES),
+      width: fc.constantFrom(1, 2, 4),
+    }),
   );
   return fc.tuple(base, fc.array(edit, { minLength: 1, maxLength: 4 })).map(([b, edits]) => {
     let bytes = Uint8Array.from(b);
@@ -66,7 +75,8 @@ function mutationOf(valid: readonly Uint8Array[]): fc.Arbitrary<Uint8Array> {
       if (e.kind === 'truncate') bytes = bytes.slice(0, at);
       else if (e.kind === 'flip') bytes[at] = (bytes[at] as number) ^ (1 << e.bit);
       else if (e.kind === 'set') bytes[at] = e.value;
-      else if (e.kind === 'insert') bytes = Uint8Array.from([...bytes.subarray(0, at), ...e.bytes, ...bytes.subarray(at)]);
+      else if (e.kind === 'insert')
+        bytes = Uint8Array.from([...bytes.subarray(0, at), ...e.bytes, ...bytes.subarray(at)]);
       else {
         const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         const pos = Math.min(at, Math.max(0, n - e.width));
@@ -146,9 +156,13 @@ async function runCase<T>(
     options.dispose?.(result as T);
     disposeTensors(result);
   }
-  if (elapsed > timeLimit) throw new Error(`case took ${elapsed.toFixed(0)} ms > ${timeLimit} ms (${bytes.length} bytes)`);
+  if (elapsed > timeLimit)
+    throw new Error(`case took ${elapsed.toFixed(0)} ms > ${timeLimit} ms (${bytes.length} bytes)`);
   const growth = memoryNow() - memBefore;
-  if (growth > maxGrowth) throw new Error(`case left ${(growth / 2 ** 20).toFixed(1)} MiB > ${(maxGrowth / 2 ** 20).toFixed(1)} MiB`);
+  if (growth > maxGrowth)
+    throw new Error(
+      `case left ${(growth / 2 ** 20).toFixed(1)} MiB > ${(maxGrowth / 2 ** 20).toFixed(1)} MiB`,
+    );
   const leaked = tf.memory().numTensors - tensorsBefore;
   if (leaked !== 0) throw new Error(`case leaked ${leaked} tensors (${bytes.length} bytes)`);
   for (let i = 0; i < pool.length; i++) {

@@ -23,7 +23,10 @@ export const TOL = {
  * `tf.memory().numTensors` is the same before and after, once the returned value (if any
  * tensors) is disposed. Returns whatever `fn` returned (tensors already disposed are not returned).
  */
-export async function expectNoLeaks<T>(fn: () => T | Promise<T>, options: { keepResult?: boolean } = {}): Promise<T> {
+export async function expectNoLeaks<T>(
+  fn: () => T | Promise<T>,
+  options: { keepResult?: boolean } = {},
+): Promise<T> {
   const before = tf.memory().numTensors;
   const result = await fn();
   const owned = collectTensors(result);
@@ -41,7 +44,11 @@ export function collectTensors(value: unknown, seen = new Set<tf.Tensor>()): tf.
     for (const v of value) collectTensors(v, seen);
   } else if (value instanceof Map) {
     for (const v of value.values()) collectTensors(v, seen);
-  } else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  } else if (
+    value !== null &&
+    typeof value === 'object' &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
     for (const v of Object.values(value)) collectTensors(v, seen);
   }
   return [...seen];
@@ -76,3 +83,13 @@ export function expectAllClose(
 
 export { fc, fuzzDecoder, fuzzRuns, isLabError, LONG_TESTS } from './fuzz.js';
 export type { FuzzDecoderOptions } from './fuzz.js';
+export { extractDocSnippets, extractReadmeUsage, extractTsdocExamples } from './docSnippets.js';
+export type { DocSnippet } from './docSnippets.js';
+export {
+  indexExports,
+  packageScopes,
+  runDocSnippets,
+  snippetModule,
+  typecheckSnippetModules,
+} from './runDocSnippets.js';
+export type { RunDocSnippetsOptions, SnippetScope } from './runDocSnippets.js';

@@ -215,6 +215,7 @@ function encodeWavAs(fn: string, audio: WavAudio, options: EncodeWavOptions): Ui
  * @param path - e.g. `resolveDataDir('speech', 'fsdd', 'recordings', '0_george_0.wav')`.
  * @example
  * ```ts
+ * const path = resolveDataDir('speech', 'fsdd', 'recordings', '0_george_0.wav');
  * const { sampleRate, channels } = await readWav(path); // 8000, [Float32Array]
  * ```
  */

@@ -51,7 +51,9 @@ function classesOf(
  * @returns accuracy in [0, 1].
  * @example
  * ```ts
- * accuracy(logits, graph.labels, { index: graph.testIndex });
+ * const logits = tf.tensor2d([[2, 1], [0, 3], [1, 0]]); // predicted classes 0, 1, 0
+ * accuracy(logits, [0, 1, 1]); // 2/3
+ * accuracy(logits, [0, 1, 1], { index: [0, 1] }); // 1 (a subset, e.g. a graph's testIndex)
  * ```
  */
 export function accuracy(predictions: MetricInput, labels: MetricInput, options?: AccuracyOptions): number {

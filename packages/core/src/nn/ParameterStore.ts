@@ -80,6 +80,7 @@ export function parameterMatcher(sel: ParameterSelector, fn = 'parameterMatcher'
  * ```ts
  * const store = new ParameterStore({ seed: 1 });
  * const fc = new Dense(store, 'fc', { inputDim: 4, units: 2 });
+ * const x = tf.ones([3, 4]);
  * const { value, grads } = store.valueAndGrads(() => tf.mean(tf.square(fc.apply(x))));
  * ```
  */
@@ -253,10 +254,15 @@ export class ParameterStore {
    *
    * @example Pruning mask (masked weights get zero gradient):
    * ```ts
+   * const store = new ParameterStore({ seed: 1 });
+   * const fc = new Dense(store, 'fc', { inputDim: 4, units: 2 });
+   * const mask = tf.tensor2d([[1, 0], [1, 0], [0, 1], [0, 1]]); // [inputDim, units], like the kernel
    * const remove = store.setTransform('fc.kernel', (w) => tf.mul(w, mask));
    * ```
    * @example Fake quantisation with a straight-through estimator:
    * ```ts
+   * const store = new ParameterStore({ seed: 1 });
+   * const fc = new Dense(store, 'fc', { inputDim: 4, units: 2 });
    * store.setTransform(/kernel$/, (w) => tf.customGrad((x, save) => ({
    *   value: tf.div(tf.round(tf.mul(x as tf.Tensor, 127)), 127), gradFunc: (dy) => dy,
    * }))(w));

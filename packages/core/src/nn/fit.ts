@@ -145,10 +145,16 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
  *
  * @example
  * ```ts
+ * // Linear regression y = x0 + x1 with a held-out validation set.
+ * const [x, xv] = [tf.randomNormal([64, 2], 0, 1, 'float32', 1), tf.randomNormal([32, 2], 0, 1, 'float32', 2)];
+ * const [y, yv] = [tf.sum(x, 1, true), tf.sum(xv, 1, true)];
+ * const store = new ParameterStore({ seed: 0 });
+ * const fc = new Dense(store, 'fc', { inputDim: 2, units: 1 });
+ * const model = (input: tf.Tensor, training: boolean) => fc.apply(input, { training });
  * const history = await fit({
  *   store, optimizer: new AdamW(store, { lr: 1e-3 }), seed: 0, epochs: 50, batchSize: 32,
  *   trainData: { x, y }, valData: { x: xv, y: yv },
- *   loss: (b, { training }) => tf.losses.meanSquaredError(b.y, model(b.x, training)),
+ *   loss: (b, { training }) => tf.losses.meanSquaredError(b.y, model(b.x, training)) as tf.Scalar,
  *   earlyStopping: { patience: 5 },
  * });
  * ```

@@ -32,7 +32,9 @@ export function weightsFileName(manifestBase: string): string {
  * @returns the absolute paths written and the weights size.
  * @example
  * ```ts
- * await saveParameters('out/model.json', store.record(), { epoch: 10, valAcc: 0.79 });
+ * const store = new ParameterStore({ seed: 1 });
+ * new Dense(store, 'fc', { inputDim: 4, units: 2 });
+ * await saveParameters('out/model.json', store.toRecord(), { epoch: 10, valAcc: 0.79 });
  * const { tensors, metadata } = await loadParameters('out/model.json');
  * ```
  */

@@ -416,7 +416,12 @@ export class SparseMatrix {
    * `diag(rowScale) * A * diag(colScale)`, same sparsity pattern; either side may be `null`
    * (no scaling), and a number scales every entry.
    *
-   * @example `a.scale(dInvSqrt, dInvSqrt)` is `D^-1/2 A D^-1/2`.
+   * @example `a.scale(dInvSqrt, dInvSqrt)` is `D^-1/2 A D^-1/2`:
+   * ```ts
+   * const a = SparseMatrix.fromCoo([2, 2], [0, 1], [1, 0], [1, 1]); // degrees 1, 1
+   * const dInvSqrt = a.rowSums().map((d) => 1 / Math.sqrt(d));
+   * a.scale(dInvSqrt, dInvSqrt).toDense().print(); // [[0, 1], [1, 0]]
+   * ```
    */
   scale(
     rowScale: ArrayLike<number> | number | null,

@@ -85,8 +85,10 @@ function valuesGrad(a: SparseMatrix, b: Float32Array, dy: Float32Array, k: numbe
  * @throws LabInputError on a shape or dtype mismatch or a wrong-length `values`.
  * @example
  * ```ts
- * const ahat = normalizeAdjacency(adj);
- * const h = sparseDenseMatMul(ahat, tf.matMul(x, w)); // one GCN propagation
+ * const ahat = normalizeAdjacency({ numNodes: 3, source: [0, 1], target: [1, 2] });
+ * const x = tf.tensor2d([[1, 0], [0, 1], [1, 1]]); // [3 nodes, 2 features]
+ * const w = tf.tensor2d([[1], [2]]); // [2 features, 1 unit]
+ * const h = sparseDenseMatMul(ahat, tf.matMul(x, w)); // one GCN propagation: [3, 1]
  * ```
  * @see Kipf & Welling, "Semi-Supervised Classification with Graph Convolutional Networks", ICLR 2017.
  * @see https://www.tensorflow.org/api_docs/python/tf/sparse/sparse_dense_matmul

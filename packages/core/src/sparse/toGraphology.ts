@@ -44,7 +44,8 @@ export interface ToGraphologyOptions {
  * @example
  * ```ts
  * import Graph from 'graphology';
- * const g = toGraphology(matrix, Graph, { nodes: ids });
+ * const matrix = SparseMatrix.fromCoo([2, 2], [0, 1], [1, 0], [2, 2]);
+ * const g = toGraphology(matrix, Graph, { nodes: ['a', 'b'] }); // a <-> b, weight 2
  * ```
  * @see https://graphology.github.io/
  */

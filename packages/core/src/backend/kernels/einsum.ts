@@ -261,7 +261,9 @@ let registered = false;
  * @example
  * ```ts
  * await initBackend();
- * tf.einsum('bij,bjk->bik', a, b); // batched matmul on wasm
+ * const a = tf.ones([2, 3, 4]);
+ * const b = tf.ones([2, 4, 5]);
+ * tf.einsum('bij,bjk->bik', a, b); // batched matmul on wasm: [2, 3, 5], every entry 4
  * ```
  * @see https://numpy.org/doc/stable/reference/generated/numpy.einsum.html
  */

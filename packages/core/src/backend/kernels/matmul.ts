@@ -156,7 +156,10 @@ export function registerMatMulTransposeFix(): void {
  *
  * @example
  * ```ts
- * const before = withoutMatMulTransposeFix(() => tf.matMul(a, b, true, false));
+ * const a = tf.randomNormal([64, 32]);
+ * const b = tf.randomNormal([64, 16]);
+ * const before = withoutMatMulTransposeFix(() => tf.matMul(a, b, true, false)); // upstream kernel
+ * const after = tf.matMul(a, b, true, false); // the fixed one: same [32, 16] product
  * ```
  */
 export function withoutMatMulTransposeFix<T>(fn: () => T): T {
