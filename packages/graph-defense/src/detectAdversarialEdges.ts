@@ -460,7 +460,7 @@ function design(s: Signals): { names: string[]; x: Float64Array; dim: number } {
  * ```ts
  * const clean = contextualSbm({ nodes: 300, classes: 3, avgDegree: 6, homophily: 0.9, featureDim: 16, featureSignal: 2, seed: 1 });
  * const { graph: attacked } = randomAttack(clean, { budget: 40, mode: 'add', seed: 1 });
- * const det = detectAdversarialEdges(attacked, { seed: 1, budget: 40 });
+ * const det = await detectAdversarialEdges(attacked, { seed: 1, budget: 40 });
  * det.flagged; // the 40 most suspicious edges
  * ```
  * @see Xu et al., "EDoG: Adversarial Edge Detection For Graph Neural Networks", SaTML 2023 (arXiv 2212.13607).

@@ -48,7 +48,14 @@ function ioError(fn: string, arg: string, expected: string, cause: unknown): Lab
  * @example
  * ```ts
  * import Graph from 'graphology';
+ * const files = {
+ *   nodes: 'id,label,split\na,0,train\nb,1,test\nc,0,val\n',
+ *   edges: 'source,target\na,b\nb,c\n',
+ *   features: '0 2\n1\n0:0.5 2\n',
+ *   meta: '{"features": 3, "classes": 2}',
+ * };
  * const graph = graphFromFolderData(parseGraphFolder(files), { Graph });
+ * graph.order; // 3
  * ```
  * @see Sen et al., "Collective Classification in Network Data", AI Magazine 2008 (Cora).
  */
