@@ -23,7 +23,7 @@ export async function baselineDetection(
   if (method === undefined) throw new Error(`baselineDetection: '${name}' is not a baseline`);
   const o: { seed: string; classProbabilities?: Float32Array } = { seed: `${name}-${options.seed}` };
   if (options.probabilities) o.classProbabilities = options.probabilities;
-  const r = await baselineEdgeScores(graph, method, o);
+  const r = await baselineEdgeScores(graph, { ...o, method });
   const scores = r.edges.map((e, i) => ({
     source: e.source,
     target: e.target,

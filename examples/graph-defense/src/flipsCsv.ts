@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { LabFormatError, LabInputError } from '@lab/core';
-import type { EdgeFlip } from '@lab/graph-defense';
+import { type EdgeFlip, nodePairKey } from '@lab/graph-defense';
 
 /** The minimal graph view {@link checkFlipsAgainstGraph} needs (a graphology graph fits). */
 export interface FlipTargetGraph {
@@ -9,11 +9,6 @@ export interface FlipTargetGraph {
 }
 
 const HEADER = ['source', 'target', 'op'];
-
-/** Canonical key of an undirected pair (`a|b` with a < b as strings). */
-export function pairKey(a: string, b: string): string {
-  return a < b ? `${a}|${b}` : `${b}|${a}`;
-}
 
 /**
  * Parses a perturbation made elsewhere: CSV rows `source,target,op` with `op` = `add` or
@@ -75,7 +70,7 @@ export function parseFlipsCsv(text: string, source = '<flips>'): EdgeFlip[] {
         opText,
       );
     }
-    const key = pairKey(a, b);
+    const key = nodePairKey(a, b);
     const first = seen.get(key);
     if (first !== undefined) {
       throw new LabFormatError(

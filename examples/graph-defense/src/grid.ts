@@ -1,6 +1,6 @@
 import { rocAuc } from '@lab/core';
 import type { EdgeFlip } from '@lab/graph-defense';
-import { pairKey } from './flipsCsv.js';
+import { nodePairKey } from '@lab/graph-defense';
 
 /** The four global attacks of the grid, by metric-key name. */
 export const ATTACKS = ['random', 'dice', 'pgd', 'metattack'] as const;
@@ -161,13 +161,13 @@ export function rateKey(rate: number): string {
  * graph), so they do not enter. Returns null when no scored edge is adversarial or every one is.
  */
 export function detectionAuc(scores: readonly ScoredEdge[], flips: readonly EdgeFlip[]): number | null {
-  const added = new Set(flips.filter((f) => f.op === 'add').map((f) => pairKey(f.source, f.target)));
+  const added = new Set(flips.filter((f) => f.op === 'add').map((f) => nodePairKey(f.source, f.target)));
   const values = new Float64Array(scores.length);
   const labels = new Uint8Array(scores.length);
   let pos = 0;
   scores.forEach((e, i) => {
     values[i] = e.score;
-    const y = added.has(pairKey(e.source, e.target)) ? 1 : 0;
+    const y = added.has(nodePairKey(e.source, e.target)) ? 1 : 0;
     labels[i] = y;
     pos += y;
   });
@@ -222,12 +222,12 @@ export async function scorePerturbation<G>(
   let defended: number | null = null;
   let defence: CellResult['defence'] = null;
   if (defendWith) {
-    const added = new Set(flips.filter((f) => f.op === 'add').map((f) => pairKey(f.source, f.target)));
+    const added = new Set(flips.filter((f) => f.op === 'add').map((f) => nodePairKey(f.source, f.target)));
     const cleaned = toolkit.removeEdges(attacked, defendWith.flagged);
     defended = (await toolkit.victim(cleaned, seed)).accuracy;
     defence = {
       removed: defendWith.flagged.length,
-      adversarialRemoved: defendWith.flagged.filter((e) => added.has(pairKey(e.source, e.target))).length,
+      adversarialRemoved: defendWith.flagged.filter((e) => added.has(nodePairKey(e.source, e.target))).length,
     };
   }
   return {

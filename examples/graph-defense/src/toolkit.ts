@@ -14,7 +14,6 @@ import {
   randomAttack,
 } from '@lab/graph-defense';
 import { baselineDetection } from './baselines.js';
-import { pairKey } from './flipsCsv.js';
 import type { AttackName, DetectContext, Detection, DetectorName, Toolkit, VictimResult } from './grid.js';
 
 export type Graph = LabeledGraph;
@@ -236,5 +235,3 @@ export function createToolkit(settings: ToolkitSettings): Toolkit<Graph> {
     numEdges: (g: Graph) => g.size,
   };
 }
-
-export { pairKey };

@@ -1,13 +1,14 @@
 import { LabFormatError, LabInputError } from '@lab/core';
 import { describe, expect, it } from 'vitest';
-import { checkFlipsAgainstGraph, pairKey, parseFlipsCsv } from '../src/flipsCsv.js';
+import { nodePairKey } from '@lab/graph-defense';
+import { checkFlipsAgainstGraph, parseFlipsCsv } from '../src/flipsCsv.js';
 
 /** A 4-node path 0-1-2-3 as the minimal graph view the checker needs. */
 const path = {
-  edges: new Set(['0|1', '1|2', '2|3']),
+  edges: new Set([nodePairKey('0', '1'), nodePairKey('1', '2'), nodePairKey('2', '3')]),
   hasNode: (n: string) => ['0', '1', '2', '3'].includes(n),
   hasEdge(a: string, b: string) {
-    return this.edges.has(pairKey(a, b));
+    return this.edges.has(nodePairKey(a, b));
   },
 };
 

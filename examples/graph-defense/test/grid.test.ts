@@ -1,6 +1,6 @@
 import type { EdgeFlip } from '@lab/graph-defense';
 import { describe, expect, it } from 'vitest';
-import { pairKey } from '../src/flipsCsv.js';
+import { nodePairKey } from '@lab/graph-defense';
 import {
   type AttackName,
   type Detection,
@@ -21,7 +21,7 @@ interface Toy {
 
 const ring = (n: number): Toy => ({
   nodes: Array.from({ length: n }, (_, i) => String(i)),
-  edges: new Set(Array.from({ length: n }, (_, i) => pairKey(String(i), String((i + 1) % n)))),
+  edges: new Set(Array.from({ length: n }, (_, i) => nodePairKey(String(i), String((i + 1) % n)))),
 });
 
 /**
@@ -38,19 +38,19 @@ const toolkit: Toolkit<Toy> = {
     for (let i = 0; flips.length < budget; i++) {
       if (name === 'dice' && i === 0) {
         flips.push({ source: '0', target: '1', op: 'remove' });
-        edges.delete(pairKey('0', '1'));
+        edges.delete(nodePairKey('0', '1'));
         continue;
       }
       const a = String(i % n);
       const b = String((i + 2) % n);
       flips.push({ source: a, target: b, op: 'add' });
-      edges.add(pairKey(a, b));
+      edges.add(nodePairKey(a, b));
     }
     return { graph: { nodes: g.nodes, edges }, flips };
   },
   async detect(name: DetectorName, g: Toy): Promise<Detection> {
     const scores = [...g.edges].map((k) => {
-      const [s, t] = k.split('|') as [string, string];
+      const [s, t] = k.split('\u0000') as [string, string];
       const d = Math.abs(Number(s) - Number(t));
       const chord = d === 2 || d === g.nodes.length - 2 ? 1 : 0;
       return { source: s, target: t, score: name === 'degree' ? -chord : chord };
@@ -59,14 +59,14 @@ const toolkit: Toolkit<Toy> = {
   },
   async victim(g: Toy) {
     const ring = [...g.edges].filter((k) => {
-      const [s, t] = k.split('|').map(Number) as [number, number];
+      const [s, t] = k.split('\u0000').map(Number) as [number, number];
       return Math.abs(s - t) === 1 || Math.abs(s - t) === g.nodes.length - 1;
     }).length;
     return { accuracy: ring / g.edges.size };
   },
   removeEdges(g: Toy, edges) {
     const out = new Set(g.edges);
-    for (const e of edges) out.delete(pairKey(e.source, e.target));
+    for (const e of edges) out.delete(nodePairKey(e.source, e.target));
     return { nodes: g.nodes, edges: out };
   },
   numEdges: (g: Toy) => g.edges.size,

@@ -114,7 +114,7 @@ for (const rate of rates) {
       row.push(f3(rocAuc(dc.scores, y)));
     }
     for (const m of ['featureJaccard', 'gaeWholeGraph', 'neighbourhoodLabelOutlier', 'degree'] as const) {
-      row.push(f3(rocAuc((await baselineEdgeScores(res.graph, m, { seed })).scores, y)));
+      row.push(f3(rocAuc((await baselineEdgeScores(res.graph, { method: m, seed })).scores, y)));
     }
     row.push(attackS.toFixed(0), edogS.toFixed(0), edogCpuS.toFixed(0));
     if (doDefend) {

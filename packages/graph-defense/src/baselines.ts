@@ -1,4 +1,15 @@
-import { createRng, LabInputError, graphArrays, type GraphArrays, type LabeledGraph, isolationForest } from '@lab/core';
+import {
+  createRng,
+  DEFAULT_SEED,
+  LabInputError,
+  graphArrays,
+  type GraphArrays,
+  type LabeledGraph,
+  isolationForest,
+  readOptions,
+  resolveRng,
+  type Rng,
+} from '@lab/core';
 import type { EdgeRef } from './detectAdversarialEdges.js';
 import { buildCsr, checkArrays, degrees } from './detectionUtils.js';
 import { edgeFeatures } from './edgeFeatures.js';
@@ -8,10 +19,24 @@ import { featureMatrix, type LinkPredictorOptions, trainLinkPredictor } from './
 /** The baseline edge scorers. */
 export type BaselineMethod = 'featureJaccard' | 'gaeWholeGraph' | 'neighbourhoodLabelOutlier' | 'degree';
 
+const BASELINE_METHODS: readonly BaselineMethod[] = [
+  'featureJaccard',
+  'gaeWholeGraph',
+  'neighbourhoodLabelOutlier',
+  'degree',
+];
+
 /** Options of {@link baselineEdgeScores}. */
 export interface BaselineEdgeScoresOptions {
-  /** Seed (the GAE and the label-outlier baselines are stochastic). */
-  seed: number | string;
+  /** Which baseline scores the edges. */
+  method: BaselineMethod;
+  /**
+   * Seed (the GAE and the label-outlier baselines are stochastic); default `DEFAULT_SEED` (0).
+   * At most one of `seed` and `rng`.
+   */
+  seed?: number | string;
+  /** A generator to draw the baseline's seed from instead of `seed` (advanced by one draw). */
+  rng?: Rng;
   /** GAE settings for `gaeWholeGraph`. */
   linkPredictor?: Omit<LinkPredictorOptions, 'seed'>;
   /** Class probabilities (`N x C`) for `neighbourhoodLabelOutlier` instead of training a GCN. */
@@ -83,7 +108,10 @@ export function degreeScores(a: GraphArrays): Float64Array {
  *
  * @see Kipf & Welling, "Variational Graph Auto-Encoders", 2016 (arXiv 1611.07308).
  */
-export function gaeWholeGraphScores(a: GraphArrays, options: { seed: number | string; linkPredictor?: Omit<LinkPredictorOptions, 'seed'> }): Float64Array {
+export function gaeWholeGraphScores(
+  a: GraphArrays,
+  options: { seed: number | string; linkPredictor?: Omit<LinkPredictorOptions, 'seed'> },
+): Float64Array {
   checkArrays('gaeWholeGraphScores', 'arrays', a, true);
   const model = trainLinkPredictor(
     { numNodes: a.numNodes, features: featureMatrix(a.features, a.numNodes, a.numFeatures), edges: a.edges },
@@ -100,13 +128,22 @@ export function gaeWholeGraphScores(a: GraphArrays, options: { seed: number | st
  *
  * @see Xu et al., "Characterizing Malicious Edges targeting on Graph Neural Networks", ICLR 2019 submission.
  */
-export async function neighbourhoodLabelOutlierScores(a: GraphArrays, options: { seed: number | string; classProbabilities?: Float32Array }): Promise<Float64Array> {
+export async function neighbourhoodLabelOutlierScores(
+  a: GraphArrays,
+  options: { seed: number | string; classProbabilities?: Float32Array },
+): Promise<Float64Array> {
   const fn = 'neighbourhoodLabelOutlierScores';
   checkArrays(fn, 'arrays', a, true);
   const rng = createRng(options.seed);
   let probs = options.classProbabilities;
   if (probs === undefined) {
-    if (a.train.length === 0) throw new LabInputError(fn, 'arrays.train', 'must hold training nodes to predict labels (or pass classProbabilities)', 0);
+    if (a.train.length === 0)
+      throw new LabInputError(
+        fn,
+        'arrays.train',
+        'must hold training nodes to predict labels (or pass classProbabilities)',
+        0,
+      );
     const gcn = (await fitGcnVictim(fn, a, undefined, rng.nextSeed())).model;
     try {
       probs = gcn.probabilities();
@@ -116,7 +153,12 @@ export async function neighbourhoodLabelOutlierScores(a: GraphArrays, options: {
   }
   const c = a.numClasses;
   if (!(probs instanceof Float32Array) || probs.length !== a.numNodes * c) {
-    throw new LabInputError(fn, 'options.classProbabilities', `must be a Float32Array of ${a.numNodes * c}`, probs);
+    throw new LabInputError(
+      fn,
+      'options.classProbabilities',
+      `must be a Float32Array of ${a.numNodes * c}`,
+      probs,
+    );
   }
   const y = new Int32Array(a.numNodes);
   for (let i = 0; i < a.numNodes; i++) {
@@ -134,13 +176,35 @@ export async function neighbourhoodLabelOutlierScores(a: GraphArrays, options: {
  * Jaccard (GCN-Jaccard), a GAE trained on the whole graph, neighbourhood-label outlier
  * detection, or degree. Higher = more likely adversarial.
  *
+ * @param graph - an undirected {@link LabeledGraph} (not modified).
+ * @param options - `method`, and `seed` or `rng` for the stochastic baselines.
+ * @example
+ * ```ts
+ * const clean = contextualSbm({ nodes: 200, classes: 3, avgDegree: 6, homophily: 0.9, featureDim: 16, featureSignal: 2, seed: 1 });
+ * const { scores } = await baselineEdgeScores(clean, { method: 'degree' });
+ * scores.length; // one score per edge
+ * ```
  * @see Xu et al., "EDoG: Adversarial Edge Detection For Graph Neural Networks", SaTML 2023 (arXiv 2212.13607), baselines.
  */
-export async function baselineEdgeScores(graph: LabeledGraph, method: BaselineMethod, options: BaselineEdgeScoresOptions): Promise<BaselineEdgeScoresResult> {
+export async function baselineEdgeScores(
+  graph: LabeledGraph,
+  options: BaselineEdgeScoresOptions,
+): Promise<BaselineEdgeScoresResult> {
   const fn = 'baselineEdgeScores';
   const t = performance.now();
+  const o = readOptions(fn, options, ['method', 'seed', 'rng', 'linkPredictor', 'classProbabilities']);
+  const method = o.oneOf('method', BASELINE_METHODS);
+  // A given seed is used as is (so published numbers stay reproducible); an rng yields one.
+  const rng = resolveRng(fn, {
+    seed: o.raw('seed') as number | string | undefined,
+    rng: o.raw('rng') as Rng | undefined,
+  });
+  const seed = o.has('rng')
+    ? rng.nextSeed()
+    : ((o.raw('seed') as number | string | undefined) ?? DEFAULT_SEED);
+  const linkPredictor = o.raw('linkPredictor') as BaselineEdgeScoresOptions['linkPredictor'];
+  const classProbabilities = o.raw('classProbabilities') as Float32Array | undefined;
   const a = graphArrays(graph, fn);
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
   let scores: Float64Array;
   switch (method) {
     case 'featureJaccard':
@@ -150,15 +214,19 @@ export async function baselineEdgeScores(graph: LabeledGraph, method: BaselineMe
       scores = degreeScores(a);
       break;
     case 'gaeWholeGraph':
-      scores = gaeWholeGraphScores(a, { seed: options.seed, linkPredictor: options.linkPredictor ?? {} });
+      scores = gaeWholeGraphScores(a, { seed, linkPredictor: linkPredictor ?? {} });
       break;
     case 'neighbourhoodLabelOutlier':
-      scores = await neighbourhoodLabelOutlierScores(a, options.classProbabilities === undefined ? { seed: options.seed } : { seed: options.seed, classProbabilities: options.classProbabilities });
+      scores = await neighbourhoodLabelOutlierScores(
+        a,
+        classProbabilities === undefined ? { seed } : { seed, classProbabilities },
+      );
       break;
     default:
-      throw new LabInputError(fn, 'method', "must be 'featureJaccard', 'gaeWholeGraph', 'neighbourhoodLabelOutlier' or 'degree'", method);
+      throw new LabInputError(fn, 'options.method', `must be one of ${BASELINE_METHODS.join(', ')}`, method);
   }
   const edges: EdgeRef[] = [];
-  for (let e = 0; e < a.numEdges; e++) edges.push({ source: a.nodes[a.edges[2 * e]], target: a.nodes[a.edges[2 * e + 1]] });
+  for (let e = 0; e < a.numEdges; e++)
+    edges.push({ source: a.nodes[a.edges[2 * e]], target: a.nodes[a.edges[2 * e + 1]] });
   return { method, edges, scores, ms: performance.now() - t };
 }

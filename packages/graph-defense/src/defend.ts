@@ -1,6 +1,6 @@
 import { checkInteger, createRng, LabInputError, checkUndirectedGraph, type LabeledGraph } from '@lab/core';
 import { applyEdgeFlips } from './applyEdgeFlips.js';
-import { nodePairKey } from './detectionUtils.js';
+import { nodePairKey } from './nodePairKey.js';
 import type { EdgeRef } from './detectAdversarialEdges.js';
 import { fitGcnVictim, type VictimGcnOptions } from './victims.js';
 import type { EdgeFlip } from './graphTypes.js';

@@ -1,14 +1,20 @@
-import { checkInteger, checkRange, createRng, LabInputError, rocAuc, type SparseMatrix, graphArrays, type GraphArrays, type LabeledGraph, isolationForest, fitLogisticRegression } from '@lab/core';
-import { featureJaccardScores } from './baselines.js';
 import {
-  checkArrays,
-  edgesAt,
-  nodePairKey,
-  probabilityDistance,
-  rankNormalize,
-  topIndices,
-} from './detectionUtils.js';
+  checkInteger,
+  checkRange,
+  createRng,
+  LabInputError,
+  rocAuc,
+  type SparseMatrix,
+  graphArrays,
+  type GraphArrays,
+  type LabeledGraph,
+  isolationForest,
+  fitLogisticRegression,
+} from '@lab/core';
+import { featureJaccardScores } from './baselines.js';
+import { checkArrays, edgesAt, probabilityDistance, rankNormalize, topIndices } from './detectionUtils.js';
 import { edgeFeatures } from './edgeFeatures.js';
+import { nodePairKey } from './nodePairKey.js';
 import { featureMatrix, type LinkPredictorOptions, trainLinkPredictor } from './linkPredictor.js';
 import { sampleSubgraphs } from './sampleSubgraphs.js';
 import { fitGcnVictim } from './victims.js';
@@ -207,13 +213,13 @@ function predictedLabels(a: GraphArrays, probs: Float32Array): Int32Array {
  * isolates only edges that are extreme in the suspicious direction (a plain forest also flags,
  * e.g., unusually similar endpoints and loses most of its signal once 20 % of edges are attacked).
  */
-export const OUTLIER_COLUMNS = {
+const OUTLIER_COLUMNS = {
   low: ['otherLabelShareMin', 'otherLabelShareMax', 'featureCosine', 'ownLabelShareMin', 'topLabelShareMin'],
   high: ['embeddingDistance', 'secondLabelShareMin', 'distinctLabelsMin'],
 } as const;
 
 /** The {@link OUTLIER_COLUMNS} of an edge-feature matrix, clipped at the median on their unsuspicious side. */
-export function orientedOutlierInput(f: { names: string[]; values: Float64Array; dim: number }): {
+function orientedOutlierInput(f: { names: string[]; values: Float64Array; dim: number }): {
   values: Float64Array;
   dim: number;
 } {

@@ -1,11 +1,6 @@
 // Internal helpers of the detection modules (not exported from the package index).
 import { LabInputError, type GraphArrays } from '@lab/core';
 
-/** Key of an unordered pair of node keys: the same for (u, v) and (v, u). */
-export function nodePairKey(u: string, v: string): string {
-  return u < v ? `${u}\u0000${v}` : `${v}\u0000${u}`;
-}
-
 /** The edges at the given indices of an undirected edge list `(edges[2e], edges[2e+1])`. */
 export function edgesAt(edges: Int32Array, index: ArrayLike<number>): Int32Array {
   const out = new Int32Array(2 * index.length);

@@ -25,7 +25,15 @@ export interface EdgeFeaturesResult {
 }
 
 /** Per-node neighbourhood label statistics (order of {@link NODE_STATS}). */
-const NODE_STATS = ['logDegree', 'distinctLabels', 'meanCountPerLabel', 'topLabelShare', 'secondLabelShare', 'topSecondSpread', 'ownLabelShare'] as const;
+const NODE_STATS = [
+  'logDegree',
+  'distinctLabels',
+  'meanCountPerLabel',
+  'topLabelShare',
+  'secondLabelShare',
+  'topSecondSpread',
+  'ownLabelShare',
+] as const;
 
 /**
  * Outlier features of every edge from its endpoints' neighbourhoods, after the edge-detection
@@ -45,30 +53,45 @@ const NODE_STATS = ['logDegree', 'distinctLabels', 'meanCountPerLabel', 'topLabe
  */
 export function edgeFeatures(input: EdgeFeaturesInput): EdgeFeaturesResult {
   const fn = 'edgeFeatures';
-  if (input === null || typeof input !== 'object') throw new LabInputError(fn, 'input', 'must be an object', input);
+  if (input === null || typeof input !== 'object')
+    throw new LabInputError(fn, 'input', 'must be an object', input);
   const { numNodes: n, edges, predictedLabels: y, numClasses: c } = input;
   checkInteger(fn, 'input.numNodes', n, 1);
   checkInteger(fn, 'input.numClasses', c, 1);
-  if (!(edges instanceof Int32Array) || edges.length % 2 !== 0) throw new LabInputError(fn, 'input.edges', 'must be an Int32Array of node pairs', edges);
+  if (!(edges instanceof Int32Array) || edges.length % 2 !== 0)
+    throw new LabInputError(fn, 'input.edges', 'must be an Int32Array of node pairs', edges);
   for (let p = 0; p < edges.length; p++) {
-    if (edges[p] < 0 || edges[p] >= n) throw new LabInputError(fn, `input.edges[${p}]`, `must be a node index in [0, ${n - 1}]`, edges[p]);
+    if (edges[p] < 0 || edges[p] >= n)
+      throw new LabInputError(fn, `input.edges[${p}]`, `must be a node index in [0, ${n - 1}]`, edges[p]);
   }
-  if (!(y instanceof Int32Array) || y.length !== n) throw new LabInputError(fn, 'input.predictedLabels', `must be an Int32Array of length ${n}`, y);
+  if (!(y instanceof Int32Array) || y.length !== n)
+    throw new LabInputError(fn, 'input.predictedLabels', `must be an Int32Array of length ${n}`, y);
   for (let i = 0; i < n; i++) {
-    if (y[i] < 0 || y[i] >= c) throw new LabInputError(fn, `input.predictedLabels[${i}]`, `must be a class in [0, ${c - 1}]`, y[i]);
+    if (y[i] < 0 || y[i] >= c)
+      throw new LabInputError(fn, `input.predictedLabels[${i}]`, `must be a class in [0, ${c - 1}]`, y[i]);
   }
   const useFeat = input.features !== undefined;
   if (useFeat) {
     checkInteger(fn, 'input.numFeatures', input.numFeatures, 1);
     if (!(input.features instanceof Float32Array) || input.features.length !== n * input.numFeatures) {
-      throw new LabInputError(fn, 'input.features', `must be a Float32Array of numNodes * numFeatures = ${n * input.numFeatures}`, input.features);
+      throw new LabInputError(
+        fn,
+        'input.features',
+        `must be a Float32Array of numNodes * numFeatures = ${n * input.numFeatures}`,
+        input.features,
+      );
     }
   }
   const useEmb = input.embeddings !== undefined;
   if (useEmb) {
     checkInteger(fn, 'input.embeddingDim', input.embeddingDim, 1);
     if (!(input.embeddings instanceof Float32Array) || input.embeddings.length !== n * input.embeddingDim) {
-      throw new LabInputError(fn, 'input.embeddings', `must be a Float32Array of numNodes * embeddingDim = ${n * input.embeddingDim}`, input.embeddings);
+      throw new LabInputError(
+        fn,
+        'input.embeddings',
+        `must be a Float32Array of numNodes * embeddingDim = ${n * input.embeddingDim}`,
+        input.embeddings,
+      );
     }
   }
   const m = edges.length / 2;

@@ -47,12 +47,11 @@ export type { SampleSubgraphsOptions, SampleSubgraphsResult, Subgraph } from './
 export { featureMatrix, trainLinkPredictor } from './linkPredictor.js';
 export type { LinkPredictor, LinkPredictorInput, LinkPredictorOptions } from './linkPredictor.js';
 export { edgeFeatures } from './edgeFeatures.js';
+export { nodePairKey } from './nodePairKey.js';
 export type { EdgeFeaturesInput, EdgeFeaturesResult } from './edgeFeatures.js';
 export {
   DEFAULT_SIGNAL_WEIGHTS,
   detectAdversarialEdges,
-  OUTLIER_COLUMNS,
-  orientedOutlierInput,
 } from './detectAdversarialEdges.js';
 export type {
   DetectAdversarialEdgesOptions,

@@ -64,7 +64,11 @@ export interface LinkPredictor {
 }
 
 /** Features as a SparseMatrix (converted from a dense row-major array when needed). */
-export function featureMatrix(features: SparseMatrix | Float32Array, numNodes: number, numFeatures?: number): SparseMatrix {
+export function featureMatrix(
+  features: SparseMatrix | Float32Array,
+  numNodes: number,
+  numFeatures?: number,
+): SparseMatrix {
   if (features instanceof SparseMatrix) return features;
   const f = numFeatures ?? 0;
   const rows: number[] = [];
@@ -84,9 +88,11 @@ export function featureMatrix(features: SparseMatrix | Float32Array, numNodes: n
 }
 
 function checkPairs(fn: string, arg: string, pairs: unknown, n: number): asserts pairs is Int32Array {
-  if (!(pairs instanceof Int32Array) || pairs.length % 2 !== 0) throw new LabInputError(fn, arg, 'must be an Int32Array of node-index pairs', pairs);
+  if (!(pairs instanceof Int32Array) || pairs.length % 2 !== 0)
+    throw new LabInputError(fn, arg, 'must be an Int32Array of node-index pairs', pairs);
   for (let p = 0; p < pairs.length; p++) {
-    if (pairs[p] < 0 || pairs[p] >= n) throw new LabInputError(fn, `${arg}[${p}]`, `must be a node index in [0, ${n - 1}]`, pairs[p]);
+    if (pairs[p] < 0 || pairs[p] >= n)
+      throw new LabInputError(fn, `${arg}[${p}]`, `must be a node index in [0, ${n - 1}]`, pairs[p]);
   }
 }
 
@@ -105,17 +111,29 @@ function checkPairs(fn: string, arg: string, pairs: unknown, n: number): asserts
  */
 export function trainLinkPredictor(input: LinkPredictorInput, options: LinkPredictorOptions): LinkPredictor {
   const fn = 'trainLinkPredictor';
-  if (input === null || typeof input !== 'object') throw new LabInputError(fn, 'input', 'must be an object', input);
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
+  if (input === null || typeof input !== 'object')
+    throw new LabInputError(fn, 'input', 'must be an object', input);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
   const n = input.numNodes;
   checkInteger(fn, 'input.numNodes', n, 2);
   if (!(input.features instanceof SparseMatrix) && !(input.features instanceof Float32Array)) {
-    throw new LabInputError(fn, 'input.features', 'must be a SparseMatrix or a Float32Array (node features are required)', input.features);
+    throw new LabInputError(
+      fn,
+      'input.features',
+      'must be a SparseMatrix or a Float32Array (node features are required)',
+      input.features,
+    );
   }
   if (input.features instanceof Float32Array) {
     checkInteger(fn, 'input.numFeatures', input.numFeatures, 1);
     if (input.features.length !== n * input.numFeatures) {
-      throw new LabInputError(fn, 'input.features', `must have numNodes * numFeatures = ${n * input.numFeatures} entries`, input.features.length);
+      throw new LabInputError(
+        fn,
+        'input.features',
+        `must have numNodes * numFeatures = ${n * input.numFeatures} entries`,
+        input.features.length,
+      );
     }
   } else if (input.features.rows !== n) {
     throw new LabInputError(fn, 'input.features', `must have ${n} rows`, input.features.shape);
@@ -123,9 +141,11 @@ export function trainLinkPredictor(input: LinkPredictorInput, options: LinkPredi
   checkPairs(fn, 'input.edges', input.edges, n);
   const positives = input.positives ?? input.edges;
   checkPairs(fn, 'input.positives', positives, n);
-  if (positives.length === 0) throw new LabInputError(fn, 'input.positives', 'must hold at least one pair', 0);
+  if (positives.length === 0)
+    throw new LabInputError(fn, 'input.positives', 'must hold at least one pair', 0);
   const pool = input.negativeNodes ?? Int32Array.from({ length: n }, (_, i) => i);
-  if (!(pool instanceof Int32Array) || pool.length < 2) throw new LabInputError(fn, 'input.negativeNodes', 'must be an Int32Array of at least 2 nodes', pool);
+  if (!(pool instanceof Int32Array) || pool.length < 2)
+    throw new LabInputError(fn, 'input.negativeNodes', 'must be an Int32Array of at least 2 nodes', pool);
   const hidden = options.hidden ?? 32;
   const dim = options.embeddingDim ?? 16;
   const epochs = options.epochs ?? 150;
@@ -141,7 +161,8 @@ export function trainLinkPredictor(input: LinkPredictorInput, options: LinkPredi
   checkRange(fn, 'options.weightDecay', weightDecay, 0, 1);
   checkInteger(fn, 'options.negativeRatio', negativeRatio, 1, 100);
   checkRange(fn, 'options.dropout', dropout, 0, 1, { max: true });
-  if (decoder !== 'innerProduct' && decoder !== 'bilinear') throw new LabInputError(fn, 'options.decoder', "must be 'innerProduct' or 'bilinear'", decoder);
+  if (decoder !== 'innerProduct' && decoder !== 'bilinear')
+    throw new LabInputError(fn, 'options.decoder', "must be 'innerProduct' or 'bilinear'", decoder);
 
   const x = featureMatrix(input.features, n, input.numFeatures);
   const f = x.cols;
@@ -232,7 +253,9 @@ export function trainLinkPredictor(input: LinkPredictorInput, options: LinkPredi
         const z = encode(trainAdj, true);
         const logit = decode(z, srcT, dstT);
         // Numerically stable BCE with logits: max(l, 0) - l y + log(1 + exp(-|l|)).
-        return tf.mean(tf.add(tf.sub(tf.relu(logit), tf.mul(logit, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logit)))))) as tf.Scalar;
+        return tf.mean(
+          tf.add(tf.sub(tf.relu(logit), tf.mul(logit, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logit))))),
+        ) as tf.Scalar;
       });
       lossHistory.push(loss);
     } finally {
@@ -245,7 +268,9 @@ export function trainLinkPredictor(input: LinkPredictorInput, options: LinkPredi
   if (decoder === 'bilinear') {
     const r = store.get('r').dataSync();
     rSym = new Float32Array(dim * dim);
-    for (let a = 0; a < dim; a++) for (let b = 0; b < dim; b++) rSym[a * dim + b] = (a === b ? 1 : 0) + 0.5 * (r[a * dim + b] + r[b * dim + a]);
+    for (let a = 0; a < dim; a++)
+      for (let b = 0; b < dim; b++)
+        rSym[a * dim + b] = (a === b ? 1 : 0) + 0.5 * (r[a * dim + b] + r[b * dim + a]);
   }
   opt.dispose();
   store.dispose();
@@ -262,7 +287,8 @@ export function trainLinkPredictor(input: LinkPredictorInput, options: LinkPredi
   };
   const logits = (z: Float32Array, pairs: Int32Array): Float64Array => {
     checkPairs('LinkPredictor.logits', 'pairs', pairs, n);
-    if (!(z instanceof Float32Array) || z.length !== n * dim) throw new LabInputError('LinkPredictor.logits', 'z', `must be a Float32Array of ${n} x ${dim}`, z);
+    if (!(z instanceof Float32Array) || z.length !== n * dim)
+      throw new LabInputError('LinkPredictor.logits', 'z', `must be a Float32Array of ${n} x ${dim}`, z);
     const out = new Float64Array(pairs.length / 2);
     const tmp = new Float64Array(dim);
     for (let p = 0; p < out.length; p++) {
@@ -282,5 +308,12 @@ export function trainLinkPredictor(input: LinkPredictorInput, options: LinkPredi
     }
     return out;
   };
-  return { hidden, embeddingDim: dim, finalLoss: lossHistory[lossHistory.length - 1], lossHistory, embed, logits };
+  return {
+    hidden,
+    embeddingDim: dim,
+    finalLoss: lossHistory[lossHistory.length - 1],
+    lossHistory,
+    embed,
+    logits,
+  };
 }

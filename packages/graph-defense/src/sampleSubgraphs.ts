@@ -39,16 +39,22 @@ export interface SampleSubgraphsResult {
  * @param edges - undirected edge list, edge e = `(edges[2e], edges[2e+1])`.
  * @see Xu et al., "EDoG: Adversarial Edge Detection For Graph Neural Networks", SaTML 2023 (arXiv 2212.13607), subgraph sampling and union bound.
  */
-export function sampleSubgraphs(numNodes: number, edges: Int32Array, options: SampleSubgraphsOptions): SampleSubgraphsResult {
+export function sampleSubgraphs(
+  numNodes: number,
+  edges: Int32Array,
+  options: SampleSubgraphsOptions,
+): SampleSubgraphsResult {
   const fn = 'sampleSubgraphs';
   checkInteger(fn, 'numNodes', numNodes, 1);
   if (!(edges instanceof Int32Array) || edges.length % 2 !== 0) {
     throw new LabInputError(fn, 'edges', 'must be an Int32Array of endpoint pairs', edges);
   }
   for (let p = 0; p < edges.length; p++) {
-    if (edges[p] < 0 || edges[p] >= numNodes) throw new LabInputError(fn, `edges[${p}]`, `must be a node index in [0, ${numNodes - 1}]`, edges[p]);
+    if (edges[p] < 0 || edges[p] >= numNodes)
+      throw new LabInputError(fn, `edges[${p}]`, `must be a node index in [0, ${numNodes - 1}]`, edges[p]);
   }
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
   const k = options.numSubgraphs ?? 8;
   const rate = options.rate ?? 0.7;
   checkInteger(fn, 'options.numSubgraphs', k, 1, 10_000);
@@ -58,7 +64,8 @@ export function sampleSubgraphs(numNodes: number, edges: Int32Array, options: Sa
   if (options.exclude !== undefined) {
     for (let q = 0; q < options.exclude.length; q++) {
       const e = options.exclude[q];
-      if (!Number.isInteger(e) || e < 0 || e >= m) throw new LabInputError(fn, `options.exclude[${q}]`, `must be an edge index in [0, ${m - 1}]`, e);
+      if (!Number.isInteger(e) || e < 0 || e >= m)
+        throw new LabInputError(fn, `options.exclude[${q}]`, `must be an edge index in [0, ${m - 1}]`, e);
       excluded[e] = 1;
     }
   }

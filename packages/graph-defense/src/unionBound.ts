@@ -71,7 +71,11 @@ export function containmentProbability(
     return k;
   };
   edges.forEach((pair, e) => {
-    if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((x) => typeof x === 'string' || typeof x === 'number')) {
+    if (
+      !Array.isArray(pair) ||
+      pair.length !== 2 ||
+      !pair.every((x) => typeof x === 'string' || typeof x === 'number')
+    ) {
       throw new LabInputError(fn, `edges[${e}]`, 'must be a [u, v] pair of node ids', pair);
     }
     if (pair[0] === pair[1]) throw new LabInputError(fn, `edges[${e}]`, 'must not be a self loop', pair);
@@ -85,7 +89,12 @@ export function containmentProbability(
   // P(no edge of H[S] has both endpoints kept), S a set of node ids.
   const f = (set: number[]): number => {
     if (++calls > maxCalls) {
-      throw new LabInputError(fn, 'edges', `must form a graph sparse enough for the exact sum (more than ${maxCalls} calls)`, `${edges.length} edges`);
+      throw new LabInputError(
+        fn,
+        'edges',
+        `must form a graph sparse enough for the exact sum (more than ${maxCalls} calls)`,
+        `${edges.length} edges`,
+      );
     }
     const inSet = new Set(set);
     // Connected components within S.

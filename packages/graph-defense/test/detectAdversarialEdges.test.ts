@@ -39,7 +39,7 @@ describe('detectAdversarialEdges', () => {
     const y = truth(det.edges, attack.flips);
     expect(y.reduce((s, v) => s + v, 0)).toBe(attack.flips.length);
     const auc = rocAuc(det.scores, y);
-    const degree = rocAuc((await baselineEdgeScores(attack.graph, 'degree', { seed: 1 })).scores, y);
+    const degree = rocAuc((await baselineEdgeScores(attack.graph, { method: 'degree', seed: 1 })).scores, y);
     expect(auc).toBeGreaterThan(0.75);
     expect(auc).toBeGreaterThan(degree + 0.1);
     expect(det.flagged).toHaveLength(10);
