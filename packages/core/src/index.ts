@@ -2,6 +2,7 @@
 
 // errors
 export { LabInputError, checkFinite, checkInteger, checkRange, checkTensor, describeValue } from './errors.js';
+export type { LabErrorOptions } from './errors.js';
 
 // input checking: options, numbers, bytes, and the one seed convention
 export { OptionReader, readOptions } from './validation/readOptions.js';
