@@ -56,7 +56,9 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(maybeTensor.shape) && typeof maybeTensor.dtype === 'string') {
     return `tensor of shape [${maybeTensor.shape.join(', ')}] and dtype ${maybeTensor.dtype}`;
   }
-  return typeof value === 'object' ? `object (${(value as object).constructor?.name ?? 'Object'})` : typeof value;
+  return typeof value === 'object'
+    ? `object (${(value as object).constructor?.name ?? 'Object'})`
+    : typeof value;
 }
 
 /** Throws a {@link LabInputError} unless `value` is a finite number. */

@@ -67,8 +67,8 @@ export type {
   GraphSplit,
   ParseGraphFolderOptions,
 } from './io/loadGraphFolder.js';
-export { encodeWav, parseWav, readWav, writeWav } from './io/wav.js';
-export type { EncodeWavOptions, ParsedWav, WavAudio } from './io/wav.js';
+export { WAV_MAX_CHUNKS, encodeWav, parseWav, readWav, writeWav } from './io/wav.js';
+export type { EncodeWavOptions, ParseWavOptions, ParsedWav, WavAudio } from './io/wav.js';
 
 // serialization
 export { PARAMETERS_FORMAT, PARAMETERS_VERSION } from './serialization/parametersFormat.js';

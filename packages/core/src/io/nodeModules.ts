@@ -29,7 +29,9 @@ export async function loadNodeFs(fn: string): Promise<{ fs: FsPromises; path: No
   assertNode(fn);
   const sync = getNodeFsSync();
   if (sync === null) {
-    throw new Error(`${fn}: file-system access needs Node >= 20.16 (process.getBuiltinModule); got ${process.version}`);
+    throw new Error(
+      `${fn}: file-system access needs Node >= 20.16 (process.getBuiltinModule); got ${process.version}`,
+    );
   }
   return { fs: sync.fs.promises, path: sync.path };
 }
@@ -49,12 +51,24 @@ export function getNodeFsSync(): { fs: NodeFs; path: NodePath } | null {
  * The {@link LabInputError} for a failed read: names the function, argument and path, keeps the
  * system error (ENOENT, EISDIR, EACCES, ...) as `cause`.
  */
-export function readError(fn: string, arg: string, filePath: string, err: unknown, what = 'file'): LabInputError {
+export function readError(
+  fn: string,
+  arg: string,
+  filePath: string,
+  err: unknown,
+  what = 'file',
+): LabInputError {
   const code = (err as { code?: unknown })?.code;
   const reason = typeof code === 'string' ? code : String((err as Error)?.message ?? err);
-  return new LabInputError(fn, arg, `must name a readable ${what}; cannot read '${filePath}' (${reason})`, undefined, {
-    cause: err,
-  });
+  return new LabInputError(
+    fn,
+    arg,
+    `must name a readable ${what}; cannot read '${filePath}' (${reason})`,
+    undefined,
+    {
+      cause: err,
+    },
+  );
 }
 
 /** Reads a whole text file (UTF-8); a failed read is a {@link LabInputError} with the system error as `cause`. */
