@@ -143,7 +143,7 @@ describe('readWav / parseWav', () => {
       /options\.allowNonFinite/,
     );
     expect(() =>
-      encodeWav({ sampleRate: 8000, channels: [Float64Array.from([1e39])] }, { bitDepth: '32f' }),
+      encodeWav({ sampleRate: 8000, channels: [Float64Array.from([1e39]) as never] }, { bitDepth: '32f' }),
     ).toThrow(/must fit float32/);
   });
 
