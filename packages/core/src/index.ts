@@ -1,7 +1,14 @@
 // Public API of @lab/core: named re-exports only, grouped by area.
 
 // errors
-export { LabInputError, checkFinite, checkInteger, checkRange, checkTensor, describeValue } from './errors.js';
+export {
+  LabInputError,
+  checkFinite,
+  checkInteger,
+  checkRange,
+  checkTensor,
+  describeValue,
+} from './errors.js';
 export type { LabErrorOptions } from './errors.js';
 
 // input checking: options, numbers, bytes, and the one seed convention
@@ -22,7 +29,12 @@ export { createRng } from './random/createRng.js';
 export type { Rng } from './random/createRng.js';
 
 // random samplers
-export { bernoulliMask, randomNormalTensor, randomUniformTensor, truncatedNormal } from './random/randomTensors.js';
+export {
+  bernoulliMask,
+  randomNormalTensor,
+  randomUniformTensor,
+  truncatedNormal,
+} from './random/randomTensors.js';
 export type {
   BernoulliMaskOptions,
   RandomNormalTensorOptions,
@@ -71,7 +83,13 @@ export { WAV_MAX_CHUNKS, encodeWav, parseWav, readWav, writeWav } from './io/wav
 export type { EncodeWavOptions, ParseWavOptions, ParsedWav, WavAudio } from './io/wav.js';
 
 // serialization
-export { PARAMETERS_FORMAT, PARAMETERS_VERSION } from './serialization/parametersFormat.js';
+export {
+  PARAMETERS_FORMAT,
+  PARAMETERS_MAX_DIM,
+  PARAMETERS_MAX_MANIFEST_BYTES,
+  PARAMETERS_MAX_RANK,
+  PARAMETERS_VERSION,
+} from './serialization/parametersFormat.js';
 export type { ParameterEntry, ParametersManifest, StoredDtype } from './serialization/parametersFormat.js';
 export { encodeParameters } from './serialization/encodeParameters.js';
 export type { EncodeParametersOptions, EncodedParameters } from './serialization/encodeParameters.js';
@@ -153,7 +171,14 @@ export { clipByGlobalNorm, clipByValue, globalNorm } from './nn/clipGradients.js
 export { constantLr, cosineLr, exponentialLr, linearWarmupLr, stepLr } from './nn/lrSchedules.js';
 export type { LrSchedule } from './nn/lrSchedules.js';
 export { fit } from './nn/fit.js';
-export type { Batch, EarlyStoppingOptions, FitContext, FitHistory, FitOptions, FitProgress } from './nn/fit.js';
+export type {
+  Batch,
+  EarlyStoppingOptions,
+  FitContext,
+  FitHistory,
+  FitOptions,
+  FitProgress,
+} from './nn/fit.js';
 export { gradientCheck } from './nn/gradientCheck.js';
 export type { GradientCheckEntry, GradientCheckOptions, GradientCheckResult } from './nn/gradientCheck.js';
 
