@@ -1,3 +1,9 @@
+/** Extra constructor options of {@link LabInputError} and `LabFormatError`. */
+export interface LabErrorOptions {
+  /** The underlying error (e.g. the system error of a failed read), exposed as `error.cause`. */
+  cause?: unknown;
+}
+
 /**
  * Error raised by every `@lab/*` function that rejects its input.
  *
@@ -10,9 +16,20 @@ export class LabInputError extends Error {
   /** Name of the offending argument (or option path, e.g. `options.seed`). */
   readonly arg: string;
 
-  constructor(fn: string, arg: string, expected: string, actual?: unknown) {
+  /**
+   * @param fn - the public function.
+   * @param arg - the argument or option path.
+   * @param expected - what the argument must be (`must ...`).
+   * @param actual - what was passed (described briefly, never printed whole); omit for none.
+   * @param options - `{ cause }`: the underlying error (e.g. the system error of a missing file),
+   *   kept as the standard `Error.cause`.
+   */
+  constructor(fn: string, arg: string, expected: string, actual?: unknown, options?: LabErrorOptions) {
     const got = actual === undefined ? '' : `; got ${describeValue(actual)}`;
-    super(`${fn}: argument '${arg}' ${expected}${got}`);
+    super(
+      `${fn}: argument '${arg}' ${expected}${got}`,
+      options !== undefined && 'cause' in options ? { cause: options.cause } : undefined,
+    );
     this.name = 'LabInputError';
     this.fn = fn;
     this.arg = arg;
@@ -39,7 +56,9 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(maybeTensor.shape) && typeof maybeTensor.dtype === 'string') {
     return `tensor of shape [${maybeTensor.shape.join(', ')}] and dtype ${maybeTensor.dtype}`;
   }
-  return typeof value === 'object' ? `object (${(value as object).constructor?.name ?? 'Object'})` : typeof value;
+  return typeof value === 'object'
+    ? `object (${(value as object).constructor?.name ?? 'Object'})`
+    : typeof value;
 }
 
 /** Throws a {@link LabInputError} unless `value` is a finite number. */

@@ -9,6 +9,7 @@ export {
   checkTensor,
   describeValue,
 } from './errors.js';
+export type { LabErrorOptions } from './errors.js';
 
 // input checking: options, numbers, bytes, and the one seed convention
 export { OptionReader, readOptions } from './validation/readOptions.js';
@@ -84,11 +85,17 @@ export type {
   GraphSplit,
   ParseGraphFolderOptions,
 } from './io/parseGraphFolder.js';
-export { encodeWav, parseWav, readWav, writeWav } from './io/wav.js';
-export type { EncodeWavOptions, ParsedWav, WavAudio } from './io/wav.js';
+export { WAV_MAX_CHUNKS, encodeWav, parseWav, readWav, writeWav } from './io/wav.js';
+export type { EncodeWavOptions, ParseWavOptions, ParsedWav, WavAudio } from './io/wav.js';
 
 // serialization
-export { PARAMETERS_FORMAT, PARAMETERS_VERSION } from './serialization/parametersFormat.js';
+export {
+  PARAMETERS_FORMAT,
+  PARAMETERS_MAX_DIM,
+  PARAMETERS_MAX_MANIFEST_BYTES,
+  PARAMETERS_MAX_RANK,
+  PARAMETERS_VERSION,
+} from './serialization/parametersFormat.js';
 export type { ParameterEntry, ParametersManifest, StoredDtype } from './serialization/parametersFormat.js';
 export { encodeParameters } from './serialization/encodeParameters.js';
 export type { EncodeParametersOptions, EncodedParameters } from './serialization/encodeParameters.js';

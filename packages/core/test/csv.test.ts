@@ -61,7 +61,9 @@ describe('parseCsvSeries', () => {
     expect(e.message).toMatch(/f\.csv, line 3\) must have 3 fields/);
     e = formatError(() => parseCsvSeries('date,a,b\n2020,1,x\n'));
     expect([e.line, e.column]).toEqual([2, 'b']);
-    expect(e.message).toMatch(/<text>, line 2, column 'b'\) must be a finite number; got "x"/);
+    expect(e.message).toMatch(
+      /<text>, line 2, column 'b'\) must be a finite decimal number \(NaN\/Infinity need allowNonFinite: true\); got "x"/,
+    );
     e = formatError(() => parseCsvSeries('date,a,b\n2020,NaN,1\n'));
     expect(e.column).toBe('a');
     e = formatError(() => parseCsvSeries('date,a,b\n2020,,1\n'));
@@ -87,7 +89,57 @@ describe('parseCsvSeries', () => {
     await expect(readCsvSeries(p)).rejects.toThrow(
       `readCsvSeries: argument 'path' (${p}, line 3, column 'a')`,
     );
-    await expect(readCsvSeries(join(dir, 'missing.csv'))).rejects.toThrow(/cannot read path/);
+    const missing = await readCsvSeries(join(dir, 'missing.csv')).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(LabInputError);
+    expect((missing as Error).message).toMatch(
+      /argument 'path' must name a readable file; cannot read .*missing\.csv' \(ENOENT\)/,
+    );
+    expect(((missing as Error).cause as { code?: string }).code).toBe('ENOENT');
+    const folder = await readCsvSeries(dir).catch((e: unknown) => e);
+    expect(folder).toBeInstanceOf(LabInputError);
+    expect(((folder as Error).cause as { code?: string }).code).toBe('EISDIR');
+    await expect(readCsvSeries(p, null as never)).rejects.toThrow(
+      /readCsvSeries: argument 'options' must be an options object/,
+    );
+  });
+
+  it('reads decimal numbers only and rejects non-finite values unless allowNonFinite', () => {
+    const one = (cell: string, options = {}) =>
+      parseCsvSeries(`date,a\n2020,${cell}\n`, { dtype: 'float64', ...options }).values[0];
+    expect([one('1.5'), one('-.5'), one('+3e2'), one('7.'), one('1E-3')]).toEqual([1.5, -0.5, 300, 7, 0.001]);
+    for (const bad of [
+      '0x10',
+      '0b1',
+      '0o7',
+      '1_000',
+      '1e',
+      '.',
+      '--1',
+      '1 2',
+      'Infinity',
+      'NaN',
+      '-inf',
+      '1e400',
+    ]) {
+      const e = formatError(() => one(bad));
+      expect([e.line, e.column]).toEqual([2, 'a']);
+    }
+    // float32 overflow: finite as float64, Infinity once narrowed.
+    expect(one('1e39')).toBe(1e39);
+    const e = formatError(() => parseCsvSeries('date,a\n2020,1e39\n'));
+    expect(e.message).toMatch(/column 'a'\) must be a finite number \(1e39 overflows float32/);
+    const kept = parseCsvSeries('date,a,b,c,d\n2020,NaN,-Infinity,1e39,inf\n', {
+      allowNonFinite: true,
+    }).values;
+    expect(Array.from(kept)).toEqual([
+      Number.NaN,
+      Number.NEGATIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+    ]);
+    // Hex and empty cells stay rejected even with allowNonFinite.
+    expect(() => one('0x10', { allowNonFinite: true })).toThrow(LabFormatError);
+    expect(() => one('', { allowNonFinite: true })).toThrow(/must not be empty/);
   });
 
   it('validates options', () => {
@@ -96,5 +148,19 @@ describe('parseCsvSeries', () => {
     expect(() => parseCsvSeries('a\n', { columns: ['a', 'a'] })).toThrow(/options\.columns/);
     expect(() => parseCsvSeries('date,a\n', { columns: ['date'] })).toThrow(/options\.columns/);
     expect(() => parseCsvSeries('a\n', { delimiter: '::' })).toThrow(/options\.delimiter/);
+    for (const o of [
+      null,
+      3,
+      [],
+      { dtyp: 'float32' },
+      { allowNonFinite: 1 },
+      { source: 3 },
+      { delimiter: 1 },
+    ]) {
+      expect(() => parseCsvSeries('date,a\n', o as never)).toThrow(LabInputError);
+    }
+    expect(() => parseCsvSeries('date,a\n', { dtyp: 'float32' } as never)).toThrow(
+      /options\.dtyp' is not an option/,
+    );
   });
 });

@@ -37,12 +37,22 @@ describe('resolveDataDir', () => {
   it('throws an error explaining LAB_DATA_DIR when nothing is found', () => {
     const outside = realpathSync(mkdtempSync(join(tmpdir(), 'lab-cwd-')));
     expect(() => findDataDir({ env: '', cwd: outside, moduleDir: null })).toThrow(/export LAB_DATA_DIR=/);
+    expect(() => findDataDir({ env: '', cwd: outside, moduleDir: null })).toThrow(LabInputError);
+    expect(() => findDataDir({ env: '', cwd: outside, moduleDir: null })).toThrow(
+      /resolveDataDir: argument 'LAB_DATA_DIR' must be set/,
+    );
     // A repo root without a sibling shared/data is reported too.
     mkdirSync(join(outside, 'repo'));
     writeFileSync(join(outside, 'repo', 'pnpm-workspace.yaml'), 'packages: []\n');
     expect(() => findDataDir({ env: undefined, cwd: join(outside, 'repo'), moduleDir: null })).toThrow(
       /shared\/data .*does not exist.*LAB_DATA_DIR/,
     );
+  });
+
+  it('checks the context like an options object', () => {
+    for (const c of [null, 3, [], { cwdd: '/' }, { env: 3 }, { cwd: '' }, { moduleDir: 5 }]) {
+      expect(() => findDataDir(c as never)).toThrow(LabInputError);
+    }
   });
 
   it('rejects empty segments', () => {

@@ -14,6 +14,20 @@ describe('LabInputError and checks', () => {
     expect(e.fn).toBe('f');
     expect(e.arg).toBe('options.k');
   });
+  it('keeps an optional cause (backwards compatible: four-argument calls are unchanged)', async () => {
+    const { LabFormatError } = await import('../src/io/LabFormatError.js');
+    const sys = Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' });
+    const e = new LabInputError('f', 'path', 'must name a readable file', undefined, { cause: sys });
+    expect(e.cause).toBe(sys);
+    expect(e.message).toBe("f: argument 'path' must name a readable file");
+    expect(new LabInputError('f', 'x', 'must be 1', 2).cause).toBeUndefined();
+    const fe = new LabFormatError('g', 'bytes', { source: 's' }, 'must be valid', 3, { cause: sys });
+    expect([fe.cause, fe.source, fe.message]).toEqual([
+      sys,
+      's',
+      "g: argument 'bytes' (s) must be valid; got 3",
+    ]);
+  });
   it('describes values briefly', () => {
     expect(describeValue(new Float32Array(3))).toBe('Float32Array of length 3');
     expect(describeValue([1, 2])).toBe('[1, 2]');
@@ -24,7 +38,9 @@ describe('LabInputError and checks', () => {
   });
   it('checks integers, ranges and tensors', () => {
     expect(() => checkInteger('g', 'n', 1.5, 0)).toThrow("g: argument 'n' must be an integer >= 0; got 1.5");
-    expect(() => checkRange('g', 'p', 1, 0, 1, { max: true })).toThrow("g: argument 'p' must be in [0, 1); got 1");
+    expect(() => checkRange('g', 'p', 1, 0, 1, { max: true })).toThrow(
+      "g: argument 'p' must be in [0, 1); got 1",
+    );
     expect(() => checkRange('g', 'p', 0.5, 0, 1)).not.toThrow();
     const t = tf.zeros([2]);
     expect(() => checkTensor('g', 'x', t, 2)).toThrow("g: argument 'x' must have rank 2");

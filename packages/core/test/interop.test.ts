@@ -179,4 +179,34 @@ describe('tensorFromMatrix / tensorToMatrix', () => {
     expect(() => tensorToMatrix(v as never)).toThrow(/rank 2/);
     v.dispose();
   });
+
+  it('reads options with readOptions and bounds sizes before allocating', () => {
+    const data = Float32Array.from([1, 2]);
+    for (const o of [null, 3, [], { dtyp: 'float32' }, { copy: 1 }, { dtype: 'half' }]) {
+      expect(() => tensorFromTypedArray(data, [2], o as never)).toThrow(LabInputError);
+      expect(() => tensorFromNdarray(ndarray(data, [2]), o as never)).toThrow(LabInputError);
+    }
+    expect(() => tensorFromTypedArray(data, [2], { copy: 'yes' } as never)).toThrow(
+      /options\.copy' must be true or false/,
+    );
+    // Stride 0 over one element would address 2^62 positions: rejected, not a RangeError.
+    expect(() => tensorFromNdarray(ndarray(new Float32Array(1), [2 ** 31, 2 ** 31], [0, 0]))).toThrow(
+      /must have at most 2147483647 elements/,
+    );
+    expect(() => tensorFromTypedArray(new Float32Array(0), [2 ** 31, 0])).not.toThrow(RangeError);
+  });
+
+  it('accepts a Buffer and an odd-offset subarray without modifying them', async () => {
+    const pool = new Uint8Array([9, 1, 0, 1, 9]);
+    const odd = pool.subarray(1, 4);
+    const t = await expectNoLeaks(() => tensorFromTypedArray(odd, [3], { dtype: 'bool' }), {
+      keepResult: true,
+    });
+    expect(Array.from(t.dataSync())).toEqual([1, 0, 1]);
+    t.dispose();
+    const b = tensorFromTypedArray(Buffer.from([3, 4]), [2]);
+    expect([b.dtype, ...Array.from(b.dataSync())]).toEqual(['int32', 3, 4]);
+    b.dispose();
+    expect(Array.from(pool)).toEqual([9, 1, 0, 1, 9]);
+  });
 });

@@ -72,9 +72,19 @@ describe('encodeParameters / decodeParameters', () => {
     });
     for (const e of manifest.entries) expect(e.byteOffset % 8).toBe(0);
     // JSON text round trip of the manifest, as a file would do.
-    const decoded = await expectNoLeaks(() => decodeParameters(JSON.stringify(manifest), weights), {
-      keepResult: true,
-    });
+    // The record holds NaN and Infinity on purpose: rejected by default, kept bit-exactly on opt-in.
+    expect(() => decodeParameters(JSON.stringify(manifest), weights)).toThrow(
+      /entry 'layer1\/kernel' \(float32\) must hold finite values .*element 2 is; got NaN/,
+    );
+    const decoded = await expectNoLeaks(
+      () => {
+        const d = decodeParameters(JSON.stringify(manifest), weights, { allowNonFinite: true });
+        expect(Object.getPrototypeOf(d.tensors)).toBe(null);
+        // expectNoLeaks walks plain objects only: hand it a plain copy of the null-prototype record.
+        return { ...d, tensors: { ...d.tensors } };
+      },
+      { keepResult: true },
+    );
     expect(decoded.metadata).toEqual({ epoch: 3, config: { hidden: [16] } });
     for (const [name, t] of Object.entries(record)) {
       const d = decoded.tensors[name]!;
@@ -93,7 +103,12 @@ describe('encodeParameters / decodeParameters', () => {
     const { manifest, weights } = await encodeParameters(record);
     tf.dispose(Object.values(record));
     const clone = (): ParametersManifest => JSON.parse(JSON.stringify(manifest));
-    const fails = (m: ParametersManifest | string, w: Uint8Array, pattern: RegExp, opts = {}) => {
+    const fails = (
+      m: ParametersManifest | string,
+      w: Uint8Array,
+      pattern: RegExp,
+      opts = { allowNonFinite: true },
+    ) => {
       const n = tf.memory().numTensors;
       expect(() => decodeParameters(m, w, opts)).toThrow(LabFormatError);
       expect(() => decodeParameters(m, w, opts)).toThrow(pattern);
@@ -132,6 +147,71 @@ describe('encodeParameters / decodeParameters', () => {
     badBool[maskEntry.byteOffset] = 7;
     fails(clone(), badBool, /'mask' \(bool\) must hold bytes 0\/1; got 7/);
     expect(() => decodeParameters(clone(), [1, 2] as never)).toThrow(LabInputError);
+    const deep = clone();
+    deep.entries[0]!.shape = new Array(33).fill(1);
+    fails(deep, weights, /rank <= 32/);
+    const wide = clone();
+    wide.entries[0]!.shape = [0, 2 ** 40];
+    fails(wide, weights, /dimensions <= 2147483647/);
+    for (const name of ['__proto__', 'constructor', 'prototype', 'a\u0000b', 'tab\there', '\ud800']) {
+      const m = clone();
+      m.entries[1]!.name = name;
+      fails(m, weights, /name must/);
+    }
+  });
+
+  it('accepts any byte view and option checks; a parameter named __proto__ cannot pollute', async () => {
+    const record = { w: tf.tensor1d([1, 2, 3]), b: tf.tensor1d([4], 'int32') };
+    const { manifest, weights } = await encodeParameters(record);
+    tf.dispose(Object.values(record));
+    const pool = new Uint8Array(weights.length + 6).fill(0xee);
+    pool.set(weights, 3);
+    const before = Uint8Array.from(pool);
+    for (const view of [pool.subarray(3, 3 + weights.length), Buffer.from(weights)]) {
+      const d = decodeParameters(manifest, view);
+      expect(Array.from(d.tensors.w!.dataSync())).toEqual([1, 2, 3]);
+      expect(Array.from(d.tensors.b!.dataSync())).toEqual([4]);
+      tf.dispose(Object.values(d.tensors));
+    }
+    expect(pool).toEqual(before);
+    for (const o of [
+      null,
+      3,
+      [],
+      { expectd: {} },
+      { allowExtra: 'yes' },
+      { source: 1 },
+      { allowNonFinite: 0 },
+    ]) {
+      expect(() => decodeParameters(manifest, weights, o as never)).toThrow(LabInputError);
+    }
+    // A hostile manifest: the name __proto__ would replace the record's prototype with a tensor.
+    const hostile = JSON.parse(JSON.stringify(manifest)) as ParametersManifest;
+    hostile.entries[0]!.name = '__proto__';
+    const n = tf.memory().numTensors;
+    expect(() => decodeParameters(hostile, weights)).toThrow(/entries\[0\]\.name must not be __proto__/);
+    expect(() => decodeParameters(JSON.stringify(hostile), weights)).toThrow(LabFormatError);
+    expect(tf.memory().numTensors).toBe(n);
+    // An expected spec cannot be fooled by inherited keys ('toString' in {} is true).
+    const named = JSON.parse(JSON.stringify(manifest)) as ParametersManifest;
+    named.entries[0]!.name = 'toString';
+    expect(() => decodeParameters(named, weights, { expected: { b: [1] } })).toThrow(/unexpected 'toString'/);
+    const ok = decodeParameters(named, weights);
+    expect(Object.keys(ok.tensors).sort()).toEqual(['b', 'toString']);
+    tf.dispose(Object.values(ok.tensors));
+    expect(tf.memory().numTensors).toBe(n);
+    const t = tf.ones([1]);
+    await expect(encodeParameters({ ['__proto__']: t } as never)).rejects.toThrow(
+      /names must not be __proto__/,
+    ); // computed key: an own property
+    await expect(encodeParameters(Object.fromEntries([['constructor', t]]))).rejects.toThrow(
+      /names must not be/,
+    );
+    await expect(encodeParameters({ a: t }, undefined, null as never)).rejects.toThrow(/argument 'options'/);
+    await expect(encodeParameters({ a: t }, undefined, { storag: {} } as never)).rejects.toThrow(
+      /options\.storag'/,
+    );
+    t.dispose();
   });
 
   it('checks an expected spec (names, shapes, dtypes) before creating tensors', async () => {
@@ -203,7 +283,14 @@ describe('saveParameters / loadParameters', () => {
       byteLength: 24,
     });
     expect(readFileSync(res.weightsPath).length).toBe(res.byteLength);
-    const loaded = await expectNoLeaks(() => loadParameters(path), { keepResult: true });
+    await expect(loadParameters(path)).rejects.toThrow(LabFormatError);
+    const loaded = await expectNoLeaks(
+      async () => {
+        const l = await loadParameters(path, { allowNonFinite: true });
+        return { ...l, tensors: { ...l.tensors } };
+      },
+      { keepResult: true },
+    );
     expect(loaded.metadata).toEqual({ note: 'hi' });
     for (const [name, t] of Object.entries(record))
       expect(bits(loaded.tensors[name]!), name).toEqual(bits(t));
@@ -219,10 +306,30 @@ describe('saveParameters / loadParameters', () => {
     writeFileSync(join(dir, 'evil.json'), JSON.stringify({ ...manifest, weightsPath: '../x.bin' }));
     await expect(loadParameters(join(dir, 'evil.json'))).rejects.toThrow(/weights file in the same folder/);
     writeFileSync(join(dir, 'orphan.json'), JSON.stringify({ ...manifest, weightsPath: 'gone.bin' }));
-    await expect(loadParameters(join(dir, 'orphan.json'))).rejects.toThrow(/cannot read weights .*gone\.bin/);
-    await expect(loadParameters(join(dir, 'none.json'))).rejects.toThrow(/cannot read manifest/);
+    const orphan = await loadParameters(join(dir, 'orphan.json')).catch((e: unknown) => e);
+    expect(orphan).toBeInstanceOf(LabInputError);
+    expect((orphan as Error).message).toMatch(
+      /must name a readable weights file .*cannot read '.*gone\.bin' \(ENOENT\)/,
+    );
+    expect(((orphan as Error).cause as { code?: string }).code).toBe('ENOENT');
+    const none = await loadParameters(join(dir, 'none.json')).catch((e: unknown) => e);
+    expect(none).toBeInstanceOf(LabInputError);
+    expect((none as Error).message).toMatch(
+      /must name a readable manifest file; cannot read '.*none\.json' \(ENOENT\)/,
+    );
+    expect(((none as Error).cause as { code?: string }).code).toBe('ENOENT');
+    // A weights file larger than declared fails on its size, before it is read.
+    writeFileSync(res.weightsPath, new Uint8Array(raw.length + 8));
+    await expect(loadParameters(path)).rejects.toThrow(/has trailing bytes/);
+    writeFileSync(res.weightsPath, raw);
+    await expect(loadParameters(path, null as never)).rejects.toThrow(
+      /argument 'options' must be an options object/,
+    );
+    await expect(loadParameters(path, { alowExtra: true } as never)).rejects.toThrow(
+      /options\.alowExtra' is not an option/,
+    );
     await expect(
-      loadParameters(path, { expected: { 'layer1/kernel': [3, 2] }, allowExtra: true }),
+      loadParameters(path, { expected: { 'layer1/kernel': [3, 2] }, allowExtra: true, allowNonFinite: true }),
     ).rejects.toThrow(/expected \[3, 2\]/);
     await expect(saveParameters('', record)).rejects.toThrow(/argument 'path'/);
     tf.dispose(Object.values(record));

@@ -122,6 +122,83 @@ describe('readWav / parseWav', () => {
     expect(() =>
       encodeWav({ sampleRate: 8000, channels: [new Float32Array(1)] }, { bitDepth: '24' as never }),
     ).toThrow(/options\.bitDepth/);
-    await expect(readWav('/nonexistent/x.wav')).rejects.toThrow(/readWav: cannot read path/);
+    const missing = await readWav('/nonexistent/x.wav').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(LabInputError);
+    expect((missing as Error).message).toMatch(
+      /readWav: argument 'path' must name a readable file; cannot read '\/nonexistent\/x\.wav' \(ENOENT\)/,
+    );
+    expect(((missing as Error).cause as { code?: string }).code).toBe('ENOENT');
+    // Options: null, non-objects, unknown keys and wrong types are LabInputErrors.
+    const ok = encodeWav({ sampleRate: 8000, channels: [new Float32Array(2)] });
+    for (const o of [null, 3, [], { sourc: 'x' }, { allowNonFinite: 1 }, { source: 3 }]) {
+      expect(() => parseWav(ok, o as never)).toThrow(LabInputError);
+    }
+    expect(() => encodeWav({ sampleRate: 8000, channels: [new Float32Array(1)] }, null as never)).toThrow(
+      /encodeWav: argument 'options' must be an options object/,
+    );
+    expect(() =>
+      encodeWav({ sampleRate: 8000, channels: [new Float32Array(1)] }, { bits: '16' } as never),
+    ).toThrow(/options\.bits' is not an option/);
+    await expect(readWav('/nonexistent/x.wav', { allowNonFinite: 'yes' } as never)).rejects.toThrow(
+      /options\.allowNonFinite/,
+    );
+    expect(() =>
+      encodeWav({ sampleRate: 8000, channels: [Float64Array.from([1e39]) as never] }, { bitDepth: '32f' }),
+    ).toThrow(/must fit float32/);
+  });
+
+  it('accepts any Uint8Array view (Buffer, odd-offset subarray) and never modifies it', () => {
+    const wav = encodeWav(
+      { sampleRate: 8000, channels: [Float32Array.from([0.5, -0.25, 0])] },
+      { bitDepth: '32f' },
+    );
+    const expected = [0.5, -0.25, 0];
+    const pool = new Uint8Array(wav.length + 5).fill(0x5a);
+    pool.set(wav, 3);
+    const odd = pool.subarray(3, 3 + wav.length);
+    const before = Uint8Array.from(pool);
+    expect(Array.from(parseWav(odd).channels[0]!)).toEqual(expected);
+    expect(Array.from(parseWav(Buffer.from(wav)).channels[0]!)).toEqual(expected);
+    // A Buffer that is a window into a larger pooled ArrayBuffer.
+    const big = Buffer.alloc(wav.length + 101, 7);
+    big.set(wav, 101);
+    expect(Array.from(parseWav(big.subarray(101)).channels[0]!)).toEqual(expected);
+    expect(pool).toEqual(before);
+  });
+
+  it('rejects NaN/Infinity float samples by default, keeps them with allowNonFinite', () => {
+    const wav = encodeWav(
+      { sampleRate: 8000, channels: [Float32Array.from([0.5, 0.25])] },
+      { bitDepth: '32f' },
+    );
+    const at = wav.length - 4; // last sample, float32 little-endian
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const b = wav.slice();
+      new DataView(b.buffer).setFloat32(at, bad, true);
+      expect(() => parseWav(b, { source: 's.wav' })).toThrow(LabFormatError);
+      expect(() => parseWav(b, { source: 's.wav' })).toThrow(
+        /s\.wav, column 1\) must hold finite samples .*frame 1, channel 1/,
+      );
+      const kept = parseWav(b, { allowNonFinite: true }).channels[0]!;
+      expect(kept[0]).toBe(0.5);
+      expect(Object.is(kept[1], bad)).toBe(true);
+    }
+  });
+
+  it('does not loop on a cue chunk that declares 2^32 - 1 points', () => {
+    const wav = encodeWav({ sampleRate: 8000, channels: [new Float32Array(4)] });
+    const cue = new Uint8Array(12);
+    cue.set([0x63, 0x75, 0x65, 0x20]); // 'cue '
+    new DataView(cue.buffer).setUint32(4, 4, true);
+    new DataView(cue.buffer).setUint32(8, 0xffffffff, true);
+    const b = new Uint8Array(wav.length + 12);
+    b.set(wav);
+    b.set(cue, wav.length);
+    new DataView(b.buffer).setUint32(4, b.length - 8, true);
+    expect(Array.from(parseWav(b).channels[0]!)).toEqual([0, 0, 0, 0]);
+    // A chunk declaring more bytes than the file holds is rejected before anything is allocated.
+    const huge = b.slice();
+    new DataView(huge.buffer).setUint32(16, 0xfffffff0, true); // fmt chunk size
+    expect(() => parseWav(huge)).toThrow(/chunk 'fmt ' is truncated/);
   });
 });

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { NdArray } from 'ndarray';
 import { LabInputError } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
 import { fromFlat } from './tensorFromTypedArray.js';
 import {
   type InteropDtype,
@@ -34,7 +35,7 @@ export interface TensorFromNdarrayOptions {
  * @returns a new tensor owned by the caller.
  * @see https://github.com/scijs/ndarray
  */
-export function tensorFromNdarray(array: NdArray, options: TensorFromNdarrayOptions = {}): tf.Tensor {
+export function tensorFromNdarray(array: NdArray, options?: TensorFromNdarrayOptions): tf.Tensor {
   const fn = 'tensorFromNdarray';
   const a = array as Partial<NdArray> | null;
   if (
@@ -55,16 +56,15 @@ export function tensorFromNdarray(array: NdArray, options: TensorFromNdarrayOpti
   }
   if (!Number.isInteger(offset) || offset < 0)
     throw new LabInputError(fn, 'array.offset', 'must be a non-negative integer', offset);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  const o = readOptions(fn, options, ['dtype', 'copy']);
+  const copy = o.boolean('copy', false);
   const data = a.data as unknown;
   const generic = !ArrayBuffer.isView(data) && !Array.isArray(data);
   if (generic && typeof (data as { get?: unknown }).get !== 'function') {
     throw new LabInputError(fn, 'array.data', 'must be a typed array, an array or have get(i)', data);
   }
   const length = (data as { length: number }).length;
-  const dtype =
-    options.dtype === undefined ? defaultDtype(data) : checkDtype(fn, 'options.dtype', options.dtype);
+  const dtype = o.has('dtype') ? checkDtype(fn, 'options.dtype', o.raw('dtype')) : defaultDtype(data);
   if (size === 0) return fromFlat(fn, 'array.data', allocate(dtype, 0), shape, dtype, false);
   // Bounds: the lowest and highest flat positions any index can reach.
   let lo = offset;
@@ -92,7 +92,7 @@ export function tensorFromNdarray(array: NdArray, options: TensorFromNdarrayOpti
     const flat = ArrayBuffer.isView(data)
       ? (data as unknown as Float32Array).subarray(offset, offset + size)
       : (data as number[]).slice(offset, offset + size);
-    return fromFlat(fn, 'array.data', flat, shape, dtype, options.copy === true);
+    return fromFlat(fn, 'array.data', flat, shape, dtype, copy);
   }
   // Gather with an odometer over the multi-index.
   const out = allocate(dtype, size);

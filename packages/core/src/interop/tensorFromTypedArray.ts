@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
 import {
   type InteropDtype,
   type NumericTypedArray,
@@ -37,7 +38,7 @@ export interface TensorFromTypedArrayOptions {
 export function tensorFromTypedArray(
   data: NumericTypedArray | readonly number[],
   shape: number[],
-  options: TensorFromTypedArrayOptions = {},
+  options?: TensorFromTypedArrayOptions,
 ): tf.Tensor {
   const fn = 'tensorFromTypedArray';
   const isTyped =
@@ -56,11 +57,10 @@ export function tensorFromTypedArray(
       (data as ArrayLike<number>).length,
     );
   }
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
-  const dtype =
-    options.dtype === undefined ? defaultDtype(data) : checkDtype(fn, 'options.dtype', options.dtype);
-  return fromFlat(fn, 'data', data as ArrayLike<number>, shape.slice(), dtype, options.copy === true);
+  const o = readOptions(fn, options, ['dtype', 'copy']);
+  const copy = o.boolean('copy', false);
+  const dtype = o.has('dtype') ? checkDtype(fn, 'options.dtype', o.raw('dtype')) : defaultDtype(data);
+  return fromFlat(fn, 'data', data as ArrayLike<number>, shape.slice(), dtype, copy);
 }
 
 /** Shared by the interop constructors: validated flat row-major data -> tensor. Internal. */

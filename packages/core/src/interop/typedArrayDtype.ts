@@ -69,7 +69,10 @@ export function convertValue(fn: string, arg: string, dtype: InteropDtype, v: nu
   return v;
 }
 
-/** Validates a shape and returns its element count. Internal. */
+/** Largest element count the interop constructors build (tfjs sizes are int32). Internal. */
+export const MAX_TENSOR_SIZE = 2 ** 31 - 1;
+
+/** Validates a shape (element count at most {@link MAX_TENSOR_SIZE}) and returns its element count. Internal. */
 export function shapeSize(fn: string, arg: string, shape: unknown): number {
   if (!Array.isArray(shape))
     throw new LabInputError(fn, arg, 'must be an array of non-negative integers', shape);
@@ -80,5 +83,13 @@ export function shapeSize(fn: string, arg: string, shape: unknown): number {
     }
     size *= d;
   });
+  if (size > MAX_TENSOR_SIZE) {
+    throw new LabInputError(
+      fn,
+      arg,
+      `must have at most ${MAX_TENSOR_SIZE} elements (product of the dimensions)`,
+      shape,
+    );
+  }
   return size;
 }

@@ -1,4 +1,4 @@
-import { LabInputError } from '../errors.js';
+import { type LabErrorOptions, LabInputError } from '../errors.js';
 
 /** Where in a file (or in-memory text) a format problem was found. */
 export interface FormatErrorLocation {
@@ -25,13 +25,20 @@ export class LabFormatError extends LabInputError {
   /** Column name or 1-based number of the problem, if any. */
   readonly column: string | number | undefined;
 
-  constructor(fn: string, arg: string, where: FormatErrorLocation, expected: string, actual?: unknown) {
+  constructor(
+    fn: string,
+    arg: string,
+    where: FormatErrorLocation,
+    expected: string,
+    actual?: unknown,
+    options?: LabErrorOptions,
+  ) {
     const parts = [where.source];
     if (where.line !== undefined) parts.push(`line ${where.line}`);
     if (where.column !== undefined) {
       parts.push(typeof where.column === 'number' ? `column ${where.column}` : `column '${where.column}'`);
     }
-    super(fn, arg, `(${parts.join(', ')}) ${expected}`, actual);
+    super(fn, arg, `(${parts.join(', ')}) ${expected}`, actual, options);
     this.name = 'LabFormatError';
     this.source = where.source;
     this.line = where.line;

@@ -58,13 +58,31 @@ export function splitCsvLine(line: string, delimiter = ','): string[] | null {
   return out;
 }
 
-/** Parses a strict decimal number (no empty strings, no `NaN`, no trailing junk); `null` when invalid. */
-export function parseNumber(cell: string): number | null {
-  if (cell === '') return null;
-  const v = Number(cell);
-  if (Number.isNaN(v)) return null;
-  // Number('0x10') and Number('1e400') pass; accept hex and infinities only if explicitly finite.
-  return Number.isFinite(v) ? v : null;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const NON_FINITE: Record<string, number> = {
+  nan: Number.NaN,
+  inf: Number.POSITIVE_INFINITY,
+  '+inf': Number.POSITIVE_INFINITY,
+  '-inf': Number.NEGATIVE_INFINITY,
+  infinity: Number.POSITIVE_INFINITY,
+  '+infinity': Number.POSITIVE_INFINITY,
+  '-infinity': Number.NEGATIVE_INFINITY,
+};
+
+/**
+ * Parses a strict decimal number (digits, optional sign, point and exponent: no `0x10`, `0b1`,
+ * `1_000`, empty strings or trailing junk); `null` when invalid. Values that overflow to
+ * +-Infinity (e.g. `1e400`) are `null` too. With `allowNonFinite`, `NaN`, `Inf`, `Infinity`
+ * (any case, optional sign) and overflowing values are returned as NaN / +-Infinity.
+ */
+export function parseNumber(cell: string, allowNonFinite = false): number | null {
+  if (DECIMAL.test(cell)) {
+    const v = Number(cell);
+    return Number.isFinite(v) || allowNonFinite ? v : null;
+  }
+  if (!allowNonFinite) return null;
+  const special = NON_FINITE[cell.toLowerCase()];
+  return special === undefined ? null : special;
 }
 
 /** Parses a strict base-10 integer; `null` when invalid. */

@@ -1,3 +1,5 @@
+import { LabInputError } from '../errors.js';
+
 /**
  * Lazy access to Node built-ins so that `@lab/core`'s main bundle never imports `node:*`
  * modules at top level and still loads in browsers. Internal: not re-exported from the index.
@@ -27,7 +29,9 @@ export async function loadNodeFs(fn: string): Promise<{ fs: FsPromises; path: No
   assertNode(fn);
   const sync = getNodeFsSync();
   if (sync === null) {
-    throw new Error(`${fn}: file-system access needs Node >= 20.16 (process.getBuiltinModule); got ${process.version}`);
+    throw new Error(
+      `${fn}: file-system access needs Node >= 20.16 (process.getBuiltinModule); got ${process.version}`,
+    );
   }
   return { fs: sync.fs.promises, path: sync.path };
 }
@@ -43,23 +47,47 @@ export function getNodeFsSync(): { fs: NodeFs; path: NodePath } | null {
   return { fs: get('node:fs') as NodeFs, path: get('node:path') as NodePath };
 }
 
-/** Reads a whole text file (UTF-8), turning "not found" into an error that names the function and path. */
+/**
+ * The {@link LabInputError} for a failed read: names the function, argument and path, keeps the
+ * system error (ENOENT, EISDIR, EACCES, ...) as `cause`.
+ */
+export function readError(
+  fn: string,
+  arg: string,
+  filePath: string,
+  err: unknown,
+  what = 'file',
+): LabInputError {
+  const code = (err as { code?: unknown })?.code;
+  const reason = typeof code === 'string' ? code : String((err as Error)?.message ?? err);
+  return new LabInputError(
+    fn,
+    arg,
+    `must name a readable ${what}; cannot read '${filePath}' (${reason})`,
+    undefined,
+    {
+      cause: err,
+    },
+  );
+}
+
+/** Reads a whole text file (UTF-8); a failed read is a {@link LabInputError} with the system error as `cause`. */
 export async function readTextFile(fn: string, arg: string, filePath: string): Promise<string> {
   const { fs } = await loadNodeFs(fn);
   try {
     return await fs.readFile(filePath, 'utf8');
   } catch (err) {
-    throw new Error(`${fn}: cannot read ${arg} '${filePath}': ${(err as Error).message}`);
+    throw readError(fn, arg, filePath, err);
   }
 }
 
-/** Reads a whole binary file, turning "not found" into an error that names the function and path. */
+/** Reads a whole binary file; a failed read is a {@link LabInputError} with the system error as `cause`. */
 export async function readBinaryFile(fn: string, arg: string, filePath: string): Promise<Uint8Array> {
   const { fs } = await loadNodeFs(fn);
   try {
     const buf = await fs.readFile(filePath);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (err) {
-    throw new Error(`${fn}: cannot read ${arg} '${filePath}': ${(err as Error).message}`);
+    throw readError(fn, arg, filePath, err);
   }
 }

@@ -1,4 +1,5 @@
 import { LabInputError } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
 import { parseNumber, splitCsvLine, splitLines } from './csvText.js';
 import { LabFormatError } from './LabFormatError.js';
 import { readTextFile } from './nodeModules.js';
@@ -15,7 +16,14 @@ export interface ParseCsvSeriesOptions {
   delimiter?: string;
   /** Label used in error messages (default: the path, or `'<text>'`). */
   source?: string;
+  /**
+   * Accept `NaN`, `Inf`/`Infinity` (any case, signed) and values that overflow the dtype (e.g.
+   * `1e39` in float32) as NaN / +-Infinity instead of rejecting them (default `false`).
+   */
+  allowNonFinite?: boolean;
 }
+
+const KNOWN = ['dateColumn', 'columns', 'dtype', 'delimiter', 'source', 'allowNonFinite'] as const;
 
 /** A multivariate time series read from CSV. */
 export interface CsvSeries {
@@ -35,8 +43,11 @@ const PARSE = 'parseCsvSeries';
  * Parses CSV text holding a date column and numeric columns (the ETT layout
  * `date,HUFL,HULL,...,OT`) into a row-major matrix. Pure: works in browsers on fetched text.
  *
- * Ragged rows, non-numeric, empty or `NaN` cells, a missing header or a missing requested column
+ * Ragged rows, non-numeric or empty cells, a missing header or a missing requested column
  * throw a {@link LabFormatError} naming the source, line (1-based, header = line 1) and column.
+ * Numbers are decimal only (`0x10`, `1_000` are rejected). `NaN`, `Infinity` and values that
+ * overflow the dtype (`1e39` in float32) are rejected too unless `options.allowNonFinite` is
+ * `true`. Options are checked: `null`, unknown keys and wrong types throw a {@link LabInputError}.
  * Fields may be double-quoted; CRLF line ends and a UTF-8 BOM are accepted.
  *
  * @param text - the CSV content.
@@ -48,45 +59,46 @@ const PARSE = 'parseCsvSeries';
  * s.values; // Float64Array [1, 2]
  * ```
  */
-export function parseCsvSeries(text: string, options: ParseCsvSeriesOptions = {}): CsvSeries {
-  return parseWith(PARSE, 'text', text, options, options.source ?? '<text>');
+export function parseCsvSeries(text: string, options?: ParseCsvSeriesOptions): CsvSeries {
+  return parseWith(PARSE, 'text', text, options, '<text>');
 }
 
 function parseWith(
   fn: string,
   arg: string,
-  text: string,
-  options: ParseCsvSeriesOptions,
-  source: string,
+  text: unknown,
+  options: unknown,
+  defaultSource: string,
 ): CsvSeries {
+  const o = readOptions(fn, options, KNOWN);
   if (typeof text !== 'string') throw new LabInputError(fn, arg, 'must be a string', text);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
-  const dtype = options.dtype ?? 'float32';
-  if (dtype !== 'float32' && dtype !== 'float64') {
-    throw new LabInputError(fn, 'options.dtype', "must be 'float32' or 'float64'", dtype);
-  }
-  const delimiter = options.delimiter ?? ',';
-  if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"') {
+  const dtype = o.oneOf('dtype', ['float32', 'float64'], 'float32');
+  const delimiter = o.string('delimiter', ',');
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new LabInputError(
       fn,
       'options.delimiter',
-      'must be a single character other than a quote',
+      'must be a single character other than a quote or line end',
       delimiter,
     );
   }
-  const dateColumn = options.dateColumn === undefined ? 'date' : options.dateColumn;
+  const source = o.string('source', defaultSource);
+  const allowNonFinite = o.boolean('allowNonFinite', false);
+  const rawDate = o.raw('dateColumn');
+  const dateColumn = rawDate === undefined ? 'date' : rawDate;
   if (dateColumn !== null && (typeof dateColumn !== 'string' || dateColumn === '')) {
     throw new LabInputError(fn, 'options.dateColumn', 'must be a non-empty string or null', dateColumn);
   }
-  if (options.columns !== undefined) {
-    if (!Array.isArray(options.columns) || options.columns.some((c) => typeof c !== 'string')) {
-      throw new LabInputError(fn, 'options.columns', 'must be an array of column names', options.columns);
+  const rawColumns = o.raw('columns');
+  if (rawColumns !== undefined) {
+    if (!Array.isArray(rawColumns) || rawColumns.some((c) => typeof c !== 'string')) {
+      throw new LabInputError(fn, 'options.columns', 'must be an array of column names', rawColumns);
     }
-    if (new Set(options.columns).size !== options.columns.length) {
-      throw new LabInputError(fn, 'options.columns', 'must not repeat a name', options.columns);
+    if (new Set(rawColumns).size !== rawColumns.length) {
+      throw new LabInputError(fn, 'options.columns', 'must not repeat a name', rawColumns);
     }
   }
+  const wanted = rawColumns === undefined ? undefined : (rawColumns as string[]).slice();
 
   const lines = splitLines(text);
   const headerLine = lines[0];
@@ -127,7 +139,7 @@ function parseWith(
       );
     }
   }
-  const columns = options.columns ?? names.filter((_, j) => j !== dateIdx);
+  const columns = wanted ?? names.filter((_, j) => j !== dateIdx);
   const colIdx = columns.map((c) => {
     const j = names.indexOf(c);
     if (j < 0)
@@ -173,12 +185,21 @@ function parseWith(
     for (let c = 0; c < cols; c++) {
       const j = colIdx[c] as number;
       const cell = cells[j] as string;
-      const v = parseNumber(cell);
-      if (v === null) {
-        const what = cell === '' ? 'must not be empty' : 'must be a finite number';
+      const v = parseNumber(cell, allowNonFinite);
+      const k = r * cols + c;
+      if (v !== null) values[k] = v;
+      // Finite in float64 but Infinity once narrowed to float32 (e.g. 1e39) is an overflow too.
+      if (v === null || (!allowNonFinite && !Number.isFinite(values[k] as number))) {
+        const what =
+          cell === ''
+            ? 'must not be empty'
+            : v !== null
+              ? `must be a finite number (${cell} overflows ${dtype}; pass allowNonFinite: true to keep it as Infinity)`
+              : allowNonFinite
+                ? 'must be a decimal number, NaN or Infinity'
+                : 'must be a finite decimal number (NaN/Infinity need allowNonFinite: true)';
         throw new LabFormatError(fn, arg, { source, line: lineNo, column: names[j] as string }, what, cell);
       }
-      values[r * cols + c] = v;
     }
   }
   return { dates, columns: columns.slice(), values, rows, cols };
@@ -186,6 +207,7 @@ function parseWith(
 
 /**
  * Reads a CSV time-series file (Node only) with {@link parseCsvSeries}; errors name the file path.
+ * A missing or unreadable file is a {@link LabInputError} with the system error as `cause`.
  *
  * @param path - the CSV file, e.g. `resolveDataDir('timeseries', 'ett', 'ETTh1.csv')`.
  * @param options - see {@link ParseCsvSeriesOptions}.
@@ -197,10 +219,11 @@ function parseWith(
  * ```
  * @see https://github.com/zhouhaoyi/ETDataset (ETT format)
  */
-export async function readCsvSeries(path: string, options: ParseCsvSeriesOptions = {}): Promise<CsvSeries> {
+export async function readCsvSeries(path: string, options?: ParseCsvSeriesOptions): Promise<CsvSeries> {
   const fn = 'readCsvSeries';
   if (typeof path !== 'string' || path === '')
     throw new LabInputError(fn, 'path', 'must be a non-empty path string', path);
+  readOptions(fn, options, KNOWN); // bad options fail before the file is read
   const text = await readTextFile(fn, 'path', path);
-  return parseWith(fn, 'path', text, options ?? {}, options?.source ?? path);
+  return parseWith(fn, 'path', text, options, path);
 }

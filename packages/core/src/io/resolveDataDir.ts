@@ -1,4 +1,5 @@
 import { LabInputError } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
 import { getNodeFsSync } from './nodeModules.js';
 
 /** Inputs of {@link findDataDir}; each defaults to the live process/module value. */
@@ -32,24 +33,47 @@ function moduleDirectory(): string | null {
 
 /**
  * The data-directory lookup behind {@link resolveDataDir}, with every input injectable (for tests
- * and tools). Returns the absolute data directory or throws an `Error` explaining how to set
- * `LAB_DATA_DIR`.
+ * and tools). Returns the absolute data directory or throws a {@link LabInputError} (argument
+ * `LAB_DATA_DIR`) explaining how to set it. `context` is checked like an options object.
  */
-export function findDataDir(context: FindDataDirContext = {}): string {
+export function findDataDir(context?: FindDataDirContext): string {
+  const o = readOptions('findDataDir', context, ['env', 'cwd', 'moduleDir'], 'context');
+  const rawEnv = o.raw('env');
+  if (rawEnv !== undefined && typeof rawEnv !== 'string')
+    throw new LabInputError('findDataDir', 'context.env', 'must be a string or undefined', rawEnv);
+  const rawCwd = o.raw('cwd');
+  if (rawCwd !== undefined && (typeof rawCwd !== 'string' || rawCwd === ''))
+    throw new LabInputError('findDataDir', 'context.cwd', 'must be a non-empty path string', rawCwd);
+  const rawMod = o.raw('moduleDir');
+  if (rawMod !== undefined && rawMod !== null && (typeof rawMod !== 'string' || rawMod === ''))
+    throw new LabInputError(
+      'findDataDir',
+      'context.moduleDir',
+      'must be a non-empty path string or null',
+      rawMod,
+    );
   const env =
-    'env' in context ? context.env : typeof process !== 'undefined' ? process.env?.[ENV] : undefined;
+    o.has('env') || (context !== undefined && Object.hasOwn(context, 'env'))
+      ? (rawEnv as string | undefined)
+      : typeof process !== 'undefined'
+        ? process.env?.[ENV]
+        : undefined;
   const node = getNodeFsSync();
   if (env !== undefined && env !== '') {
     return node ? node.path.resolve(env) : env;
   }
   if (!node) {
-    throw new Error(`resolveDataDir: cannot search for the data directory outside Node (>= 20.16); ${HINT}`);
+    throw new LabInputError(
+      'resolveDataDir',
+      ENV,
+      `must be set outside Node (>= 20.16): the data directory cannot be searched for; ${HINT}`,
+    );
   }
   const { fs, path } = node;
   const starts: Array<[string, string]> = [];
-  const cwd = context.cwd ?? process.cwd();
+  const cwd = (rawCwd as string | undefined) ?? process.cwd();
   starts.push(['the working directory', cwd]);
-  const modDir = context.moduleDir === undefined ? moduleDirectory() : context.moduleDir;
+  const modDir = rawMod === undefined ? moduleDirectory() : (rawMod as string | null);
   if (modDir) starts.push(["@lab/core's own location", modDir]);
   const tried: string[] = [];
   for (const [label, start] of starts) {
@@ -69,8 +93,10 @@ export function findDataDir(context: FindDataDirContext = {}): string {
       dir = parent;
     }
   }
-  throw new Error(
-    `resolveDataDir: ${ENV} is not set and no data directory was found (${tried.join('; ')}); ${HINT}`,
+  throw new LabInputError(
+    'resolveDataDir',
+    ENV,
+    `must be set: it is not, and no data directory was found (${tried.join('; ')}); ${HINT}`,
   );
 }
 
@@ -81,7 +107,8 @@ export function findDataDir(context: FindDataDirContext = {}): string {
  * where the repo root is the nearest directory holding `pnpm-workspace.yaml`, searched upward from
  * `process.cwd()` and then from this module's own location. Throws an error explaining how to set
  * `LAB_DATA_DIR` when nothing is found. Synchronous; Node only (uses `process.getBuiltinModule`, so
- * the browser bundle never imports `node:fs`). Nothing is downloaded.
+ * the browser bundle never imports `node:fs`). Nothing is downloaded. When nothing is found it throws a
+ * {@link LabInputError} (argument `LAB_DATA_DIR`) saying how to set it.
  *
  * @param sub - path segments appended to the data directory (no validation that they exist).
  * @returns an absolute path.

@@ -1,5 +1,7 @@
 import * as wavefileModule from 'wavefile';
 import { LabInputError } from '../errors.js';
+import { checkBytes } from '../validation/checkBytes.js';
+import { readOptions } from '../validation/readOptions.js';
 import { LabFormatError } from './LabFormatError.js';
 import { loadNodeFs, readBinaryFile } from './nodeModules.js';
 
@@ -15,6 +17,20 @@ export interface ParsedWav extends WavAudio {
   /** Stored sample format: `'8'`, `'16'`, `'24'`, `'32'` (integer PCM) or `'32f'`, `'64'` (float). */
   bitDepth: string;
 }
+
+/** Options for {@link parseWav} / {@link readWav}. */
+export interface ParseWavOptions {
+  /** Label for error messages (default `'<bytes>'`, or the path for {@link readWav}). */
+  source?: string;
+  /**
+   * Keep NaN and +-Infinity float samples (and float64 samples that overflow float32) instead of
+   * rejecting the file (default `false`).
+   */
+  allowNonFinite?: boolean;
+}
+
+/** Most top-level chunks {@link parseWav} walks before rejecting a file (a documented bound on work per file). */
+export const WAV_MAX_CHUNKS = 4096;
 
 /** Options for {@link encodeWav} / {@link writeWav}. */
 export interface EncodeWavOptions {
@@ -63,24 +79,109 @@ const FLOAT = new Set(['32f', '64']);
  * Integer PCM (8/16/24/32-bit) is scaled by the full-scale value (16-bit: `x / 32768`); float
  * files (32/64-bit) are returned as stored. Malformed, truncated or unsupported (e.g. ADPCM,
  * a-law) input throws a {@link LabFormatError}; it never crashes or returns partial audio.
+ * The chunk structure is walked first and every chunk size checked against the bytes present
+ * (at most {@link WAV_MAX_CHUNKS} chunks); only the `fmt ` and `data` chunks (and RF64's `ds64`)
+ * are decoded, so auxiliary chunks (`cue `, `smpl`, `LIST`, ...) cannot make it loop or allocate.
+ * NaN and +-Infinity float samples, and float64 samples that overflow float32, are rejected
+ * (naming frame and channel) unless `options.allowNonFinite` is `true`.
  *
- * @param bytes - the whole file.
- * @param source - label for error messages (default `'<bytes>'`).
+ * @param bytes - the whole file: any `Uint8Array` view (a Node `Buffer`, a `subarray`); not modified.
+ * @param options - `{ source, allowNonFinite }`; a string is read as `{ source }` (older form).
  * @returns sample rate, channels and the stored bit depth.
  * @see http://soundfile.sapp.org/doc/WaveFormat/
  */
-export function parseWav(bytes: Uint8Array, source = '<bytes>'): ParsedWav {
-  return parseWavAs('parseWav', 'bytes', bytes, source);
+export function parseWav(bytes: Uint8Array, options: ParseWavOptions | string = {}): ParsedWav {
+  const o = readOptions('parseWav', typeof options === 'string' ? { source: options } : options, [
+    'source',
+    'allowNonFinite',
+  ]);
+  return parseWavAs(
+    'parseWav',
+    'bytes',
+    bytes,
+    o.string('source', '<bytes>'),
+    o.boolean('allowNonFinite', false),
+  );
 }
 
-function parseWavAs(fn: string, arg: string, bytes: Uint8Array, source: string): ParsedWav {
-  if (!(bytes instanceof Uint8Array)) throw new LabInputError(fn, arg, 'must be a Uint8Array', bytes);
+const ascii = (b: Uint8Array, at: number): string =>
+  String.fromCharCode(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number);
+
+/**
+ * Walks the RIFF chunk list (sizes checked against the bytes present) and returns a minimal file
+ * holding only the header, `ds64` (RF64), `fmt ` and `data` chunks, for wavefile to decode.
+ */
+function minimalWav(fn: string, arg: string, b: Uint8Array, source: string): Uint8Array {
+  const where = { source };
+  if (b.length < 12)
+    throw new LabFormatError(fn, arg, where, 'must be a WAV file (at least 12 bytes)', b.length);
+  const id = ascii(b, 0);
+  if (id !== 'RIFF' && id !== 'RIFX' && id !== 'RF64') {
+    throw new LabFormatError(fn, arg, where, "must be a WAV file (start with 'RIFF', 'RIFX' or 'RF64')", id);
+  }
+  if (ascii(b, 8) !== 'WAVE')
+    throw new LabFormatError(fn, arg, where, "must be a WAV file (form type 'WAVE')", ascii(b, 8));
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const little = id !== 'RIFX';
+  const keep: Array<[number, number]> = [];
+  let found = { fmt: false, data: false };
+  let count = 0;
+  for (let i = 12; i + 8 <= b.length; ) {
+    if (++count > WAV_MAX_CHUNKS)
+      throw new LabFormatError(fn, arg, where, `must have at most ${WAV_MAX_CHUNKS} chunks`);
+    const cid = ascii(b, i);
+    const size = view.getUint32(i + 4, little);
+    const end = i + 8 + size;
+    if (cid === 'fmt ' || cid === 'ds64' || cid === 'data') {
+      if (cid === 'data' && found.data) break;
+      // The data chunk may be cut short (reported below as truncated); others must be whole.
+      if (end > b.length && cid !== 'data') {
+        throw new LabFormatError(
+          fn,
+          arg,
+          where,
+          `must be a WAV file (chunk '${cid}' is truncated: it declares ${size} bytes, the file holds)`,
+          b.length - i - 8,
+        );
+      }
+      if (cid === 'fmt ' && !found.fmt) keep.push([i, Math.min(end, b.length)]);
+      if (cid === 'ds64' && id === 'RF64' && keep.length === 0) keep.unshift([i, end]);
+      if (cid === 'data') keep.push([i, Math.min(end, b.length)]);
+      if (cid === 'fmt ') found = { ...found, fmt: true };
+      if (cid === 'data') found = { ...found, data: true };
+    }
+    i = end + (size % 2);
+  }
+  if (!found.fmt) throw new LabFormatError(fn, arg, where, "must be a WAV file (with a 'fmt ' chunk)");
+  if (!found.data) throw new LabFormatError(fn, arg, where, "must be a WAV file (with a 'data' chunk)");
+  let total = 12;
+  for (const [s0, e0] of keep) total += e0 - s0 + ((e0 - s0) % 2);
+  const out = new Uint8Array(total);
+  out.set(b.subarray(0, 12));
+  new DataView(out.buffer).setUint32(4, id === 'RF64' ? 0xffffffff : total - 8, little);
+  let at = 12;
+  for (const [s0, e0] of keep) {
+    out.set(b.subarray(s0, e0), at);
+    at += e0 - s0 + ((e0 - s0) % 2);
+  }
+  return out;
+}
+
+function parseWavAs(
+  fn: string,
+  arg: string,
+  input: unknown,
+  source: string,
+  allowNonFinite: boolean,
+): ParsedWav {
+  const bytes = checkBytes(fn, arg, input);
   const where = { source };
   const WaveFile = waveFileClass();
+  // A fresh copy (offset 0) holding only the chunks we decode: the caller's bytes are never aliased.
+  const minimal = minimalWav(fn, arg, bytes, source);
   let wav: WaveFileInstance;
   try {
-    // wavefile reads from the buffer without writing to it; copy anyway so the caller's bytes are never aliased.
-    wav = new WaveFile(bytes.slice());
+    wav = new WaveFile(minimal);
   } catch (err) {
     throw new LabFormatError(fn, arg, where, `must be a WAV file (${(err as Error).message})`, bytes);
   }
@@ -144,7 +245,18 @@ function parseWavAs(fn: string, arg: string, bytes: Uint8Array, source: string):
   const offset = pcm ? pcm.offset : 0;
   for (let i = 0; i < frames; i++) {
     for (let c = 0; c < numChannels; c++) {
-      (channels[c] as Float32Array)[i] = ((raw[i * numChannels + c] as number) - offset) * scale;
+      const v = ((raw[i * numChannels + c] as number) - offset) * scale;
+      const ch = channels[c] as Float32Array;
+      ch[i] = v;
+      if (!allowNonFinite && !Number.isFinite(ch[i] as number)) {
+        const what = Number.isFinite(v) ? `${v} overflows float32` : String(v);
+        throw new LabFormatError(
+          fn,
+          arg,
+          { source, column: c + 1 },
+          `must hold finite samples (pass allowNonFinite: true to keep NaN/Infinity); frame ${i}, channel ${c + 1} is ${what}`,
+        );
+      }
     }
   }
   return { sampleRate, channels, bitDepth };
@@ -186,17 +298,22 @@ function checkAudio(fn: string, audio: WavAudio): void {
  * @param options - `{ bitDepth: '16' | '32f' }`.
  * @returns the WAV bytes.
  */
-export function encodeWav(audio: WavAudio, options: EncodeWavOptions = {}): Uint8Array {
+export function encodeWav(audio: WavAudio, options?: EncodeWavOptions): Uint8Array {
   return encodeWavAs('encodeWav', audio, options);
 }
 
-function encodeWavAs(fn: string, audio: WavAudio, options: EncodeWavOptions): Uint8Array {
+function encodeWavAs(fn: string, audio: WavAudio, options: EncodeWavOptions | undefined): Uint8Array {
   checkAudio(fn, audio);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
-  const bitDepth = options.bitDepth ?? '16';
-  if (bitDepth !== '16' && bitDepth !== '32f')
-    throw new LabInputError(fn, 'options.bitDepth', "must be '16' or '32f'", bitDepth);
+  const bitDepth = readOptions(fn, options, ['bitDepth']).oneOf('bitDepth', ['16', '32f'], '16');
+  if (bitDepth === '32f') {
+    audio.channels.forEach((ch, c) => {
+      for (let i = 0; i < ch.length; i++) {
+        if (!Number.isFinite(Math.fround(ch[i] as number))) {
+          throw new LabInputError(fn, `audio.channels[${c}][${i}]`, 'must fit float32 (|x| < 3.4e38)', ch[i]);
+        }
+      }
+    });
+  }
   const samples = audio.channels.map((ch) => {
     if (bitDepth === '32f') return Float64Array.from(ch, (x) => Math.fround(x));
     const out = new Int16Array(ch.length);
@@ -210,20 +327,25 @@ function encodeWavAs(fn: string, audio: WavAudio, options: EncodeWavOptions): Ui
 }
 
 /**
- * Reads a WAV file (Node only) with {@link parseWav}; errors name the path.
+ * Reads a WAV file (Node only) with {@link parseWav}; errors name the path. A missing or
+ * unreadable file is a {@link LabInputError} with the system error as `cause`.
  *
  * @param path - e.g. `resolveDataDir('speech', 'fsdd', 'recordings', '0_george_0.wav')`.
+ * @param options - `{ allowNonFinite, source }` as for {@link parseWav} (`source` defaults to the path).
  * @example
  * ```ts
  * const path = resolveDataDir('speech', 'fsdd', 'recordings', '0_george_0.wav');
  * const { sampleRate, channels } = await readWav(path); // 8000, [Float32Array]
  * ```
  */
-export async function readWav(path: string): Promise<ParsedWav> {
+export async function readWav(path: string, options?: ParseWavOptions): Promise<ParsedWav> {
   if (typeof path !== 'string' || path === '')
     throw new LabInputError('readWav', 'path', 'must be a non-empty path string', path);
+  const o = readOptions('readWav', options, ['source', 'allowNonFinite']);
+  const source = o.string('source', path);
+  const allowNonFinite = o.boolean('allowNonFinite', false);
   const bytes = await readBinaryFile('readWav', 'path', path);
-  return parseWavAs('readWav', 'path', bytes, path);
+  return parseWavAs('readWav', 'path', bytes, source, allowNonFinite);
 }
 
 /**
@@ -233,7 +355,7 @@ export async function readWav(path: string): Promise<ParsedWav> {
  * @param audio - sample rate and channels; not modified.
  * @param options - `{ bitDepth: '16' | '32f' }`.
  */
-export async function writeWav(path: string, audio: WavAudio, options: EncodeWavOptions = {}): Promise<void> {
+export async function writeWav(path: string, audio: WavAudio, options?: EncodeWavOptions): Promise<void> {
   if (typeof path !== 'string' || path === '')
     throw new LabInputError('writeWav', 'path', 'must be a non-empty path string', path);
   const bytes = encodeWavAs('writeWav', audio, options);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
 
 /** A metric input: a tensor, a flat array (typed or plain, numbers or booleans) or a nested 2-D array. */
 export type MetricInput = tf.Tensor | ArrayLike<number> | ArrayLike<boolean> | ArrayLike<ArrayLike<number>>;
@@ -61,8 +62,7 @@ function toNumber(fn: string, arg: string, v: unknown): number {
 /** Row indices selected by `options.mask` / `options.index` (all rows when neither). Internal. */
 export function selectRows(fn: string, n: number, options: MetricSelection | undefined): Int32Array {
   if (options === undefined) return identity(n);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  readOptions(fn, options);
   const { mask, index } = options;
   if (mask !== undefined && index !== undefined) {
     throw new LabInputError(fn, 'options', 'must not give both mask and index');

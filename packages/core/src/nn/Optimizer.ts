@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
 import { clipByGlobalNorm, clipByValue } from './clipGradients.js';
 import type { LrSchedule } from './lrSchedules.js';
 import { type ParameterSelector, ParameterStore, parameterMatcher } from './ParameterStore.js';
@@ -52,19 +53,30 @@ export abstract class Optimizer {
   protected constructor(fnName: string, params: ParamSource, options: OptimizerOptions) {
     this.fnName = fnName;
     if (params === null || typeof params !== 'object') {
-      throw new LabInputError(fnName, 'params', 'must be a ParameterStore or a Record<string, tf.Variable>', params);
+      throw new LabInputError(
+        fnName,
+        'params',
+        'must be a ParameterStore or a Record<string, tf.Variable>',
+        params,
+      );
     }
     if (!(params instanceof ParameterStore)) {
       for (const [k, v] of Object.entries(params)) {
-        if (!(v instanceof tf.Variable)) throw new LabInputError(fnName, `params.${k}`, 'must be a tf.Variable', v);
+        if (!(v instanceof tf.Variable))
+          throw new LabInputError(fnName, `params.${k}`, 'must be a tf.Variable', v);
       }
     }
-    if (options === null || typeof options !== 'object') {
-      throw new LabInputError(fnName, 'options', 'must be an object with lr', options);
-    }
+    if (options === undefined)
+      throw new LabInputError(fnName, 'options', 'is required (an options object with lr)');
+    readOptions(fnName, options);
     const lr = options.lr;
     if (typeof lr !== 'function' && (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)) {
-      throw new LabInputError(fnName, 'options.lr', 'must be a finite number >= 0 or a schedule function', lr);
+      throw new LabInputError(
+        fnName,
+        'options.lr',
+        'must be a finite number >= 0 or a schedule function',
+        lr,
+      );
     }
     const wd = options.weightDecay ?? 0;
     if (typeof wd !== 'number' || !Number.isFinite(wd) || wd < 0) {
@@ -78,7 +90,8 @@ export abstract class Optimizer {
     }
     this.source = params;
     this.options = { ...options, weightDecay: wd };
-    this.decayExcluded = options.noDecay === undefined ? () => false : parameterMatcher(options.noDecay, fnName);
+    this.decayExcluded =
+      options.noDecay === undefined ? () => false : parameterMatcher(options.noDecay, fnName);
   }
 
   /** The learning rate the next step will use. */
@@ -86,7 +99,12 @@ export abstract class Optimizer {
     const lr = this.options.lr;
     const v = typeof lr === 'function' ? lr(this.iterations) : lr;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new LabInputError(this.fnName, 'options.lr', `schedule must return a finite number >= 0 at step ${this.iterations}`, v);
+      throw new LabInputError(
+        this.fnName,
+        'options.lr',
+        `schedule must return a finite number >= 0 at step ${this.iterations}`,
+        v,
+      );
     }
     return v;
   }
@@ -99,12 +117,18 @@ export abstract class Optimizer {
   private variableFor(name: string): tf.Variable {
     if (this.source instanceof ParameterStore) {
       if (!this.source.has(name)) {
-        throw new LabInputError(`${this.fnName}.step`, `grads.${name}`, 'must name a parameter of the store', name);
+        throw new LabInputError(
+          `${this.fnName}.step`,
+          `grads.${name}`,
+          'must name a parameter of the store',
+          name,
+        );
       }
       return this.source.variable(name);
     }
     const v = this.source[name];
-    if (v === undefined) throw new LabInputError(`${this.fnName}.step`, `grads.${name}`, 'must name a known parameter', name);
+    if (v === undefined)
+      throw new LabInputError(`${this.fnName}.step`, `grads.${name}`, 'must name a known parameter', name);
     return v;
   }
 
@@ -124,7 +148,12 @@ export abstract class Optimizer {
       const v = this.variableFor(name);
       if (this.source instanceof ParameterStore && !this.source.isTrainable(name)) continue;
       if (!(g instanceof tf.Tensor) || g.isDisposed || !tf.util.arraysEqual(g.shape, v.shape)) {
-        throw new LabInputError(`${this.fnName}.step`, `grads.${name}`, `must be a tensor of shape [${v.shape.join(', ')}]`, g);
+        throw new LabInputError(
+          `${this.fnName}.step`,
+          `grads.${name}`,
+          `must be a tensor of shape [${v.shape.join(', ')}]`,
+          g,
+        );
       }
       vars.set(name, v);
     }
@@ -202,20 +231,28 @@ export abstract class Optimizer {
   setState(record: Record<string, tf.Tensor>): void {
     const fn = `${this.fnName}.setState`;
     if (this.disposed) throw new LabInputError(fn, 'this', 'must not be disposed');
-    if (record === null || typeof record !== 'object') throw new LabInputError(fn, 'record', 'must be a Record<string, tf.Tensor>', record);
+    if (record === null || typeof record !== 'object')
+      throw new LabInputError(fn, 'record', 'must be a Record<string, tf.Tensor>', record);
     const it = record.iterations;
-    if (!(it instanceof tf.Tensor) || it.size !== 1) throw new LabInputError(fn, 'record.iterations', 'must be a scalar tensor', it);
+    if (!(it instanceof tf.Tensor) || it.size !== 1)
+      throw new LabInputError(fn, 'record.iterations', 'must be a scalar tensor', it);
     const rest: Record<string, tf.Tensor> = {};
     for (const [k, t] of Object.entries(record)) {
       if (k === 'iterations') continue;
-      if (!(t instanceof tf.Tensor) || t.isDisposed) throw new LabInputError(fn, `record.${k}`, 'must be a live tf.Tensor', t);
+      if (!(t instanceof tf.Tensor) || t.isDisposed)
+        throw new LabInputError(fn, `record.${k}`, 'must be a live tf.Tensor', t);
       const slash = k.indexOf('/');
       const param = k.slice(slash + 1);
       if (slash < 0) throw new LabInputError(fn, `record.${k}`, "must be named '<slot>/<parameter>'", k);
       const v = this.variableFor(param);
       const scalarSlot = k.slice(0, slash) === 't';
       if (scalarSlot ? t.size !== 1 : !tf.util.arraysEqual(t.shape, v.shape)) {
-        throw new LabInputError(fn, `record.${k}`, scalarSlot ? 'must be a scalar' : `must have shape [${v.shape.join(', ')}]`, t);
+        throw new LabInputError(
+          fn,
+          `record.${k}`,
+          scalarSlot ? 'must be a scalar' : `must have shape [${v.shape.join(', ')}]`,
+          t,
+        );
       }
       rest[k] = t;
     }

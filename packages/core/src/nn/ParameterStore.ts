@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError, describeValue } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
 import { createRng, type Rng } from '../random/createRng.js';
 import { getInitializer, type InitializerSpec } from './initializers.js';
 
@@ -94,15 +95,21 @@ export class ParameterStore {
   private disposed = false;
 
   constructor(options: ParameterStoreOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new LabInputError('ParameterStore', 'options', 'must be an object with a seed', options);
+    if (options === undefined) {
+      throw new LabInputError('ParameterStore', 'options', 'is required (an options object with a seed)');
     }
+    readOptions('ParameterStore', options);
     const seed = options.seed;
     if (seed !== null && typeof seed === 'object' && typeof (seed as Rng).fork === 'function') {
       this.rng = seed as Rng;
     } else {
       if (!(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) {
-        throw new LabInputError('ParameterStore', 'options.seed', 'must be a finite number, a string or an Rng', seed);
+        throw new LabInputError(
+          'ParameterStore',
+          'options.seed',
+          'must be a finite number, a string or an Rng',
+          seed,
+        );
       }
       this.rng = createRng(seed);
     }
@@ -135,13 +142,28 @@ export class ParameterStore {
   ): tf.Variable {
     this.check('create');
     if (typeof name !== 'string' || !NAME_RE.test(name)) {
-      throw new LabInputError('ParameterStore.create', 'name', 'must be a non-empty string of [A-Za-z0-9_.:/-[]]', name);
+      throw new LabInputError(
+        'ParameterStore.create',
+        'name',
+        'must be a non-empty string of [A-Za-z0-9_.:/-[]]',
+        name,
+      );
     }
     if (this.entries.has(name)) {
-      throw new LabInputError('ParameterStore.create', 'name', 'must be unique in the store (already exists)', name);
+      throw new LabInputError(
+        'ParameterStore.create',
+        'name',
+        'must be unique in the store (already exists)',
+        name,
+      );
     }
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new LabInputError('ParameterStore.create', 'shape', 'must be an array of positive integers', shape);
+      throw new LabInputError(
+        'ParameterStore.create',
+        'shape',
+        'must be an array of positive integers',
+        shape,
+      );
     }
     const initializer = getInitializer(init, 'ParameterStore.create', 'init');
     const values = initializer(shape, this.rng.fork(name));
@@ -271,10 +293,19 @@ export class ParameterStore {
   setTransform(selector: ParameterSelector, transform: ParameterTransform): () => void {
     this.check('setTransform');
     if (typeof transform !== 'function') {
-      throw new LabInputError('ParameterStore.setTransform', 'transform', 'must be a function (w, name) => tensor', transform);
+      throw new LabInputError(
+        'ParameterStore.setTransform',
+        'transform',
+        'must be a function (w, name) => tensor',
+        transform,
+      );
     }
     const id = this.nextTransformId++;
-    this.transforms.push({ id, match: parameterMatcher(selector, 'ParameterStore.setTransform'), fn: transform });
+    this.transforms.push({
+      id,
+      match: parameterMatcher(selector, 'ParameterStore.setTransform'),
+      fn: transform,
+    });
     return () => {
       this.transforms = this.transforms.filter((t) => t.id !== id);
     };
@@ -305,12 +336,22 @@ export class ParameterStore {
   ): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
     this.check('valueAndGrads');
     if (typeof loss !== 'function') {
-      throw new LabInputError('ParameterStore.valueAndGrads', 'loss', 'must be a function returning a scalar', loss);
+      throw new LabInputError(
+        'ParameterStore.valueAndGrads',
+        'loss',
+        'must be a function returning a scalar',
+        loss,
+      );
     }
     const selected = names ?? this.trainableNames();
     const vars = selected.map((n) => this.entry('valueAndGrads', n).variable);
     if (vars.length === 0) {
-      throw new LabInputError('ParameterStore.valueAndGrads', 'names', 'must select at least one parameter', selected);
+      throw new LabInputError(
+        'ParameterStore.valueAndGrads',
+        'names',
+        'must select at least one parameter',
+        selected,
+      );
     }
     return tf.tidy(() => {
       let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
@@ -324,7 +365,11 @@ export class ParameterStore {
         }, vars);
       } catch (err) {
         if (err instanceof Error && /Cannot find a connection/.test(err.message)) {
-          throw new LabInputError('ParameterStore.valueAndGrads', 'loss', 'must depend on at least one selected parameter');
+          throw new LabInputError(
+            'ParameterStore.valueAndGrads',
+            'loss',
+            'must depend on at least one selected parameter',
+          );
         }
         throw err;
       }
@@ -362,7 +407,12 @@ export class ParameterStore {
   loadRecord(record: Record<string, tf.Tensor>, options: LoadRecordOptions = {}): string[] {
     this.check('loadRecord');
     if (record === null || typeof record !== 'object') {
-      throw new LabInputError('ParameterStore.loadRecord', 'record', 'must be a Record<string, tf.Tensor>', record);
+      throw new LabInputError(
+        'ParameterStore.loadRecord',
+        'record',
+        'must be a Record<string, tf.Tensor>',
+        record,
+      );
     }
     const strict = options.strict ?? true;
     const names: string[] = [];
@@ -373,7 +423,12 @@ export class ParameterStore {
       const e = this.entries.get(name);
       if (e === undefined) {
         if (strict) {
-          throw new LabInputError('ParameterStore.loadRecord', `record.${name}`, 'must name a parameter of the store', name);
+          throw new LabInputError(
+            'ParameterStore.loadRecord',
+            `record.${name}`,
+            'must name a parameter of the store',
+            name,
+          );
         }
         continue;
       }

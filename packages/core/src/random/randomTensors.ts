@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError, checkFinite, checkRange } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
 import { createRng, type Rng } from './createRng.js';
 
 /**
@@ -60,9 +61,9 @@ function checkShape(fn: string, shape: unknown): number {
 }
 
 function sourceRng(fn: string, options: RandomSource | undefined): Rng {
-  if (options === null || typeof options !== 'object') {
-    throw new LabInputError(fn, 'options', 'must be an object with a seed or an rng', options);
-  }
+  if (options === undefined)
+    throw new LabInputError(fn, 'options', 'is required (an options object with a seed or an rng)');
+  readOptions(fn, options);
   const { seed, rng } = options;
   if (seed !== undefined && rng !== undefined)
     throw new LabInputError(fn, 'options', 'must not give both seed and rng');

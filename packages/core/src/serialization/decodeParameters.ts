@@ -1,8 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
 import { LabFormatError } from '../io/LabFormatError.js';
+import { checkBytes } from '../validation/checkBytes.js';
+import { readOptions } from '../validation/readOptions.js';
 import {
   BYTES_PER,
+  PARAMETERS_MAX_DIM,
+  PARAMETERS_MAX_RANK,
+  badParameterName,
   LITTLE_ENDIAN,
   PARAMETERS_FORMAT,
   PARAMETERS_VERSION,
@@ -29,10 +34,16 @@ export interface DecodeParametersOptions {
   allowExtra?: boolean;
   /** Label for error messages (default `'<manifest>'`). */
   source?: string;
+  /** Load float32 entries holding NaN or +-Infinity instead of rejecting them (default `false`). */
+  allowNonFinite?: boolean;
 }
+
+/** Option names of {@link decodeParameters} / `loadParameters`. Internal. */
+export const DECODE_OPTIONS = ['expected', 'allowExtra', 'source', 'allowNonFinite'] as const;
 
 /** Decoded parameters: new tensors (owned by the caller) and the manifest metadata. */
 export interface DecodedParameters {
+  /** name -> tensor, a prototype-free record (`Object.create(null)`). */
   tensors: Record<string, tf.Tensor>;
   metadata: Record<string, unknown>;
 }
@@ -109,8 +120,10 @@ export function validateManifest(
     if (raw === null || typeof raw !== 'object')
       throw new LabFormatError(fn, 'manifest', where, `${at} must be an object`, raw);
     const e = raw as Record<string, unknown>;
-    if (typeof e.name !== 'string' || e.name === '')
-      throw new LabFormatError(fn, 'manifest', where, `${at}.name must be a non-empty string`, e.name);
+    const badName = badParameterName(e.name);
+    if (badName !== null) throw new LabFormatError(fn, 'manifest', where, `${at}.name ${badName}`, e.name);
+    if (typeof e.name !== 'string')
+      throw new LabFormatError(fn, 'manifest', where, `${at}.name must be a string`);
     const label = `${at} ('${e.name}')`;
     if (names.has(e.name))
       throw new LabFormatError(fn, 'manifest', where, `${label} must have a unique name`);
@@ -133,6 +146,15 @@ export function validateManifest(
         e.shape,
       );
     }
+    if (e.shape.length > PARAMETERS_MAX_RANK || e.shape.some((d) => (d as number) > PARAMETERS_MAX_DIM)) {
+      throw new LabFormatError(
+        fn,
+        'manifest',
+        where,
+        `${label}.shape must have rank <= ${PARAMETERS_MAX_RANK} and dimensions <= ${PARAMETERS_MAX_DIM}`,
+        e.shape,
+      );
+    }
     if (!isNonNegInt(e.byteOffset) || !isNonNegInt(e.byteLength)) {
       throw new LabFormatError(
         fn,
@@ -144,7 +166,7 @@ export function validateManifest(
     }
     const size = (e.shape as number[]).reduce((p, d) => p * d, 1);
     const need = size * BYTES_PER[e.dtype as StoredDtype];
-    if (e.byteLength !== need) {
+    if (!Number.isSafeInteger(need) || e.byteLength !== need) {
       throw new LabFormatError(
         fn,
         'manifest',
@@ -184,15 +206,17 @@ export function checkExpected(
 ): void {
   const expected = options.expected;
   if (expected === undefined) return;
-  if (expected === null || typeof expected !== 'object')
+  if (expected === null || typeof expected !== 'object' || Array.isArray(expected))
     throw new LabInputError(fn, 'options.expected', 'must be an object', expected);
   const byName = new Map(entries.map((e) => [e.name, e]));
   const problems: string[] = [];
   for (const [name, spec] of Object.entries(expected)) {
-    const shape = Array.isArray(spec) ? spec : spec?.shape;
+    const badName = badParameterName(name);
+    if (badName !== null) throw new LabInputError(fn, 'options.expected', `keys ${badName}`, name);
+    const shape = Array.isArray(spec) ? spec : (spec as { shape?: unknown } | null)?.shape;
     if (!Array.isArray(shape))
       throw new LabInputError(fn, `options.expected['${name}']`, 'must be a shape or { shape, dtype }', spec);
-    const dtype = Array.isArray(spec) ? undefined : spec.dtype;
+    const dtype = Array.isArray(spec) ? undefined : (spec as { dtype?: unknown }).dtype;
     const e = byName.get(name);
     if (e === undefined) {
       problems.push(`missing '${name}'`);
@@ -206,7 +230,7 @@ export function checkExpected(
       problems.push(`'${name}' has dtype ${loaded}, expected ${dtype}`);
   }
   if (!options.allowExtra) {
-    for (const e of entries) if (!(e.name in expected)) problems.push(`unexpected '${e.name}'`);
+    for (const e of entries) if (!Object.hasOwn(expected, e.name)) problems.push(`unexpected '${e.name}'`);
   }
   if (problems.length > 0) {
     throw new LabFormatError(
@@ -224,18 +248,23 @@ export function checkExpected(
  * bad JSON, wrong format or version, weights shorter or longer than declared, entries whose byte
  * range is out of bounds or overlaps another, unknown dtypes, `byteLength` disagreeing with the
  * shape, bool bytes other than 0/1, and (with `options.expected`) missing, unexpected or
- * mis-shaped parameters all throw a {@link LabFormatError}. Values are copied out of `weights`
- * (never aliased); int8/uint8 entries load as int32 tensors.
+ * mis-shaped parameters all throw a {@link LabFormatError}. Names must be printable, non-empty
+ * and not `__proto__`/`constructor`/`prototype`; shapes have rank <= {@link PARAMETERS_MAX_RANK}
+ * and dimensions <= {@link PARAMETERS_MAX_DIM}. float32 entries holding NaN or +-Infinity are
+ * rejected (naming the entry and index) unless `options.allowNonFinite` is `true`. Values are
+ * copied out of `weights` (never aliased); int8/uint8 entries load as int32 tensors. Options are
+ * checked (`null`, unknown keys, wrong types: {@link LabInputError}).
  *
  * @param manifest - from {@link encodeParameters} or `JSON.parse`/text of a saved manifest.
- * @param weights - the weights bytes.
- * @param options - `expected` spec, `allowExtra`, error label.
- * @returns `{ tensors, metadata }`; the caller owns (and disposes) the tensors.
+ * @param weights - the weights bytes: any `Uint8Array` view (a Node `Buffer`, a `subarray`).
+ * @param options - `expected` spec, `allowExtra`, `allowNonFinite`, error label.
+ * @returns `{ tensors, metadata }`; `tensors` is a prototype-free record; the caller owns (and
+ *   disposes) the tensors.
  */
 export function decodeParameters(
   manifest: ParametersManifest | string,
   weights: Uint8Array,
-  options: DecodeParametersOptions = {},
+  options?: DecodeParametersOptions,
 ): DecodedParameters {
   return decodeAs('decodeParameters', manifest, weights, options);
 }
@@ -245,26 +274,45 @@ export function decodeAs(
   fn: string,
   manifest: ParametersManifest | string,
   weights: Uint8Array,
-  options: DecodeParametersOptions,
+  options: DecodeParametersOptions | undefined,
 ): DecodedParameters {
-  if (!(weights instanceof Uint8Array))
-    throw new LabInputError(fn, 'weights', 'must be a Uint8Array', weights);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
-  const source = options.source ?? '<manifest>';
-  const m = validateManifest(fn, manifest, weights.length, source);
-  checkExpected(fn, m.entries, options, source);
+  const o = readOptions(fn, options, DECODE_OPTIONS);
+  const bytesIn = checkBytes(fn, 'weights', weights);
+  const source = o.string('source', '<manifest>');
+  const allowNonFinite = o.boolean('allowNonFinite', false);
+  const allowExtra = o.boolean('allowExtra', false);
+  const m = validateManifest(fn, manifest, bytesIn.length, source);
+  checkExpected(
+    fn,
+    m.entries,
+    { expected: o.raw('expected') as ExpectedParameters | undefined, allowExtra },
+    source,
+  );
   const arrays = m.entries.map((e) => {
     // slice() copies into a fresh, aligned buffer: no aliasing of the caller's bytes.
-    const bytes = weights.slice(e.byteOffset, e.byteOffset + e.byteLength);
+    const bytes = bytesIn.slice(e.byteOffset, e.byteOffset + e.byteLength);
     const size = e.shape.reduce((p, d) => p * d, 1);
     switch (e.dtype) {
-      case 'float32':
+      case 'float32': {
         if (!LITTLE_ENDIAN) swap32(bytes);
-        return new Float32Array(bytes.buffer, 0, size);
+        const values = new Float32Array(bytes.buffer, bytes.byteOffset, size);
+        if (!allowNonFinite) {
+          const bad = values.findIndex((v) => !Number.isFinite(v));
+          if (bad >= 0) {
+            throw new LabFormatError(
+              fn,
+              'weights',
+              { source },
+              `entry '${e.name}' (float32) must hold finite values (pass allowNonFinite: true to keep NaN/Infinity); element ${bad} is`,
+              values[bad],
+            );
+          }
+        }
+        return values;
+      }
       case 'int32':
         if (!LITTLE_ENDIAN) swap32(bytes);
-        return new Int32Array(bytes.buffer, 0, size);
+        return new Int32Array(bytes.buffer, bytes.byteOffset, size);
       case 'bool': {
         const bad = bytes.findIndex((b) => b > 1);
         if (bad >= 0)
@@ -278,12 +326,13 @@ export function decodeAs(
         return bytes;
       }
       case 'int8':
-        return Int32Array.from(new Int8Array(bytes.buffer));
+        return Int32Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       default:
         return Int32Array.from(bytes);
     }
   });
-  const tensors: Record<string, tf.Tensor> = {};
+  // Prototype-free: no name can reach Object.prototype (names are validated as well).
+  const tensors = Object.create(null) as Record<string, tf.Tensor>;
   m.entries.forEach((e, k) => {
     const dtype = e.dtype === 'int8' || e.dtype === 'uint8' ? 'int32' : e.dtype;
     tensors[e.name] = tf.tensor(arrays[k] as Float32Array | Int32Array | Uint8Array, e.shape.slice(), dtype);

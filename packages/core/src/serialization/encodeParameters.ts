@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
 import {
   BYTES_PER,
+  badParameterName,
   INT_RANGE,
   LITTLE_ENDIAN,
   PARAMETERS_FORMAT,
@@ -36,6 +38,8 @@ export function checkRecord(fn: string, record: unknown): Record<string, tf.Tens
   }
   for (const [name, t] of Object.entries(record)) {
     if (name === '') throw new LabInputError(fn, 'record', 'must not have an empty name');
+    const badName = badParameterName(name);
+    if (badName !== null) throw new LabInputError(fn, 'record', `names ${badName}`, name);
     if (!(t instanceof tf.Tensor)) throw new LabInputError(fn, `record['${name}']`, 'must be a tf.Tensor', t);
     if (t.isDisposed) throw new LabInputError(fn, `record['${name}']`, 'must not be disposed', t);
     if (t.dtype !== 'float32' && t.dtype !== 'int32' && t.dtype !== 'bool') {
@@ -66,6 +70,9 @@ export function checkMetadata(fn: string, metadata: unknown): Record<string, unk
  * `byteOffset`, described by `{ name, shape, dtype, byteOffset, byteLength }` entries in record
  * order; `bool` is stored as bytes 0/1; int32 tensors may be stored as int8/uint8 via
  * `options.storage`. The tensors are read (`await t.data()`), never disposed or modified.
+ * Names must be ones {@link decodeParameters} accepts (printable, non-empty, not `__proto__`,
+ * `constructor` or `prototype`). NaN/Infinity values are stored bit-exactly; decoding them needs
+ * `allowNonFinite: true`.
  *
  * @param record - name -> tensor (e.g. a ParameterStore's record).
  * @param metadata - JSON-serializable object stored in the manifest (deep-copied).
@@ -80,7 +87,7 @@ export function checkMetadata(fn: string, metadata: unknown): Record<string, unk
 export async function encodeParameters(
   record: Record<string, tf.Tensor>,
   metadata?: Record<string, unknown>,
-  options: EncodeParametersOptions = {},
+  options?: EncodeParametersOptions,
 ): Promise<EncodedParameters> {
   return encodeAs('encodeParameters', record, metadata, options);
 }
@@ -90,17 +97,15 @@ export async function encodeAs(
   fn: string,
   record: Record<string, tf.Tensor>,
   metadata: Record<string, unknown> | undefined,
-  options: EncodeParametersOptions,
+  options: EncodeParametersOptions | undefined,
 ): Promise<EncodedParameters> {
   const tensors = checkRecord(fn, record);
   const meta = checkMetadata(fn, metadata);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
-  const storage = options.storage ?? {};
-  if (storage === null || typeof storage !== 'object')
+  const storage = (readOptions(fn, options, ['storage']).raw('storage') ?? {}) as Record<string, unknown>;
+  if (storage === null || typeof storage !== 'object' || Array.isArray(storage))
     throw new LabInputError(fn, 'options.storage', 'must be an object', storage);
   for (const [name, s] of Object.entries(storage)) {
-    if (!(name in tensors))
+    if (!Object.hasOwn(tensors, name))
       throw new LabInputError(fn, `options.storage['${name}']`, 'must name a tensor in record');
     if (s !== 'int8' && s !== 'uint8')
       throw new LabInputError(fn, `options.storage['${name}']`, "must be 'int8' or 'uint8'", s);
@@ -116,7 +121,9 @@ export async function encodeAs(
   const entries: ParameterEntry[] = [];
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
-    const dtype: StoredDtype = storage[name] ?? (t.dtype as StoredDtype);
+    const dtype: StoredDtype = Object.hasOwn(storage, name)
+      ? (storage[name] as StoredDtype)
+      : (t.dtype as StoredDtype);
     const byteLength = t.size * BYTES_PER[dtype];
     entries.push({ name, shape: t.shape.slice(), dtype, byteOffset: offset, byteLength });
     offset += Math.ceil(byteLength / ALIGN) * ALIGN;

@@ -51,3 +51,30 @@ export function swap32(bytes: Uint8Array): void {
     bytes[i + 3] = a;
   }
 }
+
+/** Largest rank of a stored tensor; deeper shapes are rejected as malformed. */
+export const PARAMETERS_MAX_RANK = 32;
+/** Largest dimension of a stored tensor (tfjs sizes are int32). */
+export const PARAMETERS_MAX_DIM = 2 ** 31 - 1;
+/** Longest manifest file `loadParameters` reads (64 MiB); larger files are rejected unread. */
+export const PARAMETERS_MAX_MANIFEST_BYTES = 64 * 2 ** 20;
+
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Why `name` cannot be a parameter name, or `null` when it can: names must be non-empty, at most
+ * 1024 characters, printable (no control characters) and not `__proto__`, `constructor` or
+ * `prototype` (records are keyed by these names). Internal.
+ */
+export function badParameterName(name: unknown): string | null {
+  if (typeof name !== 'string' || name === '') return 'must be a non-empty string';
+  if (name.length > 1024) return 'must be at most 1024 characters';
+  if (RESERVED_NAMES.has(name)) return 'must not be __proto__, constructor or prototype';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name))
+    return 'must be printable (no control characters)';
+  if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name)) {
+    return 'must be valid Unicode (no lone surrogates)';
+  }
+  return null;
+}

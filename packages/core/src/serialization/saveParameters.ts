@@ -42,7 +42,7 @@ export async function saveParameters(
   path: string,
   record: Record<string, tf.Tensor>,
   metadata?: Record<string, unknown>,
-  options: EncodeParametersOptions = {},
+  options?: EncodeParametersOptions,
 ): Promise<SaveParametersResult> {
   const fn = 'saveParameters';
   if (typeof path !== 'string' || path === '')
