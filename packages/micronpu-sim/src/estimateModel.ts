@@ -263,7 +263,11 @@ function velaBlockPipeline(
 }
 
 /** SHRAM of one core, from Vela's `architecture_features.py` (by MACs per core). */
-function shramOf(acc: AcceleratorConfig): { banks: number; ifmGranule: [number, number]; accGranule: [number, number] } {
+function shramOf(acc: AcceleratorConfig): {
+  banks: number;
+  ifmGranule: [number, number];
+  accGranule: [number, number];
+} {
   const perCore = acc.macsPerCycle / acc.cores;
   if (perCore >= 256) return { banks: 48, ifmGranule: [8, 8], accGranule: [16, 20] };
   if (perCore >= 128) return { banks: 24, ifmGranule: [4, 4], accGranule: [8, 12] };
@@ -317,7 +321,9 @@ function searchBlock(
     const partUtil = (inDepth * kh * kw) / (roundUp(inDepth, 8) * roundUp(kh * kw, int16 ? 2 : 4));
     partKernel = partUtil > depthUtil;
   }
-  const convIfmDepth = int16 ? roundUp(Math.min(inDepth, 16), 4) : roundUp(Math.min(inDepth, partKernel ? 16 : 32), 8);
+  const convIfmDepth = int16
+    ? roundUp(Math.min(inDepth, 16), 4)
+    : roundUp(Math.min(inDepth, partKernel ? 16 : 32), 8);
   const repeats = ceilDiv(kw, 8) * ceilDiv(kh, 8);
   let best: Block = { w: uw, h: uh, d: ud };
   let bestCost = Number.POSITIVE_INFINITY;
@@ -333,8 +339,14 @@ function searchBlock(
         const ifmBw = roundUp((width - 1) * stride + Math.min(kw, 8), uw);
         const oh = g.outH === 1 && kh === 1 && uh === 2 ? Math.min(height, g.outH) : height;
         const ifmBd = depthwise ? depth : convIfmDepth;
-        const ifmBanks = roundUp(ceilDiv(ifmBw * ifmBh * roundUp((ifmBd * bits) / 8, 8), 1024) * 2, ifmGranule);
-        const accBanks = roundUp(ceilDiv((width * oh * roundUp(depth, 8) * accBits) / 8, 1024) * 2, accGranule);
+        const ifmBanks = roundUp(
+          ceilDiv(ifmBw * ifmBh * roundUp((ifmBd * bits) / 8, 8), 1024) * 2,
+          ifmGranule,
+        );
+        const accBanks = roundUp(
+          ceilDiv((width * oh * roundUp(depth, 8) * accBits) / 8, 1024) * 2,
+          accGranule,
+        );
         if (2 + ifmBanks > lutStart - accBanks) {
           wontFit.add(`${width},${height}`);
           continue;
@@ -592,8 +604,14 @@ export function estimateModel(
       // IFM fetch per OFM block: the block's receptive field, all input channels (depthwise: the
       // block's own channels), for every OFM block (depthwise: every spatial block).
       const nXY = ceilDiv(g.outW, blk.w) * ceilDiv(g.outH, blk.h);
-      const ifmW = Math.min(roundUp((blk.w - 1) * stride + kw, acc.ofmMicroBlock.width), g.outW * stride + kw - 1);
-      const ifmH = Math.min(roundUp((blk.h - 1) * stride + kh, acc.ofmMicroBlock.height), g.outH * stride + kh - 1);
+      const ifmW = Math.min(
+        roundUp((blk.w - 1) * stride + kw, acc.ofmMicroBlock.width),
+        g.outW * stride + kw - 1,
+      );
+      const ifmH = Math.min(
+        roundUp((blk.h - 1) * stride + kh, acc.ofmMicroBlock.height),
+        g.outH * stride + kh - 1,
+      );
       const dwOp = op.kind === 'DepthwiseConv2D';
       const inDepth = dwOp ? g.cout : g.cin;
       const ifmFetch =
@@ -644,7 +662,13 @@ export function estimateModel(
     const cycles = Math.max(busy, sramCycles, offChipCycles);
     prevCompute = compute;
     const bottleneck: Bottleneck =
-      cycles === busy ? (dma > compute ? system.offChip.kind : 'compute') : cycles === offChipCycles ? system.offChip.kind : 'sram';
+      cycles === busy
+        ? dma > compute
+          ? system.offChip.kind
+          : 'compute'
+        : cycles === offChipCycles
+          ? system.offChip.kind
+          : 'sram';
     return {
       name: op.name,
       layer,

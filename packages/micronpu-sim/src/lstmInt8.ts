@@ -106,12 +106,7 @@ export function lstmInt8(options: LstmInt8Options): LstmInt8Result {
   // TFLite's tanh of the cell takes 15 + cellShift <= 6 integer bits.
   const maxShift = mode === 'tflite' ? -9 : -1;
   if (!Number.isInteger(cellShift) || cellShift > maxShift || cellShift < -15) {
-    throw new LabInputError(
-      fn,
-      'options.cellShift',
-      `must be an integer in [-15, ${maxShift}]`,
-      cellShift,
-    );
+    throw new LabInputError(fn, 'options.cellShift', `must be an integer in [-15, ${maxShift}]`, cellShift);
   }
   if (
     options.bias !== undefined &&

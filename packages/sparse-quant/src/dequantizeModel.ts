@@ -25,7 +25,8 @@ export function dequantizeModel(model: Int8Model): Record<string, tf.Tensor> {
       model,
     );
   }
-  const out: Record<string, tf.Tensor> = {};
+  // Keyed by names that may come from a file: a null-prototype record (no `__proto__` tricks).
+  const out: Record<string, tf.Tensor> = Object.create(null);
   for (const w of model.weights) out[w.name] = tf.tensor(dequantizeValues(w), [...w.shape], 'float32');
   for (const f of model.floats) out[f.name] = tf.tensor(Float32Array.from(f.values), [...f.shape], 'float32');
   return out;
