@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import type { AcceleratorConfig } from './accelerators.js';
 import { encodeWeights } from './encodeWeights.js';
 import { type NpuDtype, type NpuModel, type PrimitiveOp, convOutput, expandModel } from './model.js';
@@ -491,19 +491,15 @@ export function estimateModel(
   if (system === null || typeof system !== 'object' || !system.accelerator || !(system.clockHz > 0)) {
     throw new LabInputError(fn, 'system', 'must be a SystemConfig (see systems / defineSystem)', system);
   }
-  if (options === null || typeof options !== 'object') {
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  const o = readOptions(fn, options, ['zeroSkipping', 'weightBytes', 'checkSram']);
+  const checkSram = o.boolean('checkSram', true);
+  if (o.has('zeroSkipping')) {
+    const z = o.nested('zeroSkipping', ['blockOut', 'blockIn']);
+    z.integer('blockOut', undefined, { min: 1 });
+    z.integer('blockIn', undefined, { min: 1 });
   }
   const zs = options.zeroSkipping;
-  if (zs !== undefined) {
-    for (const k of ['blockOut', 'blockIn'] as const) {
-      const v = zs?.[k];
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-        throw new LabInputError(fn, `options.zeroSkipping.${k}`, 'must be a positive integer', v);
-      }
-    }
-  }
-  const weightBytes: WeightBytesFn = options.weightBytes ?? encodedWeightBytes;
+  const weightBytes: WeightBytesFn = o.optionalFunction<WeightBytesFn>('weightBytes') ?? encodedWeightBytes;
   const expanded = expandModel(model);
   const acc = system.accelerator;
   const sramPerCycle = system.sramBytesPerSecond / system.clockHz;
@@ -692,7 +688,7 @@ export function estimateModel(
   });
 
   const peakSramBytes = Math.max(...ops.map((o) => o.liveSramBytes));
-  if ((options.checkSram ?? true) && peakSramBytes > system.sramBytes) {
+  if (checkSram && peakSramBytes > system.sramBytes) {
     const worst = ops.find((o) => o.liveSramBytes === peakSramBytes);
     throw new LabInputError(
       fn,

@@ -3,7 +3,7 @@
  * and {@link footprint}: constants, the CRC-32, the matrix view of a weight and the exact byte
  * size of every encoding. The byte-level specification is in the package README ("Export format").
  */
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import type {
   ActivationQuantParams,
   FloatTensor,
@@ -319,6 +319,7 @@ function checkName(fn: string, arg: string, name: unknown): asserts name is stri
 
 /** Validates an `Int8Model` and the encoding options at a public boundary. */
 export function validateModel(fn: string, model: Int8Model, options: EncodingOptions = {}): void {
+  readOptions(fn, options);
   if (model == null || typeof model !== 'object')
     throw new LabInputError(fn, 'model', 'must be an Int8Model', model);
   for (const key of ['weights', 'floats', 'activations'] as const) {
