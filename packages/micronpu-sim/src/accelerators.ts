@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 
 /** Micro-block shape (width x height x depth) of an Ethos-U MAC array. */
 export interface MicroBlock {
@@ -103,9 +103,7 @@ const posInt = (fn: string, arg: string, v: unknown): number => {
  */
 export function defineAccelerator(options: DefineAcceleratorOptions): AcceleratorConfig {
   const fn = 'defineAccelerator';
-  if (options === null || typeof options !== 'object') {
-    throw new LabInputError(fn, 'options', 'must be an object', options);
-  }
+  readOptions(fn, options);
   if (typeof options.name !== 'string' || options.name.length === 0) {
     throw new LabInputError(fn, 'options.name', 'must be a non-empty string', options.name);
   }

@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import {
   checkActivationRange,
   checkInt8Array,
@@ -42,8 +42,7 @@ export interface Conv2dInt8Result {
  */
 export function conv2dInt8(options: Conv2dInt8Options): Conv2dInt8Result {
   const fn = 'conv2dInt8';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object');
+  readOptions(fn, options);
   const is = options.inputShape;
   const ws = options.weightShape;
   if (!Array.isArray(is) || is.length !== 3 || !is.every((d) => Number.isInteger(d) && d > 0)) {

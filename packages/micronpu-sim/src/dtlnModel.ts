@@ -1,10 +1,12 @@
-import { LabInputError, createRng } from '@lab/core';
+import { LabInputError, readOptions, type Rng } from '@lab/core';
 import type { NpuModel, NpuOp } from './model.js';
 
 /** Options of {@link dtlnModel}. */
 export interface DtlnModelOptions {
-  /** Seed of the int8 weights (gaussian, clipped to [-127, 127]). */
-  readonly seed: number | string;
+  /** Seed of the int8 weights (gaussian, clipped to [-127, 127]); default 0 (`SeedOptions`). */
+  readonly seed?: number | string;
+  /** Generator to draw the weights from instead of `seed` (`SeedOptions`). */
+  readonly rng?: Rng;
   /** LSTM hidden units per layer (DTLN: 128). */
   readonly hidden?: number;
   /** STFT bins of stage 1 (DTLN: 257 for 512-sample frames). */
@@ -30,21 +32,13 @@ export interface DtlnModelOptions {
  */
 export function dtlnModel(options: DtlnModelOptions): NpuModel {
   const fn = 'dtlnModel';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object');
-  const H = options.hidden ?? 128;
-  const B = options.bins ?? 257;
-  const F = options.frame ?? 512;
-  const E = options.features ?? 256;
-  for (const [k, v] of Object.entries({ hidden: H, bins: B, frame: F, features: E })) {
-    if (!Number.isInteger(v) || v < 1)
-      throw new LabInputError(fn, `options.${k}`, 'must be a positive integer', v);
-  }
-  const std = options.weightStd ?? 30;
-  if (!(std > 0) || !Number.isFinite(std)) {
-    throw new LabInputError(fn, 'options.weightStd', 'must be a positive finite number', std);
-  }
-  const rng = createRng(options.seed);
+  const o = readOptions(fn, options, ['seed', 'rng', 'hidden', 'bins', 'frame', 'features', 'weightStd']);
+  const H = o.integer('hidden', 128, { min: 1 });
+  const B = o.integer('bins', 257, { min: 1 });
+  const F = o.integer('frame', 512, { min: 1 });
+  const E = o.integer('features', 256, { min: 1 });
+  const std = o.number('weightStd', 30, { min: 0, open: { min: true } });
+  const rng = o.rng();
   const w = (n: number): Int8Array => {
     const a = new Int8Array(n);
     for (let i = 0; i < n; i++) a[i] = Math.max(-127, Math.min(127, Math.round(rng.normal(0, std))));

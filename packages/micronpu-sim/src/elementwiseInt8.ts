@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import { checkActivationRange, checkInt8Array, checkZeroPoint } from './intKernelsCommon.js';
 import { multiplyByQuantizedMultiplier } from './multiplyByQuantizedMultiplier.js';
 import { quantizeMultiplier } from './quantizeMultiplier.js';
@@ -44,8 +44,7 @@ function checkOperand(fn: string, arg: string, q: QuantizedInt8): void {
  */
 export function elementwiseInt8(options: ElementwiseInt8Options): Int8Array {
   const fn = 'elementwiseInt8';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object');
+  readOptions(fn, options);
   if (options.op !== 'add' && options.op !== 'mul') {
     throw new LabInputError(fn, 'options.op', "must be 'add' or 'mul'", options.op);
   }

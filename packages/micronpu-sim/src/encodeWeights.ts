@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import { type MlwStreamStats, mlwEncode, newStats } from './weightEncoding/mlwEncode.js';
 import { type BrickOrder, reorderWeights } from './weightEncoding/reorderWeights.js';
 
@@ -233,10 +233,7 @@ export function encodeWeights(
   const fn = 'encodeWeights';
   const [w, out, inp] = checkWeightMatrix(fn, weights, shape);
   const order = resolveBrickOrder(accelerator, fn);
-  if (options === null || typeof options !== 'object') {
-    throw new LabInputError(fn, 'options', 'must be an object', options);
-  }
-  const ofmDepthStep = positiveInt(fn, 'options.ofmDepthStep', options.ofmDepthStep ?? out);
+  const ofmDepthStep = readOptions(fn, options, ['ofmDepthStep']).integer('ofmDepthStep', out, { min: 1 });
 
   const parts: EncodedWeightPart[] = [];
   const chunks: Uint8Array[] = [];

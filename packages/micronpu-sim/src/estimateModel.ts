@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import type { AcceleratorConfig } from './accelerators.js';
 import { encodeWeights } from './encodeWeights.js';
 import { type NpuDtype, type NpuModel, type PrimitiveOp, convOutput, expandModel } from './model.js';
@@ -263,7 +263,11 @@ function velaBlockPipeline(
 }
 
 /** SHRAM of one core, from Vela's `architecture_features.py` (by MACs per core). */
-function shramOf(acc: AcceleratorConfig): { banks: number; ifmGranule: [number, number]; accGranule: [number, number] } {
+function shramOf(acc: AcceleratorConfig): {
+  banks: number;
+  ifmGranule: [number, number];
+  accGranule: [number, number];
+} {
   const perCore = acc.macsPerCycle / acc.cores;
   if (perCore >= 256) return { banks: 48, ifmGranule: [8, 8], accGranule: [16, 20] };
   if (perCore >= 128) return { banks: 24, ifmGranule: [4, 4], accGranule: [8, 12] };
@@ -317,7 +321,9 @@ function searchBlock(
     const partUtil = (inDepth * kh * kw) / (roundUp(inDepth, 8) * roundUp(kh * kw, int16 ? 2 : 4));
     partKernel = partUtil > depthUtil;
   }
-  const convIfmDepth = int16 ? roundUp(Math.min(inDepth, 16), 4) : roundUp(Math.min(inDepth, partKernel ? 16 : 32), 8);
+  const convIfmDepth = int16
+    ? roundUp(Math.min(inDepth, 16), 4)
+    : roundUp(Math.min(inDepth, partKernel ? 16 : 32), 8);
   const repeats = ceilDiv(kw, 8) * ceilDiv(kh, 8);
   let best: Block = { w: uw, h: uh, d: ud };
   let bestCost = Number.POSITIVE_INFINITY;
@@ -333,8 +339,14 @@ function searchBlock(
         const ifmBw = roundUp((width - 1) * stride + Math.min(kw, 8), uw);
         const oh = g.outH === 1 && kh === 1 && uh === 2 ? Math.min(height, g.outH) : height;
         const ifmBd = depthwise ? depth : convIfmDepth;
-        const ifmBanks = roundUp(ceilDiv(ifmBw * ifmBh * roundUp((ifmBd * bits) / 8, 8), 1024) * 2, ifmGranule);
-        const accBanks = roundUp(ceilDiv((width * oh * roundUp(depth, 8) * accBits) / 8, 1024) * 2, accGranule);
+        const ifmBanks = roundUp(
+          ceilDiv(ifmBw * ifmBh * roundUp((ifmBd * bits) / 8, 8), 1024) * 2,
+          ifmGranule,
+        );
+        const accBanks = roundUp(
+          ceilDiv((width * oh * roundUp(depth, 8) * accBits) / 8, 1024) * 2,
+          accGranule,
+        );
         if (2 + ifmBanks > lutStart - accBanks) {
           wontFit.add(`${width},${height}`);
           continue;
@@ -480,19 +492,15 @@ export function estimateModel(
   if (system === null || typeof system !== 'object' || !system.accelerator || !(system.clockHz > 0)) {
     throw new LabInputError(fn, 'system', 'must be a SystemConfig (see systems / defineSystem)', system);
   }
-  if (options === null || typeof options !== 'object') {
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  const o = readOptions(fn, options, ['zeroSkipping', 'weightBytes', 'checkSram']);
+  const checkSram = o.boolean('checkSram', true);
+  if (o.has('zeroSkipping')) {
+    const z = o.nested('zeroSkipping', ['blockOut', 'blockIn']);
+    z.integer('blockOut', undefined, { min: 1 });
+    z.integer('blockIn', undefined, { min: 1 });
   }
   const zs = options.zeroSkipping;
-  if (zs !== undefined) {
-    for (const k of ['blockOut', 'blockIn'] as const) {
-      const v = zs?.[k];
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-        throw new LabInputError(fn, `options.zeroSkipping.${k}`, 'must be a positive integer', v);
-      }
-    }
-  }
-  const weightBytes: WeightBytesFn = options.weightBytes ?? encodedWeightBytes;
+  const weightBytes: WeightBytesFn = o.optionalFunction<WeightBytesFn>('weightBytes') ?? encodedWeightBytes;
   const expanded = expandModel(model);
   const acc = system.accelerator;
   const sramPerCycle = system.sramBytesPerSecond / system.clockHz;
@@ -593,8 +601,14 @@ export function estimateModel(
       // IFM fetch per OFM block: the block's receptive field, all input channels (depthwise: the
       // block's own channels), for every OFM block (depthwise: every spatial block).
       const nXY = ceilDiv(g.outW, blk.w) * ceilDiv(g.outH, blk.h);
-      const ifmW = Math.min(roundUp((blk.w - 1) * stride + kw, acc.ofmMicroBlock.width), g.outW * stride + kw - 1);
-      const ifmH = Math.min(roundUp((blk.h - 1) * stride + kh, acc.ofmMicroBlock.height), g.outH * stride + kh - 1);
+      const ifmW = Math.min(
+        roundUp((blk.w - 1) * stride + kw, acc.ofmMicroBlock.width),
+        g.outW * stride + kw - 1,
+      );
+      const ifmH = Math.min(
+        roundUp((blk.h - 1) * stride + kh, acc.ofmMicroBlock.height),
+        g.outH * stride + kh - 1,
+      );
       const dwOp = op.kind === 'DepthwiseConv2D';
       const inDepth = dwOp ? g.cout : g.cin;
       const ifmFetch =
@@ -645,7 +659,13 @@ export function estimateModel(
     const cycles = Math.max(busy, sramCycles, offChipCycles);
     prevCompute = compute;
     const bottleneck: Bottleneck =
-      cycles === busy ? (dma > compute ? system.offChip.kind : 'compute') : cycles === offChipCycles ? system.offChip.kind : 'sram';
+      cycles === busy
+        ? dma > compute
+          ? system.offChip.kind
+          : 'compute'
+        : cycles === offChipCycles
+          ? system.offChip.kind
+          : 'sram';
     return {
       name: op.name,
       layer,
@@ -669,7 +689,7 @@ export function estimateModel(
   });
 
   const peakSramBytes = Math.max(...ops.map((o) => o.liveSramBytes));
-  if ((options.checkSram ?? true) && peakSramBytes > system.sramBytes) {
+  if (checkSram && peakSramBytes > system.sramBytes) {
     const worst = ops.find((o) => o.liveSramBytes === peakSramBytes);
     throw new LabInputError(
       fn,

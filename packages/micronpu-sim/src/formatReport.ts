@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import type { EstimateModelResult } from './estimateModel.js';
 
 /** Options of {@link formatReport}. */
@@ -21,10 +21,7 @@ export function formatReport(result: EstimateModelResult, options: FormatReportO
   if (result === null || typeof result !== 'object' || !Array.isArray(result.ops)) {
     throw new LabInputError('formatReport', 'result', 'must be an estimateModel result', result);
   }
-  const mode = options.rows ?? 'layer';
-  if (mode !== 'layer' && mode !== 'op') {
-    throw new LabInputError('formatReport', 'options.rows', "must be 'layer' or 'op'", mode);
-  }
+  const mode = readOptions('formatReport', options).oneOf('rows', ['layer', 'op'] as const, 'layer');
   const offName = result.ops.find((o) => o.bottleneck === 'dram') ? 'dram' : 'flash';
   const header = [
     mode,

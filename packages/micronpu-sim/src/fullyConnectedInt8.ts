@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import {
   checkActivationRange,
   checkInt8Array,
@@ -37,8 +37,7 @@ export interface FullyConnectedInt8Options {
  */
 export function fullyConnectedInt8(options: FullyConnectedInt8Options): Int8Array {
   const fn = 'fullyConnectedInt8';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object');
+  readOptions(fn, options);
   const { shape } = options;
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new LabInputError(fn, 'options.shape', 'must be [out, in] positive integers', shape);

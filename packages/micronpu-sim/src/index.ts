@@ -51,7 +51,8 @@ export type {
   EncodeWeightsResult,
   EncoderAccelerator,
 } from './encodeWeights.js';
-export { decodeWeights } from './weightEncoding/decodeWeights.js';
+export { MAX_VALUES_PER_STREAM_BYTE, decodeWeights } from './weightEncoding/decodeWeights.js';
+export type { DecodeWeightsOptions } from './weightEncoding/decodeWeights.js';
 export { syntheticWeights } from './weightEncoding/syntheticWeights.js';
 export type { SyntheticWeightsOptions, WeightStructure } from './weightEncoding/syntheticWeights.js';
 export type { MlwStreamStats } from './weightEncoding/mlwEncode.js';

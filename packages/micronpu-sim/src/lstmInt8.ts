@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import { fixedPointSigmoid, fixedPointTanh } from './fixedPointActivations.js';
 import { checkInt8Array, checkZeroPoint, wrapInt32 } from './intKernelsCommon.js';
 import { multiplyByQuantizedMultiplier, roundingDivideByPOT } from './multiplyByQuantizedMultiplier.js';
@@ -79,8 +79,7 @@ function gateScales(fn: string, arg: string, s: number | readonly number[]): num
  */
 export function lstmInt8(options: LstmInt8Options): LstmInt8Result {
   const fn = 'lstmInt8';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object');
+  readOptions(fn, options);
   const x = checkInt8Array(fn, 'options.input', options.input);
   const h = checkInt8Array(fn, 'options.hidden', options.hidden);
   const H = h.length;
@@ -106,12 +105,7 @@ export function lstmInt8(options: LstmInt8Options): LstmInt8Result {
   // TFLite's tanh of the cell takes 15 + cellShift <= 6 integer bits.
   const maxShift = mode === 'tflite' ? -9 : -1;
   if (!Number.isInteger(cellShift) || cellShift > maxShift || cellShift < -15) {
-    throw new LabInputError(
-      fn,
-      'options.cellShift',
-      `must be an integer in [-15, ${maxShift}]`,
-      cellShift,
-    );
+    throw new LabInputError(fn, 'options.cellShift', `must be an integer in [-15, ${maxShift}]`, cellShift);
   }
   if (
     options.bias !== undefined &&

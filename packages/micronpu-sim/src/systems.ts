@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import { type AcceleratorConfig, resolveAccelerator } from './accelerators.js';
 
 /** An NPU system: accelerator, clock, on-chip SRAM and the off-chip weight memory (flash or DRAM). */
@@ -51,9 +51,7 @@ const positive = (fn: string, arg: string, v: unknown): number => {
  */
 export function defineSystem(options: DefineSystemOptions): SystemConfig {
   const fn = 'defineSystem';
-  if (options === null || typeof options !== 'object') {
-    throw new LabInputError(fn, 'options', 'must be an object', options);
-  }
+  readOptions(fn, options);
   if (typeof options.name !== 'string' || options.name.length === 0) {
     throw new LabInputError(fn, 'options.name', 'must be a non-empty string', options.name);
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { initBackend, LabInputError } from '@lab/core';
+import { initBackend, LabFormatError, LabInputError } from '@lab/core';
 import { expectNoLeaks } from '@lab/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accelerators } from '../src/accelerators.js';
@@ -292,6 +292,44 @@ describe('input checks', () => {
     const longer = new Uint8Array(r.byteCount + 16);
     longer.set(r.stream);
     expect(() => decodeWeights(longer, [32, 64], acc)).toThrow(/must end/);
+  });
+
+  it('decoder accepts a Node Buffer and an odd-offset subarray', () => {
+    const ws = syntheticWeights({ shape: [24, 40], structure: 'unstructured', sparsity: 0.6, seed: 4 });
+    const r = encodeWeights(ws, [24, 40], acc);
+    const pooled = Buffer.concat([Buffer.from([1]), Buffer.from(r.stream)]).subarray(1);
+    expect(pooled.byteOffset % 2).toBe(1);
+    expect(decodeWeights(pooled, [24, 40], acc)).toEqual(ws);
+    const host = new Uint8Array(r.stream.length + 3);
+    host.set(r.stream, 3);
+    expect(decodeWeights(host.subarray(3), [24, 40], acc)).toEqual(ws);
+  });
+
+  it('decoder checks a claimed shape against the bytes present before allocating', () => {
+    // The report: an 80-byte stream claiming [46341, 46341] (2^31 values) took 97 s and 8 GB.
+    const stream = new Uint8Array(80);
+    const huge = () => decodeWeights(stream, [46341, 46341], acc);
+    expect(huge).toThrow(LabFormatError);
+    expect(huge).toThrow(/must hold at least/);
+    // Enough bytes for the shape but more elements than maxElements.
+    expect(() => decodeWeights(new Uint8Array(4096), [1024, 1024], acc, { maxElements: 1000 })).toThrow(
+      /maxElements/,
+    );
+    // Within the per-byte bound but far more than the stream codes: the decoder stops early.
+    const small = encodeWeights(new Int8Array(64 * 64), [64, 64], acc).stream;
+    expect(() => decodeWeights(small, [640, 64], acc)).toThrow(LabFormatError);
+    // A hostile zero run cannot make one part decode past its share.
+    expect(() => mlwDecode(small, 100)).toThrow(/more than 100 values/);
+  });
+
+  it('decoder type-checks options (null, wrong types, unknown keys)', () => {
+    const r = encodeWeights(new Int8Array(8 * 16), [8, 16], acc);
+    expect(() => decodeWeights(r.stream, [8, 16], acc, null as never)).toThrow(LabInputError);
+    expect(() => decodeWeights(r.stream, [8, 16], acc, { ofmDepthStep: '4' as never })).toThrow(
+      /options.ofmDepthStep/,
+    );
+    expect(() => decodeWeights(r.stream, [8, 16], acc, { ofmStep: 4 } as never)).toThrow(/not an option/);
+    expect(() => decodeWeights([1, 2] as never, [8, 16], acc)).toThrow(/'stream'/);
   });
 });
 

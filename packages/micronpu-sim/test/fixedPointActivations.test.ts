@@ -27,22 +27,25 @@ describe('fixedPointSigmoid / fixedPointTanh (gemmlowp int16 fixed point)', () =
     ['sigmoid', fixedPointSigmoid],
     ['tanh', fixedPointTanh],
   ] as const) {
-    it.each([0, 1, 2, 3, 4, 5, 6])(`${name}: bit-identical to gemmlowp on all 65536 inputs, %i integer bits`, (m) => {
-      const ref = fixture.tables[`${name}-${m}`];
-      if (!ref) throw new Error('fixture');
-      const t = table(f, m);
-      for (const [x, y] of Object.entries(ref.spot)) expect(f(Number(x), m), x).toBe(y);
-      expect(createHash('sha256').update(new Uint8Array(t.buffer)).digest('hex')).toBe(ref.sha256);
-      // Accuracy vs the exact function (what the LSTM tolerances are derived from).
-      let worst = 0;
-      for (let v = -32768; v <= 32767; v++) {
-        const r = v / 2 ** (15 - m);
-        const exact = name === 'sigmoid' ? 32768 / (1 + Math.exp(-r)) : 32768 * Math.tanh(r);
-        worst = Math.max(worst, Math.abs((t[v + 32768] as number) - Math.min(32767, exact)));
-      }
-      expect(worst).toBeLessThan(name === 'sigmoid' ? GEMMLOWP_SIGMOID_MAX_LSB : GEMMLOWP_TANH_MAX_LSB);
-      expect(worst).toBeGreaterThan(1); // not exactly rounded: the fixed-point algorithm's own error
-    });
+    it.each([0, 1, 2, 3, 4, 5, 6])(
+      `${name}: bit-identical to gemmlowp on all 65536 inputs, %i integer bits`,
+      (m) => {
+        const ref = fixture.tables[`${name}-${m}`];
+        if (!ref) throw new Error('fixture');
+        const t = table(f, m);
+        for (const [x, y] of Object.entries(ref.spot)) expect(f(Number(x), m), x).toBe(y);
+        expect(createHash('sha256').update(new Uint8Array(t.buffer)).digest('hex')).toBe(ref.sha256);
+        // Accuracy vs the exact function (what the LSTM tolerances are derived from).
+        let worst = 0;
+        for (let v = -32768; v <= 32767; v++) {
+          const r = v / 2 ** (15 - m);
+          const exact = name === 'sigmoid' ? 32768 / (1 + Math.exp(-r)) : 32768 * Math.tanh(r);
+          worst = Math.max(worst, Math.abs((t[v + 32768] as number) - Math.min(32767, exact)));
+        }
+        expect(worst).toBeLessThan(name === 'sigmoid' ? GEMMLOWP_SIGMOID_MAX_LSB : GEMMLOWP_TANH_MAX_LSB);
+        expect(worst).toBeGreaterThan(1); // not exactly rounded: the fixed-point algorithm's own error
+      },
+    );
   }
 
   it('closed forms and symmetries; bad arguments name the function', () => {

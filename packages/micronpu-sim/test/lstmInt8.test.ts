@@ -21,7 +21,8 @@ const C_LSB_TOL_LUT = 1;
 // bound below, 1 + 6.8 |c| / 2^15 + 1.2 (up to ~9 LSB at |c| = 16, below 3 LSB for |c| < 2).
 const E_SIGMOID = 6.8;
 const E_TANH = 12.1;
-const cBoundTflite = (cPrev: number): number => 1 + (E_SIGMOID * Math.abs(cPrev)) / 32768 + (E_SIGMOID + E_TANH) / 16;
+const cBoundTflite = (cPrev: number): number =>
+  1 + (E_SIGMOID * Math.abs(cPrev)) / 32768 + (E_SIGMOID + E_TANH) / 16;
 const CELL_SHIFT = -11;
 
 type Rng = ReturnType<typeof createRng>;

@@ -182,7 +182,9 @@ describe('whole models vs Vela compiled end to end (U55-256 High-End, U55-128 De
       const v = vela.ops.find((x) => x.name === o.name);
       if (!v) throw new Error(`Vela has no op ${o.name}`);
       expect(o.macs, o.name).toBe(v.macs);
-      expect(rel(o.cycles, v.cycles), `${o.name} cycles ${o.cycles} vs ${v.cycles}`).toBeLessThan(VELA_REL_TOL);
+      expect(rel(o.cycles, v.cycles), `${o.name} cycles ${o.cycles} vs ${v.cycles}`).toBeLessThan(
+        VELA_REL_TOL,
+      );
       // Vela's NPU column includes the DMA waits (LUT, first weight slice).
       const npu = o.computeCycles + o.dmaStallCycles;
       expect(rel(npu, v.npu), `${o.name} npu ${npu} vs ${v.npu}`).toBeLessThan(VELA_REL_TOL);
@@ -214,7 +216,9 @@ describe('whole models vs Vela compiled end to end (U55-256 High-End, U55-128 De
       const fcVela = vela.ops.filter((o) => o.nng === 'FullyConnected');
       expect(fcOurs.length).toBe(fcVela.length);
       const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-      expect(rel(sum(fcOurs.map((o) => o.cycles)), sum(fcVela.map((o) => o.cycles)))).toBeLessThan(VELA_REL_TOL);
+      expect(rel(sum(fcOurs.map((o) => o.cycles)), sum(fcVela.map((o) => o.cycles)))).toBeLessThan(
+        VELA_REL_TOL,
+      );
       // The elementwise rest is ~30% below Vela's (it also copies the states with two AvgPools
       // and runs tanh(c) as an AvgPool at 2 cycles per element); it is < 2% of the total.
       const ewVela = vela.totals.total - sum(fcVela.map((o) => o.cycles));
@@ -234,7 +238,9 @@ describe('whole models vs Vela compiled end to end (U55-256 High-End, U55-128 De
       const fcOurs = r.ops.filter((o) => o.kind === 'FullyConnected');
       expect(fcOurs.length).toBe(fcVela.length);
       expect(sum(fcOurs.map((o) => o.macs))).toBe(sum(fcVela.map((o) => o.macs)));
-      expect(rel(sum(fcOurs.map((o) => o.cycles)), sum(fcVela.map((o) => o.cycles)))).toBeLessThan(VELA_REL_TOL);
+      expect(rel(sum(fcOurs.map((o) => o.cycles)), sum(fcVela.map((o) => o.cycles)))).toBeLessThan(
+        VELA_REL_TOL,
+      );
       expect(rel(r.totals.cycles, vela.totals.total)).toBeLessThan(VELA_REL_TOL);
     },
   );
@@ -245,7 +251,8 @@ describe('whole models vs Vela compiled end to end (U55-256 High-End, U55-128 De
       const vela = fixture.configs.u65?.models[m] as
         | { totals: { total: number }; ops: (VelaOp & { dram: number })[] }
         | undefined;
-      const build = models[m] ?? tfliteLstms[m] ?? (m === 'dtln' ? () => [...dtlnModel({ seed: 1 }).ops] : undefined);
+      const build =
+        models[m] ?? tfliteLstms[m] ?? (m === 'dtln' ? () => [...dtlnModel({ seed: 1 }).ops] : undefined);
       if (!vela || !build) throw new Error(m);
       const r = estimateModel({ name: m, ops: build() }, systemOf('u65'), { weightBytes });
       expect(rel(r.totals.cycles, vela.totals.total)).toBeLessThan(VELA_REL_TOL);
@@ -255,7 +262,9 @@ describe('whole models vs Vela compiled end to end (U55-256 High-End, U55-128 De
       if (fcV.length > 0) {
         // SRAM is not compared for FCs here: on two cores Vela splits a <= 128-output FC into two
         // 64-deep blocks (the IFM is read twice; 24 vs our 16 cycles), which we do not model.
-        expect(rel(sum(fcO.map((o) => o.offChipCycles)), sum(fcV.map((o) => o.dram)))).toBeLessThan(VELA_REL_TOL);
+        expect(rel(sum(fcO.map((o) => o.offChipCycles)), sum(fcV.map((o) => o.dram)))).toBeLessThan(
+          VELA_REL_TOL,
+        );
       } else {
         expect(rel(r.totals.sramCycles, sum(vela.ops.map((o) => o.sram)))).toBeLessThan(VELA_REL_TOL);
       }

@@ -1,4 +1,4 @@
-import { LabInputError, checkTensor } from '@lab/core';
+import { checkTensor, LabInputError, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ActivationQuantParams } from './Int8Model.js';
 import { type QuantGrid, fakeQuantizeUnchecked } from './fakeQuantize.js';
@@ -71,14 +71,9 @@ export class ActivationObserver {
     const fn = 'ActivationObserver';
     if (typeof name !== 'string' || name.length === 0)
       throw new LabInputError(fn, 'name', 'must be a non-empty string', name);
-    if (options === null || typeof options !== 'object')
-      throw new LabInputError(fn, 'options', 'must be an object', options);
-    const bits = options.bits ?? 8;
-    if (bits !== 8 && bits !== 16) throw new LabInputError(fn, 'options.bits', 'must be 8 or 16', bits);
-    const momentum = options.momentum ?? 0.99;
-    if (typeof momentum !== 'number' || !(momentum >= 0 && momentum < 1)) {
-      throw new LabInputError(fn, 'options.momentum', 'must be a number in [0, 1)', momentum);
-    }
+    const o = readOptions(fn, options, ['bits', 'momentum']);
+    const bits = o.oneOf('bits', [8, 16] as const, 8);
+    const momentum = o.number('momentum', 0.99, { min: 0, max: 1, open: { max: true } });
     this.name = name;
     this.bits = bits;
     this.momentum = momentum;

@@ -1,4 +1,11 @@
-import { GRU, type GRUApplyOptions, type GRUOptions, type GRUResult, type ParameterStore } from '@lab/core';
+import {
+  GRU,
+  readOptions,
+  type GRUApplyOptions,
+  type GRUOptions,
+  type GRUResult,
+  type ParameterStore,
+} from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fakeQuantizeUnchecked } from './fakeQuantize.js';
 import {
@@ -44,7 +51,7 @@ export class QuantGRU extends QuantRecurrentLayer<GRU> {
   /** Runs the recurrence over `x` `[batch, time, inputDim]`; `training: true` updates the observers. */
   apply(x: tf.Tensor, options: GRUApplyOptions = {}): GRUResult {
     if (!this.q.enabled) return this.float.apply(x, options);
-    const training = options.training ?? false;
+    const training = readOptions('QuantGRU.apply', options).boolean('training', false);
     checkSequenceInput('QuantGRU.apply', x, this.inputDim);
     const [B, T] = x.shape as [number, number, number];
     const H = this.units;

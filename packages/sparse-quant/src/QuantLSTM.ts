@@ -1,5 +1,6 @@
 import {
   LSTM,
+  readOptions,
   type LSTMApplyOptions,
   type LSTMOptions,
   type LSTMResult,
@@ -60,7 +61,7 @@ export class QuantLSTM extends QuantRecurrentLayer<LSTM> {
   /** Runs the recurrence over `x` `[batch, time, inputDim]`; `training: true` updates the observers. */
   apply(x: tf.Tensor, options: LSTMApplyOptions = {}): LSTMResult {
     if (!this.q.enabled) return this.float.apply(x, options);
-    const training = options.training ?? false;
+    const training = readOptions('QuantLSTM.apply', options).boolean('training', false);
     // Validation (shapes, initial state) is core's; run it without the work by checking here.
     checkSequenceInput('QuantLSTM.apply', x, this.inputDim);
     const [B, T] = x.shape as [number, number, number];

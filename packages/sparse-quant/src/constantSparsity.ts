@@ -1,4 +1,4 @@
-import { LabInputError, checkInteger } from '@lab/core';
+import { checkInteger, LabInputError, readOptions } from '@lab/core';
 import { checkSparsity } from './polynomialDecay.js';
 import { type PruningSchedule, inPruningTurn } from './PruningSchedule.js';
 
@@ -25,8 +25,7 @@ export interface ConstantSparsityOptions {
  */
 export function constantSparsity(options: ConstantSparsityOptions): PruningSchedule {
   const fn = 'constantSparsity';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  readOptions(fn, options, ['targetSparsity', 'beginStep', 'endStep', 'frequency']);
   checkSparsity(fn, 'options.targetSparsity', options.targetSparsity);
   const beginStep = options.beginStep ?? 0;
   checkInteger(fn, 'options.beginStep', beginStep, 0);

@@ -1,4 +1,4 @@
-import { LabFormatError, LabInputError } from '@lab/core';
+import { LabFormatError, checkBytes, readOptions } from '@lab/core';
 import type {
   ActivationQuantParams,
   FloatTensor,
@@ -21,6 +21,7 @@ import {
   TRAILER_BYTES,
   crc32,
   matrixView,
+  nameProblem,
 } from './exportFormat.js';
 
 /** Options for {@link decodeModel}. */
@@ -31,7 +32,16 @@ export interface DecodeModelOptions {
   maxElements?: number;
   /** Label for error messages (default `'<bytes>'`). */
   source?: string;
+  /**
+   * Accept NaN and +-Infinity in float tensors, scales and activation scales (default `false`:
+   * a non-finite value is a `LabFormatError` naming the record).
+   */
+  allowNonFinite?: boolean;
 }
+
+/** Largest `maxElements` accepted (2^31 - 1): one tensor's values must fit one typed array. */
+export const DECODE_MODEL_MAX_ELEMENTS = 2 ** 31 - 1;
+const OPTION_KEYS = ['verifyChecksum', 'maxElements', 'source', 'allowNonFinite'] as const;
 
 const FN = 'decodeModel';
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -87,12 +97,18 @@ class Reader {
   uint(width: number, what: string): number {
     return width === 1 ? this.u8(what) : width === 2 ? this.u16(what) : this.u32(what);
   }
-  /** Copies `n` bytes. */
+  /** Copies `n` bytes into a fresh array (never through `bytes.buffer`: a `Buffer` is a pool view). */
   raw(n: number, what: string): Uint8Array {
     this.need(n, what);
-    const out = this.bytes.slice(this.pos, this.pos + n);
+    const out = new Uint8Array(n);
+    out.set(this.bytes.subarray(this.pos, this.pos + n));
     this.pos += n;
     return out;
+  }
+  /** Copies `n` bytes as int8 values. */
+  int8s(n: number, what: string): Int8Array {
+    const b = this.raw(n, what);
+    return new Int8Array(b.buffer, b.byteOffset, b.length);
   }
   /** `n` float32 values by bit pattern. */
   f32s(n: number, what: string): Float32Array {
@@ -105,11 +121,16 @@ class Reader {
   name(what: string): string {
     const n = this.u16(`${what} name length`);
     const b = this.raw(n, `${what} name`);
+    let name: string;
     try {
-      return textDecoder.decode(b);
+      name = textDecoder.decode(b);
     } catch {
       return this.fail(`holds a ${what} name that is not valid UTF-8`);
     }
+    // Names key records downstream: no empty, non-printable or prototype-shadowing names.
+    const problem = nameProblem(name);
+    if (problem !== undefined) this.fail(`holds a ${what} name that ${problem}`, name);
+    return name;
   }
   shape(what: string, maxElements: number): number[] {
     const rank = this.u8(`${what} rank`);
@@ -136,16 +157,22 @@ class Reader {
  * @param bytes - File bytes (not modified).
  * @param options - See {@link DecodeModelOptions}.
  * @returns A new model whose arrays the caller owns.
- * @throws LabFormatError for malformed input; LabInputError if `bytes` is not a Uint8Array.
+ * Any `Uint8Array` view is accepted (a Node `Buffer` from `fs.readFileSync`, a `subarray` at any
+ * offset). Sizes are checked against the bytes present before anything is allocated; names
+ * must be non-empty, printable and not `__proto__`/`constructor`/`prototype`; non-finite floats
+ * are rejected unless `allowNonFinite`.
+ *
+ * @throws LabFormatError for malformed input; LabInputError if `bytes` is not bytes or an option
+ *   is invalid (`options` not an object, an unknown key, a wrong type).
  * @see Stamenovic et al., NeurIPS 2021 ENLSP, arXiv 2111.02351 (the exported model).
  */
-export function decodeModel(bytes: Uint8Array, options: DecodeModelOptions = {}): Int8Model {
-  if (!(bytes instanceof Uint8Array)) throw new LabInputError(FN, 'bytes', 'must be a Uint8Array', bytes);
-  const source = options.source ?? '<bytes>';
-  const maxElements = options.maxElements ?? 2 ** 27;
-  if (!(Number.isInteger(maxElements) && maxElements >= 0)) {
-    throw new LabInputError(FN, 'options.maxElements', 'must be a non-negative integer', maxElements);
-  }
+export function decodeModel(bytes: Uint8Array, options?: DecodeModelOptions): Int8Model {
+  const o = readOptions(FN, options, OPTION_KEYS);
+  bytes = checkBytes(FN, 'bytes', bytes);
+  const source = o.string('source', '<bytes>');
+  const maxElements = o.integer('maxElements', 2 ** 27, { min: 0, max: DECODE_MODEL_MAX_ELEMENTS });
+  const verifyChecksum = o.boolean('verifyChecksum', true);
+  const allowNonFinite = o.boolean('allowNonFinite', false);
   const where = { source };
   if (bytes.length < HEADER_BYTES + TRAILER_BYTES) {
     throw new LabFormatError(
@@ -176,7 +203,7 @@ export function decodeModel(bytes: Uint8Array, options: DecodeModelOptions = {})
       bytes.length,
     );
   }
-  if (options.verifyChecksum ?? true) {
+  if (verifyChecksum) {
     const stored = new DataView(bytes.buffer, bytes.byteOffset + total - 4, 4).getUint32(0, true);
     const actual = crc32(bytes, 0, total - 4);
     if (stored !== actual)
@@ -190,14 +217,16 @@ export function decodeModel(bytes: Uint8Array, options: DecodeModelOptions = {})
   if (nWeights + nFloats + nActivations > (total - HEADER_BYTES) / 4)
     r.fail('holds more records than it has bytes for');
   const weights: Int8Tensor[] = [];
-  for (let k = 0; k < nWeights; k++) weights.push(readWeight(r, maxElements));
+  for (let k = 0; k < nWeights; k++) weights.push(readWeight(r, maxElements, allowNonFinite));
   const floats: FloatTensor[] = [];
   for (let k = 0; k < nFloats; k++) {
     if (r.u8('record kind') !== RECORD_FLOAT)
       r.fail('holds a record of the wrong kind (expected float tensor)');
     const name = r.name('float tensor');
     const shape = r.shape('float tensor shape', maxElements);
-    floats.push({ name, shape, values: r.f32s(numelOf(shape), 'float tensor values') });
+    const values = r.f32s(numelOf(shape), 'float tensor values');
+    if (!allowNonFinite) checkFiniteValues(r, values, `float tensor '${name}'`);
+    floats.push({ name, shape, values });
   }
   const activations: ActivationQuantParams[] = [];
   for (let k = 0; k < nActivations; k++) {
@@ -207,11 +236,21 @@ export function decodeModel(bytes: Uint8Array, options: DecodeModelOptions = {})
     const bits = r.u8('activation bits');
     if (bits !== 8 && bits !== 16) return r.fail('holds activation bits other than 8 or 16', bits);
     const scale = r.f64('activation scale');
+    if (!allowNonFinite && !Number.isFinite(scale))
+      r.fail(`holds a non-finite scale for activation '${name}' (allowNonFinite is false)`, scale);
     const zeroPoint = r.i32('activation zero point');
     activations.push({ name, bits, scale, zeroPoint });
   }
   if (r.pos !== r.end) r.fail(`has ${r.end - r.pos} unexpected bytes after the last record`);
   return { weights, floats, activations };
+}
+
+/** Throws unless every value is finite (the place is named in the message). */
+function checkFiniteValues(r: Reader, values: Float32Array, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]))
+      r.fail(`holds a non-finite value at index ${i} of ${what} (allowNonFinite is false)`, values[i]);
+  }
 }
 
 function numelOf(shape: readonly number[]): number {
@@ -227,7 +266,7 @@ function checkPadding(r: Reader, mask: Uint8Array, n: number, what: string): voi
   for (let i = n; i < mask.length * 8; i++) if (bit(mask, i)) r.fail(`holds set padding bits in a ${what}`);
 }
 
-function readWeight(r: Reader, maxElements: number): Int8Tensor {
+function readWeight(r: Reader, maxElements: number, allowNonFinite: boolean): Int8Tensor {
   if (r.u8('record kind') !== RECORD_WEIGHT)
     r.fail('holds a record of the wrong kind (expected int8 weight)');
   const name = r.name('weight');
@@ -246,6 +285,7 @@ function readWeight(r: Reader, maxElements: number): Int8Tensor {
   if (nScales !== 1 && nScales !== cols)
     r.fail(`holds ${nScales} scales for a weight with ${cols} output channels`);
   const scales = r.f32s(nScales, 'scales');
+  if (!allowNonFinite) checkFiniteValues(r, scales, `the scales of weight '${name}'`);
   const zeroPoints = new Int32Array(nScales);
   if (meta & META_HAS_ZERO_POINTS) for (let i = 0; i < nScales; i++) zeroPoints[i] = r.i32('zero points');
   const code = r.u8('encoding');
@@ -258,14 +298,14 @@ function readWeight(r: Reader, maxElements: number): Int8Tensor {
   const values = new Int8Array(n);
   switch (encoding) {
     case 'dense': {
-      values.set(new Int8Array(sub.raw(n, 'dense values').buffer));
+      values.set(sub.int8s(n, 'dense values'));
       break;
     }
     case 'bitmask': {
       const nnz = sub.u32('bitmask nnz');
       const mask = sub.raw(Math.ceil(n / 8), 'bitmask');
       checkPadding(sub, mask, n, 'bitmask');
-      const vals = new Int8Array(sub.raw(nnz, 'bitmask values').buffer);
+      const vals = sub.int8s(nnz, 'bitmask values');
       let k = 0;
       for (let i = 0; i < n; i++) {
         if (!bit(mask, i)) continue;
@@ -289,7 +329,7 @@ function readWeight(r: Reader, maxElements: number): Int8Tensor {
       for (let i = 0; i < rows; i++) if (ptr[i + 1] < ptr[i]) sub.fail('holds decreasing CSR row pointers');
       const idx = new Float64Array(nnz);
       for (let p = 0; p < nnz; p++) idx[p] = sub.uint(ib, 'CSR column indices');
-      const vals = new Int8Array(sub.raw(nnz, 'CSR values').buffer);
+      const vals = sub.int8s(nnz, 'CSR values');
       for (let i = 0; i < rows; i++) {
         for (let p = ptr[i]; p < ptr[i + 1]; p++) {
           const j = idx[p];
@@ -320,7 +360,7 @@ function readWeight(r: Reader, maxElements: number): Int8Tensor {
       for (let i = 0; i < nbr; i++) if (ptr[i + 1] < ptr[i]) sub.fail('holds decreasing BSR pointers');
       const idx = new Float64Array(nBlocks);
       for (let p = 0; p < nBlocks; p++) idx[p] = sub.uint(ib, 'BSR block-column indices');
-      const vals = new Int8Array(sub.raw(nBlocks * blockSize, 'BSR values').buffer);
+      const vals = sub.int8s(nBlocks * blockSize, 'BSR values');
       for (let bi = 0; bi < nbr; bi++) {
         for (let p = ptr[bi]; p < ptr[bi + 1]; p++) {
           const bj = idx[p];
@@ -348,7 +388,7 @@ function readWeight(r: Reader, maxElements: number): Int8Tensor {
       for (let j = 0; j < cols; j++) if (bit(colMask, j)) keptCols.push(j);
       let keptRows = 0;
       for (let i = 0; i < rows; i++) keptRows += bit(rowMask, i);
-      const vals = new Int8Array(sub.raw(keptRows * keptCols.length, 'unit values').buffer);
+      const vals = sub.int8s(keptRows * keptCols.length, 'unit values');
       let k = 0;
       for (let i = 0; i < rows; i++) {
         if (!bit(rowMask, i)) continue;

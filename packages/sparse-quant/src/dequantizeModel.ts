@@ -25,8 +25,12 @@ export function dequantizeModel(model: Int8Model): Record<string, tf.Tensor> {
       model,
     );
   }
+  // Keyed by names that may come from a file: defined as own properties, so a name such as
+  // `__proto__` is an ordinary key and never replaces the record's prototype.
   const out: Record<string, tf.Tensor> = {};
-  for (const w of model.weights) out[w.name] = tf.tensor(dequantizeValues(w), [...w.shape], 'float32');
-  for (const f of model.floats) out[f.name] = tf.tensor(Float32Array.from(f.values), [...f.shape], 'float32');
+  const put = (name: string, t: tf.Tensor) =>
+    Object.defineProperty(out, name, { value: t, enumerable: true, writable: true, configurable: true });
+  for (const w of model.weights) put(w.name, tf.tensor(dequantizeValues(w), [...w.shape], 'float32'));
+  for (const f of model.floats) put(f.name, tf.tensor(Float32Array.from(f.values), [...f.shape], 'float32'));
   return out;
 }

@@ -3,7 +3,7 @@
  * and {@link footprint}: constants, the CRC-32, the matrix view of a weight and the exact byte
  * size of every encoding. The byte-level specification is in the package README ("Export format").
  */
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import type {
   ActivationQuantParams,
   FloatTensor,
@@ -293,14 +293,33 @@ function checkShape(fn: string, arg: string, shape: unknown): asserts shape is r
   }
 }
 
+/** Names that would shadow `Object.prototype` members if a caller keyed a plain object by them. */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Why `name` cannot be a tensor name (empty, non-printable characters, a reserved name), or
+ * `undefined` when it is fine. Shared by the encoder and the decoder so every file one writes
+ * the other reads.
+ */
+export function nameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'is empty';
+  if (/[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]/u.test(name)) return 'has non-printable characters';
+  if (RESERVED_NAMES.has(name)) return 'is reserved (__proto__, constructor, prototype)';
+  return undefined;
+}
+
 function checkName(fn: string, arg: string, name: unknown): asserts name is string {
   if (typeof name !== 'string' || encodeName(name).length > 0xffff) {
     throw new LabInputError(fn, arg, 'must be a string of at most 65535 UTF-8 bytes', name);
   }
+  const problem = nameProblem(name);
+  if (problem !== undefined)
+    throw new LabInputError(fn, arg, `must be a valid tensor name (this one ${problem})`, name);
 }
 
 /** Validates an `Int8Model` and the encoding options at a public boundary. */
 export function validateModel(fn: string, model: Int8Model, options: EncodingOptions = {}): void {
+  readOptions(fn, options);
   if (model == null || typeof model !== 'object')
     throw new LabInputError(fn, 'model', 'must be an Int8Model', model);
   for (const key of ['weights', 'floats', 'activations'] as const) {

@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { ActivationObserver } from './ActivationObserver.js';
 
@@ -32,5 +32,6 @@ export function fakeQuantActivation(
   if (!(observer instanceof ActivationObserver)) {
     throw new LabInputError('fakeQuantActivation', 'observer', 'must be an ActivationObserver', observer);
   }
-  return observer.apply(x, { training: options.training ?? false });
+  const training = readOptions('fakeQuantActivation', options, ['training']).boolean('training', false);
+  return observer.apply(x, { training });
 }

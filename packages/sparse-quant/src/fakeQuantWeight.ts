@@ -1,4 +1,4 @@
-import { LabInputError, checkTensor } from '@lab/core';
+import { checkTensor, LabInputError, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link fakeQuantWeight}. */
@@ -29,10 +29,8 @@ export const INT8_NARROW_MAX = 127;
  */
 export function fakeQuantWeight(w: tf.Tensor, options: FakeQuantWeightOptions = {}): tf.Tensor {
   checkTensor('fakeQuantWeight', 'w', w);
-  if (options === null || typeof options !== 'object') {
-    throw new LabInputError('fakeQuantWeight', 'options', 'must be an object', options);
-  }
-  return fakeQuantWeightUnchecked(w, options.perChannel ?? false);
+  const perChannel = readOptions('fakeQuantWeight', options, ['perChannel']).boolean('perChannel', false);
+  return fakeQuantWeightUnchecked(w, perChannel);
 }
 
 /** @internal The scale tensor of {@link fakeQuantWeight} (shape `[]` or `[channels]`). */

@@ -1,5 +1,11 @@
 // Public API of @lab/sparse-quant: named re-exports only (filled in as modules land).
-export type { ActivationQuantParams, FloatTensor, Int8Model, Int8Tensor, SparsityStructure } from './Int8Model.js';
+export type {
+  ActivationQuantParams,
+  FloatTensor,
+  Int8Model,
+  Int8Tensor,
+  SparsityStructure,
+} from './Int8Model.js';
 
 // training
 export type { PruningSchedule } from './PruningSchedule.js';

@@ -1,4 +1,4 @@
-import { LabInputError, checkTensor } from '@lab/core';
+import { checkTensor, LabInputError, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SparsityStructure } from './Int8Model.js';
 import {
@@ -120,16 +120,11 @@ export function magnitudeMask(
       );
     }
   }
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  const o = readOptions(fn, options, ['sparsity', 'structure', 'block', 'norm', 'pooling']);
   checkSparsity(fn, 'options.sparsity', options.sparsity);
   const structure = options.structure ?? 'weight';
-  const norm = options.norm ?? 'l1';
-  const pooling = options.pooling ?? 'avg';
-  if (norm !== 'l1' && norm !== 'l2')
-    throw new LabInputError(fn, 'options.norm', "must be 'l1' or 'l2'", norm);
-  if (pooling !== 'avg' && pooling !== 'max')
-    throw new LabInputError(fn, 'options.pooling', "must be 'avg' or 'max'", pooling);
+  const norm = o.oneOf('norm', ['l1', 'l2'] as const, 'l1');
+  const pooling = o.oneOf('pooling', ['avg', 'max'] as const, 'avg');
   let block: readonly [number, number];
   if (structure === 'weight') block = [1, 1];
   else if (structure === 'block') {

@@ -1,4 +1,4 @@
-import { LabInputError, checkInteger } from '@lab/core';
+import { checkInteger, LabInputError, readOptions } from '@lab/core';
 import { type PruningSchedule, inPruningTurn } from './PruningSchedule.js';
 
 /** Options of {@link polynomialDecay} (tfmot `PolynomialDecay`'s arguments). */
@@ -47,18 +47,21 @@ export function checkSparsity(fn: string, arg: string, s: unknown): asserts s is
  */
 export function polynomialDecay(options: PolynomialDecayOptions): PruningSchedule {
   const fn = 'polynomialDecay';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  const o = readOptions(fn, options, [
+    'initialSparsity',
+    'finalSparsity',
+    'beginStep',
+    'endStep',
+    'power',
+    'frequency',
+  ]);
   const initialSparsity = options.initialSparsity ?? 0;
   checkSparsity(fn, 'options.initialSparsity', initialSparsity);
   checkSparsity(fn, 'options.finalSparsity', options.finalSparsity);
   const beginStep = options.beginStep ?? 0;
   checkInteger(fn, 'options.beginStep', beginStep, 0);
   checkInteger(fn, 'options.endStep', options.endStep, beginStep + 1);
-  const power = options.power ?? 3;
-  if (typeof power !== 'number' || !Number.isFinite(power) || power <= 0) {
-    throw new LabInputError(fn, 'options.power', 'must be a positive finite number', power);
-  }
+  const power = o.number('power', 3, { min: 0, open: { min: true } });
   const frequency = options.frequency ?? 100;
   checkInteger(fn, 'options.frequency', frequency, 1);
   const { finalSparsity, endStep } = options;

@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import type { Int8Tensor, SparsityStructure } from './Int8Model.js';
 import { INT8_NARROW_MAX } from './fakeQuantWeight.js';
 import { numel, roundHalfEven } from './maskSelection.js';
@@ -31,6 +31,8 @@ export function quantizeWeight(
   options: QuantizeWeightOptions = {},
 ): Int8Tensor {
   const fn = 'quantizeWeight';
+  const o = readOptions(fn, options, ['perChannel', 'structure', 'block']);
+  const perChannel = o.boolean('perChannel', false);
   if (typeof name !== 'string' || name.length === 0)
     throw new LabInputError(fn, 'name', 'must be a non-empty string', name);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
@@ -40,7 +42,7 @@ export function quantizeWeight(
     throw new LabInputError(fn, 'values', `must have ${numel(shape)} elements`, values);
   }
   const n = values.length;
-  const cols = options.perChannel && shape.length >= 1 ? shape[shape.length - 1]! : 1;
+  const cols = perChannel && shape.length >= 1 ? shape[shape.length - 1]! : 1;
   const maxAbs = new Float64Array(cols);
   for (let i = 0; i < n; i++) {
     const c = cols === 1 ? 0 : i % cols;

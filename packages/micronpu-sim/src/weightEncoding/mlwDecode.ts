@@ -25,19 +25,21 @@ export interface MlwDecodeResult {
 /**
  * Decodes one stream (up to its end-of-stream marker) into the weight sequence it codes.
  * @param stream encoded bytes (may continue with further streams)
+ * @param maxValues stop with an error as soon as more values than this are decoded (default:
+ *   no limit), so a hostile zero run cannot make the output grow past what the caller expects
  * @throws Error on a malformed or truncated stream
  */
-export function mlwDecode(stream: Uint8Array): MlwDecodeResult {
+export function mlwDecode(stream: Uint8Array, maxValues = Number.POSITIVE_INFINITY): MlwDecodeResult {
   const br = new BitReader(stream);
   try {
-    return decodeAll(br);
+    return decodeAll(br, maxValues);
   } catch (e) {
     if (e instanceof RangeError) bad('truncated');
     throw e;
   }
 }
 
-function decodeAll(br: BitReader): MlwDecodeResult {
+function decodeAll(br: BitReader, maxValues: number): MlwDecodeResult {
   const out: number[] = [];
   let lut: number[] = [];
   let palsize = 0;
@@ -173,6 +175,9 @@ function decodeAll(br: BitReader): MlwDecodeResult {
       prevZEnable = zEnable;
     } while (prevWEnable || prevZEnable);
     if (wVals.length !== nvalues || zVals.length !== zN) bad('slice length mismatch');
+    let sliceValues = nvalues;
+    for (const z of zVals) sliceValues += z;
+    if (out.length + sliceValues > maxValues) bad(`more than ${maxValues} values`);
     if (useZeroRuns) {
       let zi = 0;
       const pushZeros = (count: number): void => {

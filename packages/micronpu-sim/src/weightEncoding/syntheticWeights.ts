@@ -1,4 +1,4 @@
-import { createRng, LabInputError } from '@lab/core';
+import { LabInputError, readOptions, type Rng } from '@lab/core';
 
 /** Sparsity structures of {@link syntheticWeights}. */
 export type WeightStructure = 'dense' | 'unstructured' | 'block8x8' | 'unit';
@@ -11,8 +11,10 @@ export interface SyntheticWeightsOptions {
   structure: WeightStructure;
   /** Fraction of pruned weights / blocks / rows, in [0, 1) (ignored for `'dense'`). */
   sparsity?: number;
-  /** Seed of the generator. */
-  seed: number | string;
+  /** Seed of the generator (default 0; `SeedOptions`). */
+  seed?: number | string;
+  /** Generator to draw from instead of `seed` (`SeedOptions`). */
+  rng?: Rng;
   /** Float weight distribution before quantization (default `'gaussian'`: standard normal). */
   distribution?: 'gaussian' | 'uniform';
   /** Quantization bit width, 2..8 (default 8: levels -127..127; b bits: +-(2^(b-1) - 1)). */
@@ -37,7 +39,16 @@ export const PRUNE_BLOCK = 8;
  */
 export function syntheticWeights(options: SyntheticWeightsOptions): Int8Array {
   const fn = 'syntheticWeights';
-  const { shape, structure, seed } = options;
+  const o = readOptions(fn, options, [
+    'shape',
+    'structure',
+    'sparsity',
+    'seed',
+    'rng',
+    'distribution',
+    'bits',
+  ]);
+  const { shape, structure } = options;
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new LabInputError(fn, 'options.shape', 'must be [outputs, inputs] of positive integers', shape);
   }
@@ -53,16 +64,10 @@ export function syntheticWeights(options: SyntheticWeightsOptions): Int8Array {
   if (!(typeof sparsity === 'number' && sparsity >= 0 && sparsity < 1)) {
     throw new LabInputError(fn, 'options.sparsity', 'must be a number in [0, 1)', options.sparsity);
   }
-  const distribution = options.distribution ?? 'gaussian';
-  if (distribution !== 'gaussian' && distribution !== 'uniform') {
-    throw new LabInputError(fn, 'options.distribution', "must be 'gaussian' or 'uniform'", distribution);
-  }
-  const bits = options.bits ?? 8;
-  if (!Number.isInteger(bits) || bits < 2 || bits > 8) {
-    throw new LabInputError(fn, 'options.bits', 'must be an integer in [2, 8]', options.bits);
-  }
+  const distribution = o.oneOf('distribution', ['gaussian', 'uniform'] as const, 'gaussian');
+  const bits = o.integer('bits', 8, { min: 2, max: 8 });
   const [out, inp] = shape;
-  const rng = createRng(seed);
+  const rng = o.rng();
   const n = out * inp;
   const wf = new Float64Array(n);
   if (distribution === 'gaussian') rng.fillNormal(wf);

@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import type { Int8Tensor } from '../Int8Model.js';
 import { bsrFromDense } from './bsrFromDense.js';
 import { type BsrMatrix, weightMatrix } from './sparseMatrix.js';
@@ -29,7 +29,8 @@ export function bsrFromInt8Tensor(
   options: BsrFromInt8TensorOptions = {},
 ): BsrMatrix<Int8Array> {
   const fn = 'bsrFromInt8Tensor';
-  const transpose = options.transpose ?? true;
+  const o = readOptions(fn, options, ['transpose', 'block']);
+  const transpose = o.boolean('transpose', true);
   const block = options.block ?? tensor?.block;
   if (block === undefined)
     throw new LabInputError(fn, 'options.block', 'must be given when the tensor has no block shape', block);

@@ -1,3 +1,4 @@
+import { readOptions } from '@lab/core';
 import { type BsrMatrix, checkMatMulArgs } from './sparseMatrix.js';
 
 /** Options for {@link bsrMatMul}. */
@@ -42,6 +43,7 @@ export function bsrMatMul(
   options: BsrMatMulOptions = {},
 ): Float32Array | Int32Array {
   const fn = 'bsrMatMul';
+  readOptions(fn, options, ['out', 'inputZeroPoint']);
   const { int8, zp } = checkMatMulArgs(fn, 'bsr', a, b, n, options);
   if (int8) {
     const c = (options.out as Int32Array | undefined) ?? new Int32Array(a.rows * n);

@@ -1,3 +1,4 @@
+import { readOptions } from '@lab/core';
 import type { Int8Tensor } from '../Int8Model.js';
 import { csrFromDense } from './csrFromDense.js';
 import { type CsrMatrix, weightMatrix } from './sparseMatrix.js';
@@ -26,6 +27,7 @@ export function csrFromInt8Tensor(
   tensor: Int8Tensor,
   options: CsrFromInt8TensorOptions = {},
 ): CsrMatrix<Int8Array> {
-  const { values, rows, cols } = weightMatrix('csrFromInt8Tensor', tensor, options.transpose ?? true);
+  const transpose = readOptions('csrFromInt8Tensor', options, ['transpose']).boolean('transpose', true);
+  const { values, rows, cols } = weightMatrix('csrFromInt8Tensor', tensor, transpose);
   return csrFromDense(values, rows, cols);
 }

@@ -1,3 +1,4 @@
+import { readOptions } from '@lab/core';
 import { type CsrMatrix, checkMatMulArgs } from './sparseMatrix.js';
 
 /** Options for {@link csrMatMul}. */
@@ -41,6 +42,7 @@ export function csrMatMul(
   options: CsrMatMulOptions = {},
 ): Float32Array | Int32Array {
   const fn = 'csrMatMul';
+  readOptions(fn, options, ['out', 'inputZeroPoint']);
   const { int8, zp } = checkMatMulArgs(fn, 'csr', a, b, n, options);
   if (int8) {
     const c = (options.out as Int32Array | undefined) ?? new Int32Array(a.rows * n);

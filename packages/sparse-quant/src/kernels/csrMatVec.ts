@@ -1,3 +1,4 @@
+import { readOptions } from '@lab/core';
 import { type CsrMatrix, checkMatrix, checkOperand, checkOut, zeroPointOf } from './sparseMatrix.js';
 
 /** Options for {@link csrMatVec}. */
@@ -36,6 +37,7 @@ export function csrMatVec(
   options: CsrMatVecOptions = {},
 ): Float32Array | Int32Array {
   const fn = 'csrMatVec';
+  readOptions(fn, options, ['out', 'inputZeroPoint']);
   checkMatrix(fn, a, 'csr');
   const int8 = a.values instanceof Int8Array;
   checkOperand(fn, 'x', x, int8, a.cols);

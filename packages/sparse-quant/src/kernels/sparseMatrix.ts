@@ -138,7 +138,7 @@ export function checkMatMulArgs(
   const int8 = a.values instanceof Int8Array;
   checkOperand(fn, 'b', b, int8, a.cols * n);
   checkOut(fn, options.out, int8, a.rows * n);
-  if (options.out !== undefined && options.out.buffer === b.buffer)
+  if (options.out !== undefined && overlaps(options.out, b))
     throw new LabInputError(fn, 'options.out', 'must not share memory with b');
   return { int8, zp: zeroPointOf(fn, options.inputZeroPoint, int8) };
 }
@@ -180,4 +180,13 @@ export function weightMatrix(
   for (let i = 0; i < inDim; i++)
     for (let j = 0; j < outDim; j++) v[j * inDim + i] = t.values[i * outDim + j];
   return { values: v, rows: outDim, cols: inDim };
+}
+
+/** True when two views share bytes (same buffer and intersecting ranges; views of one pool may not). */
+function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return (
+    a.buffer === b.buffer &&
+    a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength
+  );
 }
