@@ -95,6 +95,29 @@ describe('spmmCsr kernels', () => {
     }
   });
 
+  it('reuses cached structures (new values and operands) and survives cache resets', () => {
+    const rng = createRng('spmm-cache');
+    // 24 structures (more than the cache holds), each used three times, interleaved.
+    const mats = Array.from({ length: 24 }, () => {
+      const rows = 1 + rng.int(30);
+      const cols = 1 + rng.int(30);
+      const m = randomCsr(rng, rows, cols, 0.3);
+      return { rows, cols, ...m, perm: rng.permutation(m.indices.length) };
+    });
+    for (let round = 0; round < 3; round++) {
+      for (const m of mats) {
+        const k = 1 + rng.int(18);
+        const values = rng.fillUniform(new Float32Array(m.indices.length), -1, 1);
+        const b = rng.fillUniform(new Float32Array(m.cols * k), -1, 1);
+        const perm = round === 1 ? m.perm : null;
+        const got = spmmCsr(m.rows, m.indptr, m.indices, perm, values, b, k);
+        expect(Array.from(got)).toEqual(
+          Array.from(bruteForce(m.rows, m.indptr, m.indices, perm, values, b, k)),
+        );
+      }
+    }
+  });
+
   it('grows its memory for large inputs and shrinks back to correct results for small ones', () => {
     const rng = createRng('spmm-grow');
     for (const [rows, cols, k] of [

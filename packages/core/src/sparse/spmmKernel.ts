@@ -326,6 +326,46 @@ export function setSpmmKernel(kernel: SpmmKernelName | undefined): void {
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
+/**
+ * Structure arrays already copied into the module's memory, by identity. `SparseMatrix`
+ * structure arrays are immutable (and shared by `withValues` copies), so a GCN's `X`, `Â` and
+ * their transpose structures are copied once instead of at every product. The cached arrays sit
+ * at the bottom of the memory, the per-call scratch (values, dense operand, output) above them;
+ * when the cache would exceed {@link STRUCTURE_CACHE_BYTES} or {@link STRUCTURE_CACHE_ENTRIES}
+ * arrays, it is emptied before the call's arrays are copied.
+ */
+const structureCache = new Map<Int32Array, number>();
+let structureTop = 0;
+const STRUCTURE_CACHE_ENTRIES = 16;
+const STRUCTURE_CACHE_BYTES = 64 * 2 ** 20;
+
+function ensureMemory(w: WasmSpmm, bytes: number): void {
+  const have = w.memory.buffer.byteLength;
+  if (bytes > have) w.memory.grow(Math.ceil((bytes - have) / 65536));
+}
+
+/** Byte offsets of the structure arrays in the module's memory (copied there unless cached). */
+function structureOffsets(w: WasmSpmm, arrays: Int32Array[]): number[] {
+  const missing = arrays.filter((a, i) => !structureCache.has(a) && arrays.indexOf(a) === i);
+  const bytes = missing.reduce((sum, a) => sum + align16(4 * a.length), 0);
+  if (
+    missing.length > 0 &&
+    (structureCache.size + missing.length > STRUCTURE_CACHE_ENTRIES ||
+      structureTop + bytes > STRUCTURE_CACHE_BYTES)
+  ) {
+    structureCache.clear();
+    structureTop = 0;
+    return structureOffsets(w, arrays); // everything is missing now, and nothing is evicted again
+  }
+  ensureMemory(w, structureTop + bytes);
+  for (const a of missing) {
+    new Int32Array(w.memory.buffer, structureTop, a.length).set(a);
+    structureCache.set(a, structureTop);
+    structureTop += align16(4 * a.length);
+  }
+  return arrays.map((a) => structureCache.get(a) as number);
+}
+
 function spmmWasm(
   w: WasmSpmm,
   rows: number,
@@ -336,20 +376,15 @@ function spmmWasm(
   b: Float32Array,
   k: number,
 ): Float32Array {
-  const nnz = indices.length;
-  const pIndptr = 0;
-  const pIndices = align16(pIndptr + 4 * (rows + 1));
-  const pPerm = align16(pIndices + 4 * nnz);
-  const pVals = align16(pPerm + (perm ? 4 * nnz : 0));
+  const [pIndptr, pIndices, pPerm = 0] = structureOffsets(
+    w,
+    perm ? [indptr, indices, perm] : [indptr, indices],
+  ) as [number, number, number?];
+  const pVals = structureTop;
   const pB = align16(pVals + 4 * vals.length);
   const pOut = align16(pB + 4 * b.length);
-  const total = pOut + 4 * rows * k;
-  const have = w.memory.buffer.byteLength;
-  if (total > have) w.memory.grow(Math.ceil((total - have) / 65536));
+  ensureMemory(w, pOut + 4 * rows * k);
   const buf = w.memory.buffer;
-  new Int32Array(buf, pIndptr, rows + 1).set(indptr.subarray(0, rows + 1));
-  new Int32Array(buf, pIndices, nnz).set(indices);
-  if (perm) new Int32Array(buf, pPerm, nnz).set(perm);
   new Float32Array(buf, pVals, vals.length).set(vals);
   new Float32Array(buf, pB, b.length).set(b);
   (perm ? w.spmmPerm : w.spmm)(rows, k, pIndptr, pIndices, pPerm, pVals, pB, pOut);
@@ -436,9 +471,10 @@ function spmmJs(
 
 /**
  * `out[rows x k]`: row `i` is `sum_p v_p * b[indices[p] * k .. + k]` over `p` in
- * `[indptr[i], indptr[i + 1])`, where `v_p = vals[p]`, or `vals[perm[p]]` when `perm` is given
+ * `[indptr[i], indptr[i + 1])` (`indptr.length === rows + 1`), where `v_p = vals[p]`, or `vals[perm[p]]` when `perm` is given
  * (a transpose structure over the original values). float64 accumulation in entry order; the
- * inputs are not modified. Internal.
+ * inputs are not modified. `indptr`, `indices` and `perm` must never be modified afterwards
+ * (they are cached by identity, as `SparseMatrix` structures are immutable). Internal.
  */
 export function spmmCsr(
   rows: number,
