@@ -1,52 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkTensor, LabInputError } from '../errors.js';
 import { checkSparseMatrix, type SparseMatrix } from './SparseMatrix.js';
+import { spmmCsr } from './spmmKernel.js';
 
 const FN = 'sparseDenseMatMul';
 
 /** `out[N x K] = A * B` with A's structure and the given values (CSR row loop). */
 function spmm(a: SparseMatrix, vals: Float32Array, b: Float32Array, k: number): Float32Array {
-  const n = a.rows;
-  const indptr = a.indptr;
-  const indices = a.indices;
-  const out = new Float32Array(n * k);
-  const acc = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const start = indptr[i] as number;
-    const end = indptr[i + 1] as number;
-    if (start === end) continue;
-    for (let c = 0; c < k; c++) acc[c] = 0;
-    for (let p = start; p < end; p++) {
-      const v = vals[p] as number;
-      const off = (indices[p] as number) * k;
-      for (let c = 0; c < k; c++) (acc[c] as number) += v * (b[off + c] as number);
-    }
-    const o = i * k;
-    for (let c = 0; c < k; c++) out[o + c] = acc[c] as number;
-  }
-  return out;
+  return spmmCsr(a.rows, a.indptr, a.indices, null, vals, b, k);
 }
 
 /** `dB[M x K] = A^T * dY` through the cached transpose structure. */
 function spmmTransposed(a: SparseMatrix, vals: Float32Array, dy: Float32Array, k: number): Float32Array {
-  const m = a.cols;
   const t = a.transposeStructure();
-  const out = new Float32Array(m * k);
-  const acc = new Float64Array(k);
-  for (let j = 0; j < m; j++) {
-    const start = t.indptr[j] as number;
-    const end = t.indptr[j + 1] as number;
-    if (start === end) continue;
-    for (let c = 0; c < k; c++) acc[c] = 0;
-    for (let q = start; q < end; q++) {
-      const v = vals[t.perm[q] as number] as number;
-      const off = (t.indices[q] as number) * k;
-      for (let c = 0; c < k; c++) (acc[c] as number) += v * (dy[off + c] as number);
-    }
-    const o = j * k;
-    for (let c = 0; c < k; c++) out[o + c] = acc[c] as number;
-  }
-  return out;
+  return spmmCsr(a.cols, t.indptr, t.indices, t.perm, vals, dy, k);
 }
 
 /** `dv[p] = <dY[row_p], B[col_p]>` for every stored entry p. */
@@ -74,9 +41,10 @@ function valuesGrad(a: SparseMatrix, b: Float32Array, dy: Float32Array, k: numbe
  *
  * `values` overrides `A.values` without rebuilding the structure: pass a `tf.Tensor1D` to learn
  * edge weights (e.g. attention), or a `Float32Array` for a non-differentiable override such as
- * dropout on the non-zeros of a sparse input. The loops run in JavaScript on typed arrays
- * (float64 accumulation), O(nnz * K), on every backend; on wasm this is far cheaper than a
- * dense N x M matmul for graph-sized sparsity.
+ * dropout on the non-zeros of a sparse input. The products run outside tfjs, O(nnz * K), on
+ * every backend, with float64 accumulation: in a small WebAssembly SIMD kernel where the runtime
+ * has WebAssembly SIMD (Node >= 16, current browsers), else in a JavaScript loop with the same,
+ * bit-identical results; for graph-sized sparsity this is far cheaper than a dense N x M matmul.
  *
  * @param a - sparse left operand (not modified).
  * @param b - dense right operand `[M, K]`, float32 (not disposed).
