@@ -1,12 +1,3 @@
-import { defineConfig } from 'tsup';
+import { labTsup } from '../../tsup.base.js';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  platform: 'neutral',
-  external: ['@lab/core', '@tensorflow/tfjs-core'],
-});
+export default labTsup();

@@ -22,7 +22,6 @@ export type { Seed, SeedOptions } from './validation/resolveRng.js';
 // backend
 export { initBackend } from './backend/initBackend.js';
 export type { BackendName, InitBackendOptions, InitBackendResult } from './backend/initBackend.js';
-export { registerWasmKernels } from './backend/kernels/registerWasmKernels.js';
 
 // random
 export { createRng } from './random/createRng.js';

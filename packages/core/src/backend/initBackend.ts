@@ -1,13 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core's Node bundle registers neither gradients nor chained ops (x.square()); tsup
-// bundles these two ESM entry points into @lab/core (see tsup.config.ts). They register into
-// the global engine, so there is still exactly one tfjs-core engine at run time.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
 import { LabInputError } from '../errors.js';
-import { registerWasmKernels } from './kernels/registerWasmKernels.js';
 
 /** Backends `initBackend` can select. `auto` picks the fastest available for the platform. */
 export type BackendName = 'auto' | 'wasm' | 'cpu' | 'webgl' | 'webgpu';
@@ -48,7 +40,9 @@ async function loadBrowserBackend(name: 'webgl' | 'webgpu'): Promise<void> {
 
 /**
  * Selects and initialises the tfjs backend every `@lab/*` package computes on, and registers
- * all gradients plus the kernels the wasm backend lacks.
+ * all gradients plus the kernels the wasm backend lacks (by importing `@lab/core/register`,
+ * the package's one side-effectful entry). Rejects with a `LabInputError` if the installed
+ * `@tensorflow/tfjs-backend-wasm` / `-cpu` is not the release core's kernel patches target.
  *
  * In Node the default is the wasm backend (SIMD): about 25x the pure-JS `cpu` backend on a
  * 512^3 matmul on a 2-core machine (see the package README's Benchmarks). Call it once, before
@@ -71,7 +65,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Ini
   if (!known.includes(requested)) {
     throw new LabInputError('initBackend', 'options.backend', `must be one of ${known.join(', ')}`, requested);
   }
-  registerWasmKernels();
+  // Gradients, chained ops, the cpu and wasm backends and the wasm kernel fills live behind the
+  // side-effectful `@lab/core/register` entry (which checks the tfjs backend versions), so
+  // importing `@lab/core` registers nothing until this runs.
+  await import('../register.js');
   if (options.wasmPaths !== undefined) {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(options.wasmPaths);
