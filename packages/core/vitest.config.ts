@@ -5,6 +5,7 @@ export default defineProject({
     name: 'core',
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    hookTimeout: 60_000,
     server: {
       deps: {
         // tfjs-core's ESM internals (gradient and chained-op registrations) use extensionless

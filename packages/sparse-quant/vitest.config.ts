@@ -10,6 +10,7 @@ export default defineProject({
     name: 'sparse-quant',
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    hookTimeout: 60_000,
     server: {
       deps: {
         // See packages/core/vitest.config.ts: tfjs-core's ESM registration files need Vite.
