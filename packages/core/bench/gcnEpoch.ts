@@ -4,6 +4,7 @@ import {
   Adam,
   createRng,
   Gcn,
+  glorotUniform,
   graphArrays,
   initBackend,
   loadGraphFolder,
@@ -45,10 +46,8 @@ const median = (xs: number[]): number => {
 };
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-function glorot(rng: Rng, fanIn: number, fanOut: number): tf.Tensor2D {
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
-  return tf.tensor2d(rng.fillUniform(new Float32Array(fanIn * fanOut), -limit, limit), [fanIn, fanOut]);
-}
+const glorot = (rng: Rng, fanIn: number, fanOut: number): tf.Tensor2D =>
+  tf.tensor2d(glorotUniform([fanIn, fanOut], rng), [fanIn, fanOut]);
 
 function dropoutScale(rng: Rng, size: number, rate: number): Float32Array {
   const out = new Float32Array(size);

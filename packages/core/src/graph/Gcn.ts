@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
 import { Adam } from '../nn/Adam.js';
-import type { FitHistory } from '../nn/fit.js';
+import { emptyFitHistory, type FitHistory } from '../nn/fit.js';
+import { glorotUniform } from '../nn/initializers.js';
 import type { Rng } from '../random/createRng.js';
 import type { SparseMatrix } from '../sparse/SparseMatrix.js';
 import { sparseDenseMatMul } from '../sparse/sparseDenseMatMul.js';
@@ -14,7 +15,6 @@ import {
   argmaxRows,
   arraysWithFeatures,
   checkSameNodes,
-  fitHistory,
   type GraphFitProgressCallback,
   type NodeClassifier,
   type NodeSelection,
@@ -80,10 +80,9 @@ export interface GcnFitResult extends FitHistory {
 
 type GcnParams = Record<'W1' | 'b1' | 'W2' | 'b2', tf.Variable>;
 
-/** Glorot-uniform `[fanIn, fanOut]` weights drawn from `rng` (row-major). */
+/** Glorot-uniform `[fanIn, fanOut]` weights drawn from `rng` (core's `glorotUniform`). */
 function glorot(rng: Rng, fanIn: number, fanOut: number): tf.Tensor2D {
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
-  return tf.tensor2d(rng.fillUniform(new Float32Array(fanIn * fanOut), -limit, limit), [fanIn, fanOut]);
+  return tf.tensor2d(glorotUniform([fanIn, fanOut], rng), [fanIn, fanOut]);
 }
 
 function dropoutScale(rng: Rng, size: number, rate: number): Float32Array {
@@ -259,7 +258,7 @@ export class Gcn implements NodeClassifier {
     const optimizer = new Adam(this.params, { lr, weightDecay, noDecay: (name: string) => name !== 'W1' });
     const names = Object.keys(this.params) as Array<keyof GcnParams>;
     const varList = names.map((k) => this.params[k]);
-    const history = fitHistory();
+    const history = emptyFitHistory();
     const stepMs: number[] = [];
     const evalMs: number[] = [];
     const valAccuracy: number[] = [];

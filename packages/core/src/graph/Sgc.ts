@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
 import { Adam } from '../nn/Adam.js';
-import type { FitHistory } from '../nn/fit.js';
+import { emptyFitHistory, type FitHistory } from '../nn/fit.js';
+import { glorotUniform } from '../nn/initializers.js';
 import type { SparseMatrix } from '../sparse/SparseMatrix.js';
 import { readOptions } from '../validation/readOptions.js';
 import type { SeedOptions } from '../validation/resolveRng.js';
@@ -12,7 +13,6 @@ import {
   argmaxRows,
   arraysWithFeatures,
   checkSameNodes,
-  fitHistory,
   type GraphFitProgressCallback,
   type NodeClassifier,
   type NodeSelection,
@@ -122,9 +122,8 @@ export class Sgc implements NodeClassifier {
     const rng = o.rng().fork('init');
     const f = this.numFeatures;
     const c = this.numClasses;
-    const limit = Math.sqrt(6 / (f + c));
     this.params = tf.tidy(() => ({
-      W: tf.variable(tf.tensor2d(rng.fillUniform(new Float32Array(f * c), -limit, limit), [f, c]), true),
+      W: tf.variable(tf.tensor2d(glorotUniform([f, c], rng), [f, c]), true),
       b: tf.variable(tf.zeros([c]), true),
     }));
   }
@@ -208,7 +207,7 @@ export class Sgc implements NodeClassifier {
     const x = tf.tensor2d(xTrain, [trainIndex.length, f]);
     const y = tf.tensor2d(yTrain, [trainIndex.length, c]);
     const optimizer = new Adam(this.params, { lr, weightDecay });
-    const history = fitHistory();
+    const history = emptyFitHistory();
     const t0 = performance.now();
     let trainMs = 0;
     try {

@@ -197,23 +197,6 @@ export function trainingNodes(fn: string, a: GraphArrays, trainNodes: NodeSelect
   return index;
 }
 
-/** An empty {@link FitHistory} (no epochs run yet). Internal. */
-export function fitHistory(): FitHistory {
-  return {
-    loss: [],
-    valLoss: [],
-    metrics: {},
-    lr: [],
-    bestEpoch: -1,
-    bestValue: Number.POSITIVE_INFINITY,
-    epochsRun: 0,
-    steps: 0,
-    stopReason: 'completed',
-    restoredBestWeights: false,
-    elapsedMs: 0,
-  };
-}
-
 /** Resolves on the next turn of the event loop (`setImmediate` in Node, else a 0 ms timeout). Internal. */
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => {

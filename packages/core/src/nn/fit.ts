@@ -110,13 +110,15 @@ export interface FitHistory {
 }
 
 function numExamples(fn: string, arg: string, data: Batch): number {
-  if (data === null || typeof data !== 'object') throw new LabInputError(fn, arg, 'must be a Record<string, tf.Tensor>', data);
+  if (data === null || typeof data !== 'object')
+    throw new LabInputError(fn, arg, 'must be a Record<string, tf.Tensor>', data);
   let n = -1;
   for (const [k, t] of Object.entries(data)) {
     if (!(t instanceof tf.Tensor) || t.isDisposed || t.rank < 1) {
       throw new LabInputError(fn, `${arg}.${k}`, 'must be a live tf.Tensor of rank >= 1', t);
     }
-    if (n >= 0 && t.shape[0] !== n) throw new LabInputError(fn, `${arg}.${k}`, `must have ${n} rows like the others`, t);
+    if (n >= 0 && t.shape[0] !== n)
+      throw new LabInputError(fn, `${arg}.${k}`, `must have ${n} rows like the others`, t);
     n = t.shape[0]!;
   }
   return n; // -1: no tensors
@@ -162,7 +164,8 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
  */
 export async function fit(options: FitOptions): Promise<FitHistory> {
   const fn = 'fit';
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object', options);
   const { store, optimizer, loss } = options;
   if (store === null || typeof store !== 'object' || typeof store.valueAndGrads !== 'function') {
     throw new LabInputError(fn, 'options.store', 'must be a ParameterStore', store);
@@ -170,15 +173,18 @@ export async function fit(options: FitOptions): Promise<FitHistory> {
   if (optimizer === null || typeof optimizer !== 'object' || typeof optimizer.step !== 'function') {
     throw new LabInputError(fn, 'options.optimizer', 'must be an Optimizer', optimizer);
   }
-  if (typeof loss !== 'function') throw new LabInputError(fn, 'options.loss', 'must be a function (batch, ctx) => scalar', loss);
+  if (typeof loss !== 'function')
+    throw new LabInputError(fn, 'options.loss', 'must be a function (batch, ctx) => scalar', loss);
   const epochs = options.epochs;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new LabInputError(fn, 'options.epochs', 'must be a positive integer', epochs);
+  if (!Number.isInteger(epochs) || epochs < 1)
+    throw new LabInputError(fn, 'options.epochs', 'must be a positive integer', epochs);
   const n = numExamples(fn, 'options.trainData', options.trainData);
   const nVal = options.valData === undefined ? -1 : numExamples(fn, 'options.valData', options.valData);
   if (options.valData !== undefined && nVal < 1) {
     throw new LabInputError(fn, 'options.valData', 'must hold at least one example tensor', options.valData);
   }
-  if (n === 0) throw new LabInputError(fn, 'options.trainData', 'must have at least one example', options.trainData);
+  if (n === 0)
+    throw new LabInputError(fn, 'options.trainData', 'must have at least one example', options.trainData);
   const batchSize = options.batchSize ?? Math.max(n, 1);
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new LabInputError(fn, 'options.batchSize', 'must be a positive integer', batchSize);
@@ -192,7 +198,12 @@ export async function fit(options: FitOptions): Promise<FitHistory> {
       throw new LabInputError(fn, 'options.earlyStopping.minDelta', 'must be a number >= 0', es.minDelta);
     }
     if (es.monitor === 'valLoss' && options.valData === undefined) {
-      throw new LabInputError(fn, 'options.earlyStopping.monitor', 'valLoss requires options.valData', es.monitor);
+      throw new LabInputError(
+        fn,
+        'options.earlyStopping.monitor',
+        'valLoss requires options.valData',
+        es.monitor,
+      );
     }
   }
   const metricFns = options.metrics ?? {};
@@ -206,19 +217,7 @@ export async function fit(options: FitOptions): Promise<FitHistory> {
   const minDelta = es?.minDelta ?? 0;
   const progressEvery = options.progressEvery ?? 'epoch';
 
-  const history: FitHistory = {
-    loss: [],
-    valLoss: [],
-    metrics: Object.fromEntries(Object.keys(metricFns).map((k) => [k, [] as number[]])),
-    lr: [],
-    bestEpoch: -1,
-    bestValue: Number.POSITIVE_INFINITY,
-    epochsRun: 0,
-    steps: 0,
-    stopReason: 'completed',
-    restoredBestWeights: false,
-    elapsedMs: 0,
-  };
+  const history = emptyFitHistory(Object.keys(metricFns));
   const t0 = now();
   let best: Record<string, tf.Tensor> | null = null;
   let sinceBest = 0;
@@ -368,4 +367,24 @@ export async function fit(options: FitOptions): Promise<FitHistory> {
   }
   history.elapsedMs = now() - t0;
   return history;
+}
+
+/**
+ * A {@link FitHistory} before the first epoch, with an empty series per metric name. Internal:
+ * shared by {@link fit} and the graph models' `fit` (not exported from the package index).
+ */
+export function emptyFitHistory(metricNames: readonly string[] = []): FitHistory {
+  return {
+    loss: [],
+    valLoss: [],
+    metrics: Object.fromEntries(metricNames.map((k) => [k, [] as number[]])),
+    lr: [],
+    bestEpoch: -1,
+    bestValue: Number.POSITIVE_INFINITY,
+    epochsRun: 0,
+    steps: 0,
+    stopReason: 'completed',
+    restoredBestWeights: false,
+    elapsedMs: 0,
+  };
 }

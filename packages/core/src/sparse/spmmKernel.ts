@@ -144,6 +144,30 @@ const rowBase: number[] = [
   ...op.set(BASE),
 ];
 
+/** Pushes OUT + 4 * (row * k + col), the address of the output element (row, col). */
+const outAddress: number[] = [
+  ...op.get(OUT),
+  ...op.get(ROW),
+  ...op.get(K),
+  ...op.i32Mul,
+  ...op.get(COL),
+  ...op.i32Add,
+  ...op.i32(2),
+  ...op.i32Shl,
+  ...op.i32Add,
+];
+
+/** p += 1, back to the top of the entry loop; closes the entry loop and its block. */
+const nextEntry: number[] = [
+  ...op.get(P),
+  ...op.i32(1),
+  ...op.i32Add,
+  ...op.set(P),
+  ...op.br(0),
+  ...op.end,
+  ...op.end,
+];
+
 /** A column chunk of `2 * lanes` columns held in `lanes` f64x2 accumulators over one row. */
 function simdChunk(permuted: boolean, lanes: number): number[] {
   const width = 2 * lanes;
@@ -168,20 +192,9 @@ function simdChunk(permuted: boolean, lanes: number): number[] {
       ...op.set(A0 + a),
     );
   }
-  code.push(...op.get(P), ...op.i32(1), ...op.i32Add, ...op.set(P), ...op.br(0), ...op.end, ...op.end);
+  code.push(...nextEntry);
   // O = OUT + 4 * (row * k + col); store the 2 * lanes sums rounded to float32
-  code.push(
-    ...op.get(OUT),
-    ...op.get(ROW),
-    ...op.get(K),
-    ...op.i32Mul,
-    ...op.get(COL),
-    ...op.i32Add,
-    ...op.i32(2),
-    ...op.i32Shl,
-    ...op.i32Add,
-    ...op.set(O),
-  );
+  code.push(...outAddress, ...op.set(O));
   for (let a = 0; a < lanes; a++) {
     for (let lane = 0; lane < 2; lane++) {
       code.push(
@@ -222,22 +235,8 @@ function scalarColumn(permuted: boolean): number[] {
     ...op.f64Add,
     ...op.set(ACC),
   );
-  code.push(...op.get(P), ...op.i32(1), ...op.i32Add, ...op.set(P), ...op.br(0), ...op.end, ...op.end);
-  code.push(
-    ...op.get(OUT),
-    ...op.get(ROW),
-    ...op.get(K),
-    ...op.i32Mul,
-    ...op.get(COL),
-    ...op.i32Add,
-    ...op.i32(2),
-    ...op.i32Shl,
-    ...op.i32Add,
-    ...op.get(ACC),
-    ...op.f32Demote,
-    ...op.f32Store(),
-    ...op.end,
-  );
+  code.push(...nextEntry);
+  code.push(...outAddress, ...op.get(ACC), ...op.f32Demote, ...op.f32Store(), ...op.end);
   return code;
 }
 
