@@ -14,7 +14,7 @@ first directory above this file holding ``pnpm-workspace.yaml`` (as core's ``res
 Usage (Debian's python3-torch is PyTorch 1.13; it lives in /usr/bin/python3):
     /usr/bin/python3 packages/core/bench/gcn_pytorch.py [--features sparse|dense|both]
         [--epochs 200] [--warmup 20] [--threads 1] [--seed 0] [--data DIR]
-Prints a Markdown table: mean and median train-step ms over the timed epochs.
+Prints a Markdown table: median and mean train-step ms over the timed epochs.
 """
 
 import argparse
@@ -171,13 +171,13 @@ def main():
         f"{args.epochs} timed epochs after {args.warmup} warm-up, {platform.machine()}",
         file=sys.stderr,
     )
-    print("| implementation | features | ms/epoch (mean) | ms/epoch (median) | final loss | train acc |")
+    print("| implementation | features | ms/epoch (median) | ms/epoch (mean) | final loss | train acc |")
     print("|---|---|---|---|---|---|")
     for mode in modes:
         mean_ms, median_ms, loss, acc = bench(mode, x, a, labels, train, args)
         print(
             f"| PyTorch {torch.__version__} ({torch.get_num_threads()} thread) | {mode} | "
-            f"{mean_ms:.2f} | {median_ms:.2f} | {loss:.3f} | {acc:.3f} |",
+            f"{median_ms:.2f} | {mean_ms:.2f} | {loss:.3f} | {acc:.3f} |",
             flush=True,
         )
 
