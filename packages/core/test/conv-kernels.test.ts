@@ -1,9 +1,9 @@
-import { TOL, expectAllClose, } from '@lab/test-utils';
+import { TOL, expectAllClose } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/initBackend.js';
 import { registerConvBackpropKernels } from '../src/backend/kernels/conv.js';
-import { onBothBackends, onCpu, onWasm, randn, } from './backendHelpers.js';
+import { onBothBackends, onCpu, onWasm, randn } from './backendHelpers.js';
 
 /**
  * wasm (XNNPACK float32 matmul, float32 im2col) vs cpu (float64 JS accumulation) on sums of

@@ -57,7 +57,9 @@ describe('createRng', () => {
   });
 
   it('rejects bad seeds and arguments with named errors', () => {
-    expect(() => createRng(Number.NaN)).toThrow(/createRng: argument 'seed' must be a finite number or a string/);
+    expect(() => createRng(Number.NaN)).toThrow(
+      /createRng: argument 'seed' must be a finite number or a string/,
+    );
     expect(() => createRng({} as never)).toThrow(/createRng: argument 'seed'/);
     expect(() => createRng(1).int(0)).toThrow(/Rng.int: argument 'n'/);
     expect(() => createRng(1).sample(3, 4)).toThrow(/Rng.sample: argument 'k'/);

@@ -73,21 +73,71 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { eq: 'ij,jk->ik', shapes: [[3, 4], [4, 5]] }, // matmul
-  { eq: 'bij,bjk->bik', shapes: [[2, 3, 4], [2, 4, 2]] }, // batch matmul
+  {
+    eq: 'ij,jk->ik',
+    shapes: [
+      [3, 4],
+      [4, 5],
+    ],
+  }, // matmul
+  {
+    eq: 'bij,bjk->bik',
+    shapes: [
+      [2, 3, 4],
+      [2, 4, 2],
+    ],
+  }, // batch matmul
   { eq: 'i,j->ij', shapes: [[3], [4]] }, // outer product
   { eq: 'ij->ji', shapes: [[3, 4]] }, // transpose
   { eq: 'ij->i', shapes: [[3, 4]] }, // row sums
   { eq: 'ij->', shapes: [[3, 4]] }, // total sum
   { eq: 'ij->ij', shapes: [[2, 3]], cpuBroken: 'grads' }, // identity
   { eq: 'i,i->', shapes: [[5], [5]] }, // dot
-  { eq: 'ij,ij->ij', shapes: [[2, 3], [2, 3]] }, // Hadamard
-  { eq: 'ij,kj->ik', shapes: [[3, 4], [2, 4]] }, // A B^T
-  { eq: 'ji,jk->ik', shapes: [[4, 3], [4, 2]] }, // A^T B
-  { eq: 'bij,jk->bki', shapes: [[2, 3, 4], [4, 5]] }, // shared weights + output transpose
-  { eq: 'abc,cd->da', shapes: [[2, 3, 4], [4, 2]], cpuBroken: 'values' }, // label 'b' summed inside one operand
+  {
+    eq: 'ij,ij->ij',
+    shapes: [
+      [2, 3],
+      [2, 3],
+    ],
+  }, // Hadamard
+  {
+    eq: 'ij,kj->ik',
+    shapes: [
+      [3, 4],
+      [2, 4],
+    ],
+  }, // A B^T
+  {
+    eq: 'ji,jk->ik',
+    shapes: [
+      [4, 3],
+      [4, 2],
+    ],
+  }, // A^T B
+  {
+    eq: 'bij,jk->bki',
+    shapes: [
+      [2, 3, 4],
+      [4, 5],
+    ],
+  }, // shared weights + output transpose
+  {
+    eq: 'abc,cd->da',
+    shapes: [
+      [2, 3, 4],
+      [4, 2],
+    ],
+    cpuBroken: 'values',
+  }, // label 'b' summed inside one operand
   { eq: 'ijk->ki', shapes: [[2, 3, 4]] },
-  { eq: 'ij,jk->', shapes: [[2, 3], [3, 2]], cpuBroken: 'values' },
+  {
+    eq: 'ij,jk->',
+    shapes: [
+      [2, 3],
+      [3, 2],
+    ],
+    cpuBroken: 'values',
+  },
 ];
 
 async function onCpu<T>(fn: () => T): Promise<T> {
@@ -114,61 +164,66 @@ describe('Einsum on wasm', () => {
     expect(tf.getGradient('Einsum')).toBeDefined();
   });
 
-  it.each(CASES)('$eq matches a float64 brute force and the cpu backend', async ({ eq, shapes, cpuBroken }) => {
-    const ops = operandsFor({ eq, shapes });
-    const compute = (): { shape: number[]; values: number[] } =>
-      tf.tidy(() => {
-        const y = tf.einsum(eq, ...ops.map((o) => tf.tensor(o.values, o.shape)));
-        return { shape: y.shape, values: Array.from(y.dataSync()) };
-      });
-    const wasm = await expectNoLeaks(compute);
-    const want = bruteEinsum(eq, ops);
-    expectAllClose(wasm.values, want, { atol: EINSUM_F32 * Math.max(1, maxAbs(want)) });
-    expect(wasm.shape).toEqual(outShapeOf(eq, shapes));
-    if (cpuBroken !== undefined) return;
-    const cpu = await onCpu(compute);
-    expect(wasm.shape).toEqual(cpu.shape);
-    expectAllClose(wasm.values, cpu.values, { atol: TOL.F32_REORDER * Math.max(1, maxAbs(cpu.values)) });
-  });
+  it.each(CASES)(
+    '$eq matches a float64 brute force and the cpu backend',
+    async ({ eq, shapes, cpuBroken }) => {
+      const ops = operandsFor({ eq, shapes });
+      const compute = (): { shape: number[]; values: number[] } =>
+        tf.tidy(() => {
+          const y = tf.einsum(eq, ...ops.map((o) => tf.tensor(o.values, o.shape)));
+          return { shape: y.shape, values: Array.from(y.dataSync()) };
+        });
+      const wasm = await expectNoLeaks(compute);
+      const want = bruteEinsum(eq, ops);
+      expectAllClose(wasm.values, want, { atol: EINSUM_F32 * Math.max(1, maxAbs(want)) });
+      expect(wasm.shape).toEqual(outShapeOf(eq, shapes));
+      if (cpuBroken !== undefined) return;
+      const cpu = await onCpu(compute);
+      expect(wasm.shape).toEqual(cpu.shape);
+      expectAllClose(wasm.values, cpu.values, { atol: TOL.F32_REORDER * Math.max(1, maxAbs(cpu.values)) });
+    },
+  );
 
-  it.each(CASES)('$eq gradient matches float64 finite differences and the cpu backend', async ({
-    eq,
-    shapes,
-    cpuBroken,
-  }) => {
-    const ops = operandsFor({ eq, shapes });
-    const outShape = outShapeOf(eq, shapes);
-    const w = randn(outShape.reduce((a, b) => a * b, 1));
-    // loss = sum(w * einsum(...)): a real scalar whose gradient reaches every operand entry.
-    const grads = (): number[][] =>
-      tf.tidy(() => {
-        const f = (...xs: tf.Tensor[]): tf.Scalar => tf.sum(tf.mul(tf.einsum(eq, ...xs), tf.tensor(w, outShape)));
-        const gs = tf.grads(f)(ops.map((o) => tf.tensor(o.values, o.shape)));
-        return gs.map((g) => Array.from(g.dataSync()));
+  it.each(CASES)(
+    '$eq gradient matches float64 finite differences and the cpu backend',
+    async ({ eq, shapes, cpuBroken }) => {
+      const ops = operandsFor({ eq, shapes });
+      const outShape = outShapeOf(eq, shapes);
+      const w = randn(outShape.reduce((a, b) => a * b, 1));
+      // loss = sum(w * einsum(...)): a real scalar whose gradient reaches every operand entry.
+      const grads = (): number[][] =>
+        tf.tidy(() => {
+          const f = (...xs: tf.Tensor[]): tf.Scalar =>
+            tf.sum(tf.mul(tf.einsum(eq, ...xs), tf.tensor(w, outShape)));
+          const gs = tf.grads(f)(ops.map((o) => tf.tensor(o.values, o.shape)));
+          return gs.map((g) => Array.from(g.dataSync()));
+        });
+      const wasm = await expectNoLeaks(grads);
+      const loss = (vals: number[][]): number =>
+        bruteEinsum(
+          eq,
+          vals.map((values, i) => ({ values, shape: shapes[i] as number[] })),
+        ).reduce((s, v, k) => s + v * (w[k] as number), 0);
+      ops.forEach((o, i) => {
+        const h = 1e-5;
+        const fd = o.values.map((_, j) => {
+          const plus = ops.map((p) => p.values.slice());
+          const minus = ops.map((p) => p.values.slice());
+          (plus[i] as number[])[j] = (o.values[j] as number) + h;
+          (minus[i] as number[])[j] = (o.values[j] as number) - h;
+          return (loss(plus) - loss(minus)) / (2 * h);
+        });
+        expectAllClose(wasm[i] as number[], fd, { atol: GRAD_VS_F64_FD * Math.max(1, maxAbs(fd)) });
       });
-    const wasm = await expectNoLeaks(grads);
-    const loss = (vals: number[][]): number =>
-      bruteEinsum(
-        eq,
-        vals.map((values, i) => ({ values, shape: shapes[i] as number[] })),
-      ).reduce((s, v, k) => s + v * (w[k] as number), 0);
-    ops.forEach((o, i) => {
-      const h = 1e-5;
-      const fd = o.values.map((_, j) => {
-        const plus = ops.map((p) => p.values.slice());
-        const minus = ops.map((p) => p.values.slice());
-        (plus[i] as number[])[j] = (o.values[j] as number) + h;
-        (minus[i] as number[])[j] = (o.values[j] as number) - h;
-        return (loss(plus) - loss(minus)) / (2 * h);
+      if (cpuBroken !== undefined) return;
+      const cpu = await onCpu(grads);
+      wasm.forEach((g, i) => {
+        expectAllClose(g, cpu[i] as number[], {
+          atol: TOL.F32_REORDER * Math.max(1, maxAbs(cpu[i] as number[])),
+        });
       });
-      expectAllClose(wasm[i] as number[], fd, { atol: GRAD_VS_F64_FD * Math.max(1, maxAbs(fd)) });
-    });
-    if (cpuBroken !== undefined) return;
-    const cpu = await onCpu(grads);
-    wasm.forEach((g, i) => {
-      expectAllClose(g, cpu[i] as number[], { atol: TOL.F32_REORDER * Math.max(1, maxAbs(cpu[i] as number[])) });
-    });
-  });
+    },
+  );
 
   it('frees every intermediate wasm buffer', () => {
     const backend = tf.backend() as unknown as { numDataIds(): number };
@@ -177,7 +232,9 @@ describe('Einsum on wasm', () => {
       for (const c of CASES) {
         const xs = c.shapes.map((s) => tf.ones(s, 'int32'));
         tf.einsum(c.eq, ...xs);
-        tf.grads((...ys: tf.Tensor[]) => tf.sum(tf.einsum(c.eq, ...ys)))(xs.map((t) => tf.cast(t, 'float32')));
+        tf.grads((...ys: tf.Tensor[]) => tf.sum(tf.einsum(c.eq, ...ys)))(
+          xs.map((t) => tf.cast(t, 'float32')),
+        );
       }
     });
     expect(backend.numDataIds()).toBe(before);

@@ -36,13 +36,17 @@ describe('initBackend', () => {
   it('names the function and the argument on bad options', async () => {
     await expect(initBackend({ backend: 'tpu' as never })).rejects.toThrow(LabInputError);
     await expect(initBackend({ backend: 'tpu' as never })).rejects.toThrow(
-      /initBackend: argument 'options.backend' must be one of auto, wasm, cpu, webgl, webgpu; got "tpu"/,
+      /initBackend: argument 'options.backend' must be one of "auto", "wasm", "cpu", "webgl", "webgpu"; got "tpu"/,
     );
+    await expect(initBackend({ backnd: 'cpu' } as never)).rejects.toThrow(/'options.backnd' is not an option/);
+    await expect(initBackend({ wasmPaths: 3 } as never)).rejects.toThrow(/'options.wasmPaths' must be a non-empty string/);
     await expect(initBackend(null as never)).rejects.toThrow(/initBackend: argument 'options'/);
   });
 
   it('reports failures and throws when a browser-only backend is asked for in Node', async () => {
-    await expect(initBackend({ backend: 'webgpu' })).rejects.toThrow(/initBackend: no backend could be initialised/);
+    await expect(initBackend({ backend: 'webgpu' })).rejects.toThrow(
+      /initBackend: no backend could be initialised/,
+    );
     // The previous backend stays usable.
     expect(tf.getBackend()).toBe('wasm');
   });

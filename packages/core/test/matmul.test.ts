@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/initBackend.js';
 import { registerMatMulTransposeFix, withoutMatMulTransposeFix } from '../src/backend/kernels/matmul.js';
-import { heapIds, onBothBackends, randn, } from './backendHelpers.js';
+import { heapIds, onBothBackends, randn } from './backendHelpers.js';
 
 /** Inner dimensions up to 37 of O(1) terms: float32 reordering between XNNPACK and cpu. */
 const MATMUL_TOL = { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER };

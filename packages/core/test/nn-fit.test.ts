@@ -16,7 +16,8 @@ function regression(seed: string, n = N) {
   const r = createRng(seed);
   const x = r.fillNormal(new Float32Array(n * 3));
   const y = new Float32Array(n);
-  for (let i = 0; i < n; i++) y[i] = x[3 * i]! - 2 * x[3 * i + 1]! + 0.5 * x[3 * i + 2]! + 0.3 + r.normal(0, 0.01);
+  for (let i = 0; i < n; i++)
+    y[i] = x[3 * i]! - 2 * x[3 * i + 1]! + 0.5 * x[3 * i + 2]! + 0.3 + r.normal(0, 0.01);
   return { x: tf.tensor2d(x, [n, 3]), y: tf.tensor2d(y, [n, 1]) };
 }
 
@@ -111,7 +112,9 @@ describe('fit', () => {
     expect(history.restoredBestWeights).toBe(true);
     // The restored weights reproduce the best validation loss, and w is near 1.
     const restored = tf.tidy(() => mse(fc)(valData).dataSync()[0]!);
-    expect(Math.abs(restored - history.valLoss[best]!)).toBeLessThan(TOL.F32_REORDER * history.valLoss[best]! + 1e-9);
+    expect(Math.abs(restored - history.valLoss[best]!)).toBeLessThan(
+      TOL.F32_REORDER * history.valLoss[best]! + 1e-9,
+    );
     expect(Math.abs(store.variable('fc.kernel').dataSync()[0]! - 1)).toBeLessThan(0.1);
     optimizer.dispose();
     store.dispose();
@@ -138,7 +141,18 @@ describe('fit', () => {
       }),
     );
     expect(h.steps).toBe(5);
-    expect(phases).toEqual(['batch', 'epoch', 'batch', 'epoch', 'batch', 'epoch', 'batch', 'epoch', 'batch', 'epoch']);
+    expect(phases).toEqual([
+      'batch',
+      'epoch',
+      'batch',
+      'epoch',
+      'batch',
+      'epoch',
+      'batch',
+      'epoch',
+      'batch',
+      'epoch',
+    ]);
     // w <- 0.8 w each step: loss 2 * 0.8^(2k) before step k.
     expect(h.loss[4]!).toBeCloseTo(2 * 0.8 ** 8, 5);
     const stopped = await fit({
@@ -156,7 +170,8 @@ describe('fit', () => {
     const bad = await fit({
       store,
       optimizer: opt,
-      loss: () => (calls++ < 2 ? tf.sum(store.get('w')) : tf.mul(tf.sum(store.get('w')), Number.NaN)) as tf.Scalar,
+      loss: () =>
+        (calls++ < 2 ? tf.sum(store.get('w')) : tf.mul(tf.sum(store.get('w')), Number.NaN)) as tf.Scalar,
       trainData: {},
       epochs: 10,
       seed: 0,
@@ -172,11 +187,20 @@ describe('fit', () => {
     const store = new ParameterStore({ seed: 0 });
     store.create('w', [1]);
     const opt = new SGD(store, { lr: 0.1 });
-    const base = { store, optimizer: opt, loss: () => tf.sum(store.get('w')) as tf.Scalar, trainData: {}, epochs: 1, seed: 0 };
+    const base = {
+      store,
+      optimizer: opt,
+      loss: () => tf.sum(store.get('w')) as tf.Scalar,
+      trainData: {},
+      epochs: 1,
+      seed: 0,
+    };
     const a = tf.zeros([4, 1]);
     const b = tf.zeros([3, 1]);
     await expect(fit({ ...base, epochs: 0 })).rejects.toThrow(/fit: argument 'options.epochs'/);
-    await expect(fit({ ...base, trainData: { a, b } })).rejects.toThrow(/fit: argument 'options.trainData.b' must have 4 rows/);
+    await expect(fit({ ...base, trainData: { a, b } })).rejects.toThrow(
+      /fit: argument 'options.trainData.b' must have 4 rows/,
+    );
     await expect(fit({ ...base, trainData: { a }, batchSize: 0 })).rejects.toThrow(/options.batchSize/);
     await expect(fit({ ...base, earlyStopping: { patience: 1, monitor: 'valLoss' } })).rejects.toThrow(
       /options.earlyStopping.monitor/,

@@ -20,9 +20,13 @@ describe('gradientCheck', () => {
     const v = store.create('v', [2], 'normal');
     const before = Array.from(v.dataSync());
     const res = await expectNoLeaks(() =>
-      gradientCheck((a, b) => tf.add(tf.sum(tf.pow(a, 3)), tf.sum(tf.mul(tf.sin(b), v))) as tf.Scalar, [x, y], {
-        variables: { v },
-      }),
+      gradientCheck(
+        (a, b) => tf.add(tf.sum(tf.pow(a, 3)), tf.sum(tf.mul(tf.sin(b), v))) as tf.Scalar,
+        [x, y],
+        {
+          variables: { v },
+        },
+      ),
     );
     expect(res.passed).toBe(true);
     expect(res.inputs.map((e) => e.checked)).toEqual([4, 4]);
@@ -43,7 +47,9 @@ describe('gradientCheck', () => {
       const a = args[0] as tf.Tensor;
       return { value: tf.pow(a, 3), gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.mul(a, 2)) };
     });
-    const res = await expectNoLeaks(() => gradientCheck((a) => tf.sum(wrong(a) as tf.Tensor) as tf.Scalar, [x]));
+    const res = await expectNoLeaks(() =>
+      gradientCheck((a) => tf.sum(wrong(a) as tf.Tensor) as tf.Scalar, [x]),
+    );
     expect(res.passed).toBe(false);
     // Errors |3x^2 - 2x|: 0.25, 3.75, 5 -> worst is index 2.
     expect(res.inputs[0]!.worstIndex).toBe(2);
@@ -53,11 +59,15 @@ describe('gradientCheck', () => {
 
   it('samples a seeded subset of large inputs and validates arguments', async () => {
     const x = tf.randomNormal([50], 0, 1, 'float32', 1);
-    const res = await expectNoLeaks(() => gradientCheck((a) => tf.sum(tf.tanh(a)) as tf.Scalar, [x], { maxElements: 7 }));
+    const res = await expectNoLeaks(() =>
+      gradientCheck((a) => tf.sum(tf.tanh(a)) as tf.Scalar, [x], { maxElements: 7 }),
+    );
     expect(res.inputs[0]!.checked).toBe(7);
     expect(res.passed).toBe(true);
     const xi = tf.tensor1d([1, 2], 'int32');
-    expect(() => gradientCheck((a) => tf.sum(a) as tf.Scalar, [xi])).toThrow(/gradientCheck: argument 'inputs\[0\]'/);
+    expect(() => gradientCheck((a) => tf.sum(a) as tf.Scalar, [xi])).toThrow(
+      /gradientCheck: argument 'inputs\[0\]'/,
+    );
     expect(() => gradientCheck((a) => a as tf.Scalar, [x])).toThrow(/must return a scalar/);
     expect(() => gradientCheck((a) => tf.sum(a) as tf.Scalar, [x], { eps: 0 })).toThrow(/options.eps/);
     expect(() => gradientCheck((a) => tf.sum(a) as tf.Scalar, [])).toThrow(/argument 'inputs'/);

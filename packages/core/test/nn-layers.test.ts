@@ -40,7 +40,9 @@ async function checkGrads(
   inputs: tf.Tensor[],
   maxElements = 16,
 ): Promise<number> {
-  const res = await expectNoLeaks(() => gradientCheck(f, inputs, { variables: store.trainableVariables(), maxElements }));
+  const res = await expectNoLeaks(() =>
+    gradientCheck(f, inputs, { variables: store.trainableVariables(), maxElements }),
+  );
   expect(res.passed, JSON.stringify(res)).toBe(true);
   expect(res.maxAbsError).toBeLessThan(TOL.FD_F32);
   return res.maxAbsError;
@@ -90,7 +92,8 @@ describe('Dense, LayerNorm, Embedding, Dropout', () => {
       for (let k = 0; k < 5; k++) m += xv[r * 5 + k]! / 5;
       let v = 0;
       for (let k = 0; k < 5; k++) v += (xv[r * 5 + k]! - m) ** 2 / 5;
-      for (let k = 0; k < 5; k++) ref[r * 5 + k] = ((xv[r * 5 + k]! - m) / Math.sqrt(v + 1e-5)) * g[k]! + be[k]!;
+      for (let k = 0; k < 5; k++)
+        ref[r * 5 + k] = ((xv[r * 5 + k]! - m) / Math.sqrt(v + 1e-5)) * g[k]! + be[k]!;
     }
     expectAllClose(y, ref, { atol: TOL.F32_REORDER });
     const w = randn([3, 5]);
@@ -107,7 +110,11 @@ describe('Dense, LayerNorm, Embedding, Dropout', () => {
     const y = await expectNoLeaks(() => emb.apply(ids), { keepResult: true });
     expect(y.shape).toEqual([2, 2, 3]);
     const table = store.variable('emb.table').arraySync() as number[][];
-    expectAllClose(y, [0, 2, 2, 4].flatMap((i) => table[i]!), { atol: TOL.EXACT });
+    expectAllClose(
+      y,
+      [0, 2, 2, 4].flatMap((i) => table[i]!),
+      { atol: TOL.EXACT },
+    );
     const w = randn([2, 2, 3]);
     await expectNoLeaks(() => {
       const { value, grads } = store.valueAndGrads(() => probe(emb.apply(ids), w));
@@ -165,7 +172,14 @@ describe('Dense, LayerNorm, Embedding, Dropout', () => {
 });
 
 /** Direct 1-D cross-correlation in float64, input [B, L, Cin], kernel [K, Cin, Cout], given left padding. */
-function refConv1d(x: tf.Tensor, k: tf.Tensor, b: tf.Tensor, padLeft: number, dilation: number, outLen: number) {
+function refConv1d(
+  x: tf.Tensor,
+  k: tf.Tensor,
+  b: tf.Tensor,
+  padLeft: number,
+  dilation: number,
+  outLen: number,
+) {
   const [B, L, Ci] = x.shape as number[];
   const [K, , Co] = k.shape as number[];
   const xv = x.dataSync();
@@ -199,7 +213,13 @@ describe.each(['cpu', 'wasm'] as const)('convolutions on %s', (backend) => {
   it('Conv1d (valid, same, causal dilated) matches direct correlation; gradients check', async () => {
     const store = new ParameterStore({ seed: 5 });
     const valid = new Conv1d(store, 'valid', { inChannels: 2, outChannels: 3, kernelSize: 3 });
-    const causal = new Conv1d(store, 'causal', { inChannels: 2, outChannels: 3, kernelSize: 2, dilation: 2, padding: 'causal' });
+    const causal = new Conv1d(store, 'causal', {
+      inChannels: 2,
+      outChannels: 3,
+      kernelSize: 2,
+      dilation: 2,
+      padding: 'causal',
+    });
     const same = new Conv1d(store, 'same', { inChannels: 2, outChannels: 3, kernelSize: 3, padding: 'same' });
     jitter(store);
     const x = randn([2, 7, 2]);
@@ -207,17 +227,27 @@ describe.each(['cpu', 'wasm'] as const)('convolutions on %s', (backend) => {
     await expectNoLeaks(() => {
       const yv = valid.apply(x);
       expect(yv.shape).toEqual([2, 5, 3]);
-      expectAllClose(yv, refConv1d(x, get('valid.kernel'), get('valid.bias'), 0, 1, 5), { atol: TOL.F32_REORDER });
+      expectAllClose(yv, refConv1d(x, get('valid.kernel'), get('valid.bias'), 0, 1, 5), {
+        atol: TOL.F32_REORDER,
+      });
       const yc = causal.apply(x);
       expect(yc.shape).toEqual([2, 7, 3]);
-      expectAllClose(yc, refConv1d(x, get('causal.kernel'), get('causal.bias'), 2, 2, 7), { atol: TOL.F32_REORDER });
+      expectAllClose(yc, refConv1d(x, get('causal.kernel'), get('causal.bias'), 2, 2, 7), {
+        atol: TOL.F32_REORDER,
+      });
       const ys = same.apply(x);
-      expectAllClose(ys, refConv1d(x, get('same.kernel'), get('same.bias'), 1, 1, 7), { atol: TOL.F32_REORDER });
+      expectAllClose(ys, refConv1d(x, get('same.kernel'), get('same.bias'), 1, 1, 7), {
+        atol: TOL.F32_REORDER,
+      });
       tf.dispose([yv, yc, ys]);
     });
     if (hasFilterGrad()) {
       const w = randn([2, 7, 3]);
-      await checkGrads(store, (xx) => tf.add(probe(causal.apply(xx), w), probe(same.apply(xx), w)) as tf.Scalar, [x]);
+      await checkGrads(
+        store,
+        (xx) => tf.add(probe(causal.apply(xx), w), probe(same.apply(xx), w)) as tf.Scalar,
+        [x],
+      );
       w.dispose();
     } else {
       console.warn(`Conv2DBackpropFilter missing on ${backend}: conv gradient check skipped`);
@@ -229,7 +259,13 @@ describe.each(['cpu', 'wasm'] as const)('convolutions on %s', (backend) => {
   it('Conv2d (stride 2 patchify, same padding) matches direct correlation; gradients check', async () => {
     const store = new ParameterStore({ seed: 6 });
     const patch = new Conv2d(store, 'patch', { inChannels: 2, outChannels: 3, kernelSize: 2, stride: 2 });
-    const same = new Conv2d(store, 'same', { inChannels: 2, outChannels: 2, kernelSize: [3, 1], padding: 'same', activation: 'tanh' });
+    const same = new Conv2d(store, 'same', {
+      inChannels: 2,
+      outChannels: 2,
+      kernelSize: [3, 1],
+      padding: 'same',
+      activation: 'tanh',
+    });
     jitter(store);
     const x = randn([1, 4, 4, 2]);
     const xv = x.dataSync();
@@ -245,7 +281,8 @@ describe.each(['cpu', 'wasm'] as const)('convolutions on %s', (backend) => {
             let s = b[o]!;
             for (let di = 0; di < 2; di++)
               for (let dj = 0; dj < 2; dj++)
-                for (let c = 0; c < 2; c++) s += xv[((2 * i + di) * 4 + 2 * j + dj) * 2 + c]! * k[((di * 2 + dj) * 2 + c) * 3 + o]!;
+                for (let c = 0; c < 2; c++)
+                  s += xv[((2 * i + di) * 4 + 2 * j + dj) * 2 + c]! * k[((di * 2 + dj) * 2 + c) * 3 + o]!;
             ref[(i * 2 + j) * 3 + o] = s;
           }
       expectAllClose(y, ref, { atol: TOL.F32_REORDER });
@@ -271,14 +308,20 @@ describe.each(['cpu', 'wasm'] as const)('convolutions on %s', (backend) => {
     if (hasFilterGrad()) {
       const w1 = randn([1, 2, 2, 3]);
       const w2 = randn([1, 4, 4, 2]);
-      await checkGrads(store, (xx) => tf.add(probe(patch.apply(xx), w1), probe(same.apply(xx), w2)) as tf.Scalar, [x]);
+      await checkGrads(
+        store,
+        (xx) => tf.add(probe(patch.apply(xx), w1), probe(same.apply(xx), w2)) as tf.Scalar,
+        [x],
+      );
       tf.dispose([w1, w2]);
     }
     const bad = tf.zeros([1, 4, 4, 3]);
-    expect(() => patch.apply(bad)).toThrow(/Conv2d.apply: argument 'x' must have rank >= 4 and last dimension 2/);
-    expect(() => new Conv2d(store, 'd', { inChannels: 1, outChannels: 1, kernelSize: 3, stride: 2, dilation: 2 })).toThrow(
-      /options.dilation/,
+    expect(() => patch.apply(bad)).toThrow(
+      /Conv2d.apply: argument 'x' must have rank >= 4 and last dimension 2/,
     );
+    expect(
+      () => new Conv2d(store, 'd', { inChannels: 1, outChannels: 1, kernelSize: 3, stride: 2, dilation: 2 }),
+    ).toThrow(/options.dilation/);
     tf.dispose([x, bad]);
     store.dispose();
   });
@@ -290,10 +333,17 @@ describe('attention and Transformer', () => {
   });
 
   /** Explicit softmax(q k^T / sqrt(d) + mask) v for single [T, d] matrices, float64. */
-  function refAttention(q: number[][], k: number[][], v: number[][], allow?: (i: number, j: number) => boolean) {
+  function refAttention(
+    q: number[][],
+    k: number[][],
+    v: number[][],
+    allow?: (i: number, j: number) => boolean,
+  ) {
     const d = q[0]!.length;
     return q.map((qi, i) => {
-      const logits = k.map((kj, j) => (allow && !allow(i, j) ? -1e9 : qi.reduce((s, x, t) => s + x * kj[t]!, 0) / Math.sqrt(d)));
+      const logits = k.map((kj, j) =>
+        allow && !allow(i, j) ? -1e9 : qi.reduce((s, x, t) => s + x * kj[t]!, 0) / Math.sqrt(d),
+      );
       const m = Math.max(...logits);
       const e = logits.map((l) => Math.exp(l - m));
       const z = e.reduce((a, b) => a + b, 0);
@@ -315,7 +365,9 @@ describe('attention and Transformer', () => {
       const qa = q.arraySync() as number[][][];
       const ka = k.arraySync() as number[][][];
       const va = v.arraySync() as number[][][];
-      const ref = [0, 1].flatMap((b) => refAttention(qa[b]!, ka[b]!, va[b]!, (i, j) => mv[b]![i]![j] === 1).flat());
+      const ref = [0, 1].flatMap((b) =>
+        refAttention(qa[b]!, ka[b]!, va[b]!, (i, j) => mv[b]![i]![j] === 1).flat(),
+      );
       expectAllClose(r.output, ref, { atol: TOL.F32_REORDER });
       const rowSums = tf.sum(r.weights, -1);
       expectAllClose(rowSums, new Float32Array(6).fill(1), { atol: TOL.F32_REORDER });
@@ -370,8 +422,12 @@ describe('attention and Transformer', () => {
     const w = randn([2, 3, 4]);
     await checkGrads(store, (xx) => probe(mha.apply(xx, { mask: pad }), w), [x], 12);
     const badMask = tf.ones([2, 4]);
-    expect(() => mha.apply(x, { mask: badMask })).toThrow(/MultiHeadAttention.apply: argument 'options.mask'/);
-    expect(() => new MultiHeadAttention(store, 'm2', { dModel: 5, numHeads: 2 })).toThrow(/must divide dModel/);
+    expect(() => mha.apply(x, { mask: badMask })).toThrow(
+      /MultiHeadAttention.apply: argument 'options.mask'/,
+    );
+    expect(() => new MultiHeadAttention(store, 'm2', { dModel: 5, numHeads: 2 })).toThrow(
+      /must divide dModel/,
+    );
     tf.dispose([x, pad, w, badMask]);
     store.dispose();
   });
@@ -385,10 +441,14 @@ describe('attention and Transformer', () => {
     const y = await expectNoLeaks(() => mha.apply(q, { key: kv }), { keepResult: true });
     expect(y.shape).toEqual([2, 2, 4]);
     // Query i of batch 1 must not depend on batch 0's keys: perturb batch 0 only.
-    const kv2 = tf.tidy(() => tf.concat([tf.add(tf.slice(kv, [0, 0, 0], [1, 5, 3]), 1), tf.slice(kv, [1, 0, 0], [1, 5, 3])]));
+    const kv2 = tf.tidy(() =>
+      tf.concat([tf.add(tf.slice(kv, [0, 0, 0], [1, 5, 3]), 1), tf.slice(kv, [1, 0, 0], [1, 5, 3])]),
+    );
     const y2 = mha.apply(q, { key: kv2 });
     tf.tidy(() =>
-      expectAllClose(tf.slice(y2, [1, 0, 0], [1, 2, 4]), tf.slice(y, [1, 0, 0], [1, 2, 4]), { atol: TOL.F32_REORDER }),
+      expectAllClose(tf.slice(y2, [1, 0, 0], [1, 2, 4]), tf.slice(y, [1, 0, 0], [1, 2, 4]), {
+        atol: TOL.F32_REORDER,
+      }),
     );
     const w = randn([2, 2, 4]);
     await checkGrads(store, (qq, kk) => probe(mha.apply(qq, { key: kk }), w), [q, kv], 8);
@@ -400,7 +460,13 @@ describe('attention and Transformer', () => {
   it('TransformerEncoderLayer: pre/post-norm match their definitions; dropout only in training; gradients', async () => {
     const store = new ParameterStore({ seed: 8 });
     const pre = new TransformerEncoderLayer(store, 'pre', { dModel: 4, numHeads: 2, dff: 6, dropout: 0.2 });
-    const post = new TransformerEncoderLayer(store, 'post', { dModel: 4, numHeads: 2, dff: 6, norm: 'post', dropout: 0 });
+    const post = new TransformerEncoderLayer(store, 'post', {
+      dModel: 4,
+      numHeads: 2,
+      dff: 6,
+      norm: 'post',
+      dropout: 0,
+    });
     // Independent building blocks, given copies of each layer's parameters.
     const blocks = (p: string) => ({
       attn: new MultiHeadAttention(store, `${p}.attn`, { dModel: 4, numHeads: 2 }),
@@ -460,12 +526,13 @@ describe('attention and Transformer', () => {
       /Dense: argument 'options.activation'/,
     );
     expect(() => new Dense({} as never, 'd', { inputDim: 2, units: 1 })).toThrow(/Dense: argument 'store'/);
-    expect(() => new Conv1d(store, 'c', { inChannels: 1, outChannels: 1, kernelSize: 2, padding: 'full' as never })).toThrow(
-      /Conv1d: argument 'options.padding'/,
-    );
-    expect(() => new TransformerEncoderLayer(store, 't', { dModel: 4, numHeads: 2, norm: 'mid' as never })).toThrow(
-      /options.norm/,
-    );
+    expect(
+      () =>
+        new Conv1d(store, 'c', { inChannels: 1, outChannels: 1, kernelSize: 2, padding: 'full' as never }),
+    ).toThrow(/Conv1d: argument 'options.padding'/);
+    expect(
+      () => new TransformerEncoderLayer(store, 't', { dModel: 4, numHeads: 2, norm: 'mid' as never }),
+    ).toThrow(/options.norm/);
     store.dispose();
   });
 });

@@ -33,7 +33,16 @@ function run(opt: { step(g: Record<string, tf.Tensor>): unknown }, steps: number
 }
 
 /** Reference Adam in float64, element-wise (PyTorch's formulas). */
-function refAdam(w0: number[], lr: number, wd: number, mode: 'l2' | 'decoupled', steps: number, b1 = 0.9, b2 = 0.999, eps = 1e-8) {
+function refAdam(
+  w0: number[],
+  lr: number,
+  wd: number,
+  mode: 'l2' | 'decoupled',
+  steps: number,
+  b1 = 0.9,
+  b2 = 0.999,
+  eps = 1e-8,
+) {
   const w = w0.slice();
   const m = w.map(() => 0);
   const v = w.map(() => 0);
@@ -80,9 +89,15 @@ describe('optimizers', () => {
       run(adam, 3);
       run(adamw, 3);
       expectAllClose(s1.variable('fc.kernel'), refAdam([0.5, -1, 2], 0.05, 0.1, 'l2', 3), { atol: STEP_TOL });
-      expectAllClose(s1.variable('fc.bias'), refAdam([0.1, 0.2, -0.3], 0.05, 0.1, 'l2', 3), { atol: STEP_TOL });
-      expectAllClose(s2.variable('fc.kernel'), refAdam([0.5, -1, 2], 0.05, 0.1, 'decoupled', 3), { atol: STEP_TOL });
-      expectAllClose(s2.variable('fc.bias'), refAdam([0.1, 0.2, -0.3], 0.05, 0, 'decoupled', 3), { atol: STEP_TOL });
+      expectAllClose(s1.variable('fc.bias'), refAdam([0.1, 0.2, -0.3], 0.05, 0.1, 'l2', 3), {
+        atol: STEP_TOL,
+      });
+      expectAllClose(s2.variable('fc.kernel'), refAdam([0.5, -1, 2], 0.05, 0.1, 'decoupled', 3), {
+        atol: STEP_TOL,
+      });
+      expectAllClose(s2.variable('fc.bias'), refAdam([0.1, 0.2, -0.3], 0.05, 0, 'decoupled', 3), {
+        atol: STEP_TOL,
+      });
       expect(adam.iterations).toBe(3);
       adam.dispose();
       adamw.dispose();
@@ -130,7 +145,11 @@ describe('optimizers', () => {
     const losses: number[] = [];
     await expectNoLeaks(() => {
       for (let i = 0; i < 40; i++) {
-        losses.push(opt.minimize(() => tf.add(tf.sum(tf.square(tf.sub(s.get('w'), target))), tf.sum(s.get('frozen'))) as tf.Scalar));
+        losses.push(
+          opt.minimize(
+            () => tf.add(tf.sum(tf.square(tf.sub(s.get('w'), target))), tf.sum(s.get('frozen'))) as tf.Scalar,
+          ),
+        );
       }
     });
     expect(losses[39]! - 2).toBeLessThan(1e-6); // frozen part contributes exactly 2
@@ -220,10 +239,14 @@ describe('optimizers', () => {
     expect(() => new Adam(s, { lr: -1 })).toThrow(/Adam: argument 'options.lr'/);
     expect(() => new Adam(s, { lr: 0.1, beta1: 1 })).toThrow(/options.beta1/);
     expect(() => new SGD(s, { lr: 0.1, nesterov: true })).toThrow(/SGD: argument 'options.nesterov'/);
-    expect(() => new AdamW(s, { lr: 0.1, weightDecay: -0.1 })).toThrow(/AdamW: argument 'options.weightDecay'/);
+    expect(() => new AdamW(s, { lr: 0.1, weightDecay: -0.1 })).toThrow(
+      /AdamW: argument 'options.weightDecay'/,
+    );
     const opt = new SGD(s, { lr: 0.1 });
     const bad = tf.zeros([2]);
-    expect(() => opt.step({ 'fc.kernel': bad })).toThrow(/SGD.step: argument 'grads.fc.kernel' must be a tensor of shape \[3\]/);
+    expect(() => opt.step({ 'fc.kernel': bad })).toThrow(
+      /SGD.step: argument 'grads.fc.kernel' must be a tensor of shape \[3\]/,
+    );
     expect(() => opt.step({ nope: bad })).toThrow(/grads.nope/);
     const sched = new SGD(s, { lr: () => Number.NaN });
     expect(() => sched.currentLr()).toThrow(/schedule must return/);
@@ -245,7 +268,11 @@ describe('learning-rate schedules', () => {
     expect(ex(2)).toBeCloseTo(2 * Math.SQRT1_2, 12);
     const wu = linearWarmupLr({ lr: 1, warmupSteps: 4 });
     expect([0, 1, 3, 4, 100].map(wu)).toEqual([0.25, 0.5, 1, 1, 1]);
-    const wuAfter = linearWarmupLr({ lr: 1, warmupSteps: 2, after: stepLr({ lr: 1, stepSize: 1, gamma: 0.5 }) });
+    const wuAfter = linearWarmupLr({
+      lr: 1,
+      warmupSteps: 2,
+      after: stepLr({ lr: 1, stepSize: 1, gamma: 0.5 }),
+    });
     expect(wuAfter(3)).toBe(0.5);
     const cos = cosineLr({ lr: 1, totalSteps: 12, warmupSteps: 2, minLr: 0.1 });
     expect(cos(0)).toBe(0.5);
@@ -254,7 +281,9 @@ describe('learning-rate schedules', () => {
     expect(cos(12)).toBeCloseTo(0.1, 12);
     expect(cos(50)).toBeCloseTo(0.1, 12);
     for (let t = 3; t < 12; t++) expect(cos(t)).toBeLessThan(cos(t - 1));
-    expect(() => cosineLr({ lr: 1, totalSteps: 5, warmupSteps: 5 })).toThrow(/cosineLr: argument 'options.warmupSteps'/);
+    expect(() => cosineLr({ lr: 1, totalSteps: 5, warmupSteps: 5 })).toThrow(
+      /cosineLr: argument 'options.warmupSteps'/,
+    );
     expect(() => stepLr({ lr: 1, stepSize: 0 })).toThrow(/stepLr: argument 'options.stepSize'/);
   });
 });

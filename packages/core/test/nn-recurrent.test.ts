@@ -16,10 +16,19 @@ const H = 4;
 
 const sig = (z: number) => 1 / (1 + Math.exp(-z));
 const rng = createRng('nn-recurrent');
-const randn = (shape: number[], std = 1) => tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)), 0, std), shape);
+const randn = (shape: number[], std = 1) =>
+  tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)), 0, std), shape);
 
 /** Scalar-loop float64 LSTM (gates i, f, g, o). Returns [B, T, H] hidden states and final c. */
-function refLstm(x: Float32Array, W: Float32Array, U: Float32Array, b: Float32Array, h0?: Float32Array, c0?: Float32Array, reverse = false) {
+function refLstm(
+  x: Float32Array,
+  W: Float32Array,
+  U: Float32Array,
+  b: Float32Array,
+  h0?: Float32Array,
+  c0?: Float32Array,
+  reverse = false,
+) {
   const out = new Float64Array(B * T * H);
   const cOut = new Float64Array(B * H);
   for (let n = 0; n < B; n++) {
@@ -50,7 +59,14 @@ function refLstm(x: Float32Array, W: Float32Array, U: Float32Array, b: Float32Ar
 }
 
 /** Scalar-loop float64 GRU (PyTorch, gates r, z, n). */
-function refGru(x: Float32Array, W: Float32Array, U: Float32Array, b: Float32Array, bh: Float32Array, h0?: Float32Array) {
+function refGru(
+  x: Float32Array,
+  W: Float32Array,
+  U: Float32Array,
+  b: Float32Array,
+  bh: Float32Array,
+  h0?: Float32Array,
+) {
   const out = new Float64Array(B * T * H);
   for (let n = 0; n < B; n++) {
     let h = Array.from({ length: H }, (_, j) => (h0 ? h0[n * H + j]! : 0));
@@ -98,7 +114,9 @@ describe('LSTM and GRU', () => {
     const lstm = new LSTM(store, 'lstm', { inputDim: F, units: H });
     const back = new LSTM(store, 'back', { inputDim: F, units: H, reverse: true, returnSequences: false });
     // Forget-gate bias initialised to 1.
-    expect(Array.from(store.variable('lstm.bias').dataSync())).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(store.variable('lstm.bias').dataSync())).toEqual([
+      0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
     jitter(store);
     const x = randn([B, T, F]);
     const h0 = randn([B, H], 0.5);
@@ -107,13 +125,28 @@ describe('LSTM and GRU', () => {
     await expectNoLeaks(() => {
       const r = lstm.apply(x, { initialState: { h: h0, c: c0 } });
       expect(r.output.shape).toEqual([B, T, H]);
-      const ref = refLstm(x.dataSync() as Float32Array, p('lstm.kernel'), p('lstm.recurrentKernel'), p('lstm.bias'), h0.dataSync() as Float32Array, c0.dataSync() as Float32Array);
+      const ref = refLstm(
+        x.dataSync() as Float32Array,
+        p('lstm.kernel'),
+        p('lstm.recurrentKernel'),
+        p('lstm.bias'),
+        h0.dataSync() as Float32Array,
+        c0.dataSync() as Float32Array,
+      );
       expectAllClose(r.output, ref.out, { atol: TOL.F32_REORDER });
       expectAllClose(r.c, ref.c, { atol: TOL.F32_REORDER });
       const lastH = tf.tidy(() => tf.squeeze(tf.slice(r.output, [0, T - 1, 0], [B, 1, H]), [1]));
       expectAllClose(r.h, lastH, { atol: TOL.EXACT });
       const rb = back.apply(x);
-      const refB = refLstm(x.dataSync() as Float32Array, p('back.kernel'), p('back.recurrentKernel'), p('back.bias'), undefined, undefined, true);
+      const refB = refLstm(
+        x.dataSync() as Float32Array,
+        p('back.kernel'),
+        p('back.recurrentKernel'),
+        p('back.bias'),
+        undefined,
+        undefined,
+        true,
+      );
       // Reverse: the final state is the one at t = 0.
       const first = new Float64Array(B * H);
       for (let n = 0; n < B; n++) for (let j = 0; j < H; j++) first[n * H + j] = refB.out[n * T * H + j]!;
@@ -134,10 +167,23 @@ describe('LSTM and GRU', () => {
     const p = (n: string) => store.variable(n).dataSync() as Float32Array;
     await expectNoLeaks(() => {
       const r = gru.apply(x, { initialState: h0 });
-      const ref = refGru(x.dataSync() as Float32Array, p('gru.kernel'), p('gru.recurrentKernel'), p('gru.bias'), p('gru.recurrentBias'), h0.dataSync() as Float32Array);
+      const ref = refGru(
+        x.dataSync() as Float32Array,
+        p('gru.kernel'),
+        p('gru.recurrentKernel'),
+        p('gru.bias'),
+        p('gru.recurrentBias'),
+        h0.dataSync() as Float32Array,
+      );
       expectAllClose(r.output, ref, { atol: TOL.F32_REORDER });
       const r0 = gru.apply(x);
-      const ref0 = refGru(x.dataSync() as Float32Array, p('gru.kernel'), p('gru.recurrentKernel'), p('gru.bias'), p('gru.recurrentBias'));
+      const ref0 = refGru(
+        x.dataSync() as Float32Array,
+        p('gru.kernel'),
+        p('gru.recurrentKernel'),
+        p('gru.bias'),
+        p('gru.recurrentBias'),
+      );
       expectAllClose(r0.output, ref0, { atol: TOL.F32_REORDER });
       tf.dispose([r.output, r.h, r0.output, r0.h]);
     });
@@ -160,7 +206,9 @@ describe('LSTM and GRU', () => {
       const g = gru.apply(r.output);
       return tf.add(tf.sum(tf.mul(g.output, w)), tf.sum(tf.mul(r.c, wc))) as tf.Scalar;
     };
-    const res = await expectNoLeaks(() => gradientCheck(f, [x, h0, c0], { variables: store.trainableVariables(), maxElements: 12 }));
+    const res = await expectNoLeaks(() =>
+      gradientCheck(f, [x, h0, c0], { variables: store.trainableVariables(), maxElements: 12 }),
+    );
     expect(Object.keys(res.variables).length).toBe(7);
     expect(res.maxAbsError, JSON.stringify(res)).toBeLessThan(TOL.FD_F32);
     expect(res.passed).toBe(true);
@@ -177,10 +225,14 @@ describe('LSTM and GRU', () => {
     const x = tf.zeros([B, T, F]);
     const hBad = tf.zeros([B, H + 1]);
     expect(() => lstm.apply(x2)).toThrow(LabInputError);
-    expect(() => lstm.apply(xBad)).toThrow(/LSTM.apply: argument 'x' must have rank >= 3 and last dimension 3/);
+    expect(() => lstm.apply(xBad)).toThrow(
+      /LSTM.apply: argument 'x' must have rank >= 3 and last dimension 3/,
+    );
     expect(() => lstm.apply(x, { initialState: { h: hBad, c: hBad } })).toThrow(/options.initialState.h/);
     expect(() => gru.apply(x, { initialState: hBad })).toThrow(/GRU.apply: argument 'options.initialState'/);
-    expect(() => new LSTM(store, 'l2', { inputDim: 0, units: 2 })).toThrow(/LSTM: argument 'options.inputDim'/);
+    expect(() => new LSTM(store, 'l2', { inputDim: 0, units: 2 })).toThrow(
+      /LSTM: argument 'options.inputDim'/,
+    );
     expect(() => new GRU(store, 'l', { inputDim: 2, units: 2 })).toThrow(/must be unique/);
     tf.dispose([x2, xBad, x, hBad]);
     store.dispose();

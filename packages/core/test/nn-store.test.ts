@@ -135,7 +135,9 @@ describe('ParameterStore', () => {
       // The record is still owned by the caller and intact.
       expect(rec['fc.kernel']!.isDisposed).toBe(false);
       const bad = { 'fc.kernel': tf.zeros([2, 3]), 'fc.bias': tf.zeros([2]) };
-      expect(() => t.loadRecord(bad)).toThrow(/ParameterStore.loadRecord: argument 'record.fc.kernel' must have shape \[3, 2\]/);
+      expect(() => t.loadRecord(bad)).toThrow(
+        /ParameterStore.loadRecord: argument 'record.fc.kernel' must have shape \[3, 2\]/,
+      );
       const missing = { 'fc.kernel': tf.zeros([3, 2]) };
       expect(() => t.loadRecord(missing)).toThrow(/missing/);
       expect(t.loadRecord(missing, { strict: false })).toEqual(['fc.kernel']);
@@ -190,7 +192,8 @@ describe('ParameterStore', () => {
       const xv = x.dataSync();
       const ref = new Float32Array(6);
       for (let i = 0; i < 2; i++)
-        for (let j = 0; j < 3; j++) for (let k = 0; k < 4; k++) ref[i * 3 + j] += xv[i * 4 + k]! * W[k * 3 + j]! * maskVals[k * 3 + j]!;
+        for (let j = 0; j < 3; j++)
+          for (let k = 0; k < 4; k++) ref[i * 3 + j] += xv[i * 4 + k]! * W[k * 3 + j]! * maskVals[k * 3 + j]!;
       expectAllClose(after, ref, { atol: TOL.F32_REORDER, rtol: TOL.F32_REORDER });
       expect(Array.from(after.dataSync())).not.toEqual(Array.from(before));
       const { value, grads } = s.valueAndGrads(lossFn);
@@ -220,7 +223,9 @@ describe('ParameterStore', () => {
     await expectNoLeaks(() => {
       const q = tf.tidy(() => s.get('w').dataSync());
       for (const v of q) expect(Math.abs(v * 4 - Math.round(v * 4))).toBeLessThan(TOL.F32_REORDER);
-      const { value, grads } = s.valueAndGrads(() => tf.sum(tf.mul(s.get('w'), tf.tensor1d([1, 2, 3, 4, 5]))) as tf.Scalar);
+      const { value, grads } = s.valueAndGrads(
+        () => tf.sum(tf.mul(s.get('w'), tf.tensor1d([1, 2, 3, 4, 5]))) as tf.Scalar,
+      );
       expect(Array.from(grads.w!.dataSync())).toEqual([1, 2, 3, 4, 5]);
       tf.dispose([value, ...Object.values(grads)]);
       const qrec = s.toRecord({ transformed: true });
@@ -245,7 +250,9 @@ describe('ParameterStore', () => {
     expect(() => s.get('nope')).toThrow(/ParameterStore.get: argument 'name'/);
     s.setTransform('a', () => tf.zeros([3]));
     expect(() => tf.tidy(() => s.get('a'))).toThrow(/must keep the shape \[2\]/);
-    expect(() => s.valueAndGrads(() => tf.zeros([2]) as unknown as tf.Scalar)).toThrow(/must return a scalar/);
+    expect(() => s.valueAndGrads(() => tf.zeros([2]) as unknown as tf.Scalar)).toThrow(
+      /must return a scalar/,
+    );
     expect(() => s.valueAndGrads(() => tf.scalar(1))).toThrow(
       /ParameterStore.valueAndGrads: argument 'loss' must depend on at least one selected parameter/,
     );

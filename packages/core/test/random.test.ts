@@ -147,10 +147,20 @@ describe('seeded tensor samplers', () => {
   });
 
   it('validates inputs', () => {
-    expect(() => randomNormalTensor([2], {} as never)).toThrow(/options\.seed' is required/);
+    // No seed and no rng: DEFAULT_SEED (0), the house convention.
+    const [d0, d1] = [randomNormalTensor([3]), randomNormalTensor([3], { seed: 0 })];
+    expect(Array.from(d0.dataSync())).toEqual(Array.from(d1.dataSync()));
+    tf.dispose([d0, d1]);
+    expect(() => randomNormalTensor([2], { seed: 1, sd: 2 } as never)).toThrow(
+      /options\.sd' is not an option/,
+    );
+    expect(() => bernoulliMask([2], undefined as never)).toThrow(/options' is required/);
+    expect(() => bernoulliMask([2], null as never)).toThrow(/options' must be an options object/);
     expect(() => randomNormalTensor([2, -1], { seed: 1 })).toThrow(/shape\[1\]/);
     expect(() => randomNormalTensor([2], { seed: 1, std: -1 })).toThrow(/options\.std/);
-    expect(() => randomNormalTensor([2], { seed: 1, rng: createRng(1) })).toThrow(/both/);
+    expect(() => randomNormalTensor([2], { seed: 1, rng: createRng(1) })).toThrow(
+      /at most one of seed and rng/,
+    );
     expect(() => randomUniformTensor([2], { seed: 1, low: 1, high: 1 })).toThrow(/options\.high/);
     expect(() => randomUniformTensor([2], { seed: 1, low: 0.2, high: 0.8, dtype: 'int32' })).toThrow(
       LabInputError,

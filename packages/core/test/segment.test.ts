@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/initBackend.js';
 import { registerSegmentKernels } from '../src/backend/kernels/segment.js';
 import { createRng } from '../src/random/createRng.js';
-import { onBothBackends, randn, } from './backendHelpers.js';
+import { onBothBackends, randn } from './backendHelpers.js';
 
 /**
  * wasm and cpu both accumulate in float32, in different orders (cpu via masked sums):

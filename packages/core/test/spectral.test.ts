@@ -75,7 +75,14 @@ function rfft64(x: number[], n: number): Float64Array[] {
   const rows: Float64Array[] = [];
   for (let off = 0; off < x.length; off += n) {
     const row = x.slice(off, off + n);
-    const full = naiveDft(interleave(row, row.map(() => 0)), n, false);
+    const full = naiveDft(
+      interleave(
+        row,
+        row.map(() => 0),
+      ),
+      n,
+      false,
+    );
     rows.push(full.slice(0, 2 * (Math.floor(n / 2) + 1)));
   }
   return rows;
@@ -85,7 +92,13 @@ function rfft64(x: number[], n: number): Float64Array[] {
 function irfft64(re: number[], im: number[]): number[] {
   const m = re.length;
   const rr = [...re, ...re.slice(1, m - 1).reverse()];
-  const ii = [...im, ...im.slice(1, m - 1).reverse().map((v) => -v)];
+  const ii = [
+    ...im,
+    ...im
+      .slice(1, m - 1)
+      .reverse()
+      .map((v) => -v),
+  ];
   const full = naiveDft(interleave(rr, ii), rr.length, true);
   return Array.from({ length: rr.length }, (_, t) => full[2 * t] as number);
 }
@@ -139,11 +152,19 @@ describe('complex64 storage on wasm', () => {
         expectAllClose(tf.onesLike(c).dataSync(), interleave([1, 1, 1, 1, 1, 1], new Array(6).fill(0)), {
           atol: TOL.EXACT,
         });
-        expectAllClose(tf.cast(tf.tensor1d(re), 'complex64').dataSync(), interleave(re, new Array(6).fill(0)), {
-          atol: TOL.EXACT,
-        });
+        expectAllClose(
+          tf.cast(tf.tensor1d(re), 'complex64').dataSync(),
+          interleave(re, new Array(6).fill(0)),
+          {
+            atol: TOL.EXACT,
+          },
+        );
         expectAllClose(tf.cast(c, 'float32'), re, { atol: TOL.EXACT });
-        expectAllClose(tf.abs(c), re.map((v, i) => Math.hypot(v, im[i] as number)), { rtol: 1e-7 });
+        expectAllClose(
+          tf.abs(c),
+          re.map((v, i) => Math.hypot(v, im[i] as number)),
+          { rtol: 1e-7 },
+        );
       });
       tf.dispose([r, c, ...parts]);
       expect(tf.memory().numBytes).toBe(bytesBefore - 2 * 6 * 4);
@@ -162,7 +183,11 @@ describe('complex64 storage on wasm', () => {
       expectAllClose(onCpuParts[1] as Float32Array, im, { atol: TOL.EXACT });
       await initBackend();
       expectAllClose(z.dataSync(), interleave(re, im), { atol: TOL.EXACT }); // moved cpu -> wasm
-      expectAllClose(tf.tidy(() => tf.imag(z).dataSync()), im, { atol: TOL.EXACT });
+      expectAllClose(
+        tf.tidy(() => tf.imag(z).dataSync()),
+        im,
+        { atol: TOL.EXACT },
+      );
     } finally {
       await initBackend();
       z.dispose();
@@ -185,7 +210,12 @@ describe('complex64 storage on wasm', () => {
       (t) => tf.unstack(t, 1)[2] as tf.Tensor,
       (t) => tf.split(t, [1, 3], 2)[1] as tf.Tensor,
       (t) => tf.gather(t, [2, 0], 1),
-      (t) => tf.pad(t, [[0, 1], [1, 0], [0, 0]]),
+      (t) =>
+        tf.pad(t, [
+          [0, 1],
+          [1, 0],
+          [0, 0],
+        ]),
       (t) => tf.sum(t, [0, 2]),
       (t) => tf.sum(t, -1, true),
       (t) => tf.reshape(t, [4, 6]),
@@ -193,9 +223,31 @@ describe('complex64 storage on wasm', () => {
       (t) => tf.addN([t, t, t]),
       (t) => tf.stridedSlice(t, [0, 2], [2, 0], [1, -1]),
       (t) => tf.stridedSlice(t, [1], [2], [1], 0, 0, 0, 0, 1),
-      (t) => tf.mirrorPad(t, [[1, 1], [0, 0], [2, 1]], 'reflect'),
-      (t) => tf.gatherND(t, [[1, 2], [0, 0]]),
-      (t) => tf.where(tf.tensor3d(re.map((v) => v > 0), [2, 3, 4], 'bool'), t, tf.reverse(t, 1)),
+      (t) =>
+        tf.mirrorPad(
+          t,
+          [
+            [1, 1],
+            [0, 0],
+            [2, 1],
+          ],
+          'reflect',
+        ),
+      (t) =>
+        tf.gatherND(t, [
+          [1, 2],
+          [0, 0],
+        ]),
+      (t) =>
+        tf.where(
+          tf.tensor3d(
+            re.map((v) => v > 0),
+            [2, 3, 4],
+            'bool',
+          ),
+          t,
+          tf.reverse(t, 1),
+        ),
       (t) => tf.broadcastTo(t, [3, 2, 3, 4]),
     ];
     await expectNoLeaks(() =>
@@ -246,8 +298,16 @@ describe('complex64 storage on wasm', () => {
         return [tf.neg(z), tf.mul(z, tf.scalar(2.5)), tf.div(z, w)].map((t) => Array.from(t.dataSync()));
       }),
     );
-    expectAllClose(neg as number[], interleave(re, im).map((v) => -v), { atol: TOL.EXACT });
-    expectAllClose(scaled as number[], interleave(re, im).map((v) => 2.5 * v), { rtol: 1e-7 });
+    expectAllClose(
+      neg as number[],
+      interleave(re, im).map((v) => -v),
+      { atol: TOL.EXACT },
+    );
+    expectAllClose(
+      scaled as number[],
+      interleave(re, im).map((v) => 2.5 * v),
+      { rtol: 1e-7 },
+    );
     // (a + bi) / (2 - i) = (a + bi)(2 + i) / 5
     const want = interleave(
       re.map((a, i) => (2 * a - (im[i] as number)) / 5),
@@ -368,15 +428,18 @@ describe('complex gradients', () => {
   /** Gradients of the test losses, as plain arrays, on the active backend. */
   const grads = (): number[][] =>
     tf.tidy(() => {
-      const gAbsRfft = tf.grad((v: tf.Tensor) => tf.sum(tf.abs(tf.spectral.rfft(v))))(tf.tensor2d(x26, [2, 6]));
-      const gAbsRfft7 = tf.grad((v: tf.Tensor) => tf.sum(tf.abs(tf.spectral.rfft(v))))(tf.tensor1d(x26.slice(0, 7)));
+      const gAbsRfft = tf.grad((v: tf.Tensor) => tf.sum(tf.abs(tf.spectral.rfft(v))))(
+        tf.tensor2d(x26, [2, 6]),
+      );
+      const gAbsRfft7 = tf.grad((v: tf.Tensor) => tf.sum(tf.abs(tf.spectral.rfft(v))))(
+        tf.tensor1d(x26.slice(0, 7)),
+      );
       const [gIr, gIi] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
         tf.sum(tf.square(tf.spectral.irfft(tf.complex(a, b)))),
       )([tf.tensor1d(re5), tf.tensor1d(im5)]) as [tf.Tensor, tf.Tensor];
-      const [gFr, gFi] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.abs(tf.spectral.fft(tf.complex(a, b)))))([
-        tf.tensor1d(re5),
-        tf.tensor1d(im5),
-      ]) as [tf.Tensor, tf.Tensor];
+      const [gFr, gFi] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.abs(tf.spectral.fft(tf.complex(a, b)))),
+      )([tf.tensor1d(re5), tf.tensor1d(im5)]) as [tf.Tensor, tf.Tensor];
       const [gRr, gRi] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
         tf.sum(tf.mul(tf.real(tf.spectral.ifft(tf.complex(a, b))), tf.tensor1d(w26.slice(0, 5)))),
       )([tf.tensor1d(re5), tf.tensor1d(im5)]) as [tf.Tensor, tf.Tensor];
@@ -419,7 +482,9 @@ describe('complex gradients', () => {
     const wasm = grads();
     const cpu = await onCpu(grads);
     wasm.forEach((w, i) => {
-      expectAllClose(w, cpu[i] as number[], { atol: TOL.F32_REORDER * Math.max(1, maxAbs(cpu[i] as number[])) });
+      expectAllClose(w, cpu[i] as number[], {
+        atol: TOL.F32_REORDER * Math.max(1, maxAbs(cpu[i] as number[])),
+      });
     });
   });
 
@@ -450,7 +515,9 @@ describe('complex gradients', () => {
         expectAllClose(ga as tf.Tensor, [5, 9], { atol: TOL.EXACT }); // 2a + b
         expectAllClose(gb as tf.Tensor, [1, 2], { atol: TOL.EXACT }); // a
         // Second order: d2/dx2 x^3 = 6x.
-        const d2 = tf.grad((v: tf.Tensor) => tf.grad((u: tf.Tensor) => tf.sum(tf.pow(u, 3)))(v))(tf.tensor1d([1, -2]));
+        const d2 = tf.grad((v: tf.Tensor) => tf.grad((u: tf.Tensor) => tf.sum(tf.pow(u, 3)))(v))(
+          tf.tensor1d([1, -2]),
+        );
         expectAllClose(d2, [6, -12], { atol: TOL.F32_REORDER });
       }),
     );

@@ -39,7 +39,16 @@ describe('readOptions', () => {
   });
 
   it('type-checks every getter, with fallbacks for absent values', () => {
-    const o = readOptions(fn, { n: 3, x: 0.5, flag: false, name: 'a', mode: 'b', cb: () => 1, zero: 0, nested: { k: 2 } });
+    const o = readOptions(fn, {
+      n: 3,
+      x: 0.5,
+      flag: false,
+      name: 'a',
+      mode: 'b',
+      cb: () => 1,
+      zero: 0,
+      nested: { k: 2 },
+    });
     expect(o.integer('n', 1, { min: 1 })).toBe(3);
     expect(o.number('x', 0, { min: 0, max: 1 })).toBe(0.5);
     expect(o.number('absent', 7)).toBe(7);
@@ -69,7 +78,9 @@ describe('readOptions', () => {
 describe('checkNumber', () => {
   it('enforces finiteness, integrality and open or closed bounds', () => {
     expect(() => checkNumber(fn, 'a', 1, { min: 1 })).not.toThrow();
-    expect(errorOf(() => checkNumber(fn, 'a', 1, { min: 1, open: { min: true } })).message).toContain('must be a finite number > 1');
+    expect(errorOf(() => checkNumber(fn, 'a', 1, { min: 1, open: { min: true } })).message).toContain(
+      'must be a finite number > 1',
+    );
     expect(errorOf(() => checkNumber(fn, 'a', 2, { min: 0, max: 1 })).message).toContain('in [0, 1]');
     expect(() => checkNumber(fn, 'a', Number.NaN)).toThrow(LabInputError);
     expect(() => checkNumber(fn, 'a', Number.POSITIVE_INFINITY)).toThrow(LabInputError);
@@ -93,12 +104,14 @@ describe('resolveRng (the seed convention)', () => {
     expect(errorOf(() => resolveRng(fn, { seed: 1, rng: createRng(1) })).arg).toBe('options');
     expect(errorOf(() => resolveRng(fn, { seed: Number.NaN })).arg).toBe('options.seed');
     expect(errorOf(() => resolveRng(fn, { rng: {} as never })).arg).toBe('options.rng');
-    expect(errorOf(() => readOptions(fn, { seed: {} }, undefined, 'options.gcn').rng()).arg).toBe('options.gcn.seed');
+    expect(errorOf(() => readOptions(fn, { seed: {} }, undefined, 'options.gcn').rng()).arg).toBe(
+      'options.gcn.seed',
+    );
   });
 });
 
 describe('checkBytes', () => {
-  it('returns a view of exactly the caller\'s bytes for Buffers, subarrays at odd offsets and other views', () => {
+  it("returns a view of exactly the caller's bytes for Buffers, subarrays at odd offsets and other views", () => {
     const pool = new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     const sub = pool.subarray(3, 7);
     expect(checkBytes(fn, 'b', sub)).toBe(sub);

@@ -47,8 +47,9 @@ export function collectTensors(value: unknown, seen = new Set<tf.Tensor>()): tf.
   } else if (
     value !== null &&
     typeof value === 'object' &&
-    Object.getPrototypeOf(value) === Object.prototype
+    (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)
   ) {
+    // Plain and null-prototype records (decoders return the latter for names read from files).
     for (const v of Object.values(value)) collectTensors(v, seen);
   }
   return [...seen];

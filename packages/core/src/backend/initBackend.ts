@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LabInputError } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
 
 /** Backends `initBackend` can select. `auto` picks the fastest available for the platform. */
 export type BackendName = 'auto' | 'wasm' | 'cpu' | 'webgl' | 'webgpu';
@@ -57,21 +57,16 @@ async function loadBrowserBackend(name: 'webgl' | 'webgpu'): Promise<void> {
  * @see https://www.tensorflow.org/js/guide/platform_environment
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<InitBackendResult> {
-  if (options === null || typeof options !== 'object') {
-    throw new LabInputError('initBackend', 'options', 'must be an object', options);
-  }
-  const requested = options.backend ?? 'auto';
-  const known: BackendName[] = ['auto', 'wasm', 'cpu', 'webgl', 'webgpu'];
-  if (!known.includes(requested)) {
-    throw new LabInputError('initBackend', 'options.backend', `must be one of ${known.join(', ')}`, requested);
-  }
+  const o = readOptions('initBackend', options, ['backend', 'wasmPaths']);
+  const requested = o.oneOf<BackendName>('backend', ['auto', 'wasm', 'cpu', 'webgl', 'webgpu'], 'auto');
+  const wasmPaths = o.has('wasmPaths') ? o.string('wasmPaths') : undefined;
   // Gradients, chained ops, the cpu and wasm backends and the wasm kernel fills live behind the
   // side-effectful `@lab/core/register` entry (which checks the tfjs backend versions), so
   // importing `@lab/core` registers nothing until this runs.
   await import('../register.js');
-  if (options.wasmPaths !== undefined) {
+  if (wasmPaths !== undefined) {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    wasm.setWasmPaths(options.wasmPaths);
+    wasm.setWasmPaths(wasmPaths);
   }
   const order: string[] =
     requested !== 'auto' ? [requested] : isNode ? ['wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];

@@ -62,7 +62,7 @@ function toNumber(fn: string, arg: string, v: unknown): number {
 /** Row indices selected by `options.mask` / `options.index` (all rows when neither). Internal. */
 export function selectRows(fn: string, n: number, options: MetricSelection | undefined): Int32Array {
   if (options === undefined) return identity(n);
-  readOptions(fn, options);
+  readOptions(fn, options, ['mask', 'index']);
   const { mask, index } = options;
   if (mask !== undefined && index !== undefined) {
     throw new LabInputError(fn, 'options', 'must not give both mask and index');

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
 import { Optimizer, type OptimizerOptions } from './Optimizer.js';
+import { readOptions } from '../validation/readOptions.js';
 import type { ParameterStore } from './ParameterStore.js';
 
 /** Options of {@link Adam} / {@link AdamW}. */
@@ -39,8 +40,13 @@ export class Adam extends Optimizer {
   private readonly v = new Map<string, tf.Tensor>();
   private readonly t = new Map<string, number>();
 
-  constructor(params: ParameterStore | Record<string, tf.Variable>, options: AdamOptions, fnName = 'Adam', defaultDecay: 'l2' | 'decoupled' = 'l2') {
-    super(fnName, params, options);
+  constructor(
+    params: ParameterStore | Record<string, tf.Variable>,
+    options: AdamOptions,
+    fnName = 'Adam',
+    defaultDecay: 'l2' | 'decoupled' = 'l2',
+  ) {
+    super(fnName, params, options, ['beta1', 'beta2', 'epsilon', 'decay']);
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
@@ -49,7 +55,8 @@ export class Adam extends Optimizer {
       ['beta1', this.beta1],
       ['beta2', this.beta2],
     ] as const) {
-      if (typeof val !== 'number' || !(val >= 0 && val < 1)) throw new LabInputError(fnName, `options.${k}`, 'must be in [0, 1)', val);
+      if (typeof val !== 'number' || !(val >= 0 && val < 1))
+        throw new LabInputError(fnName, `options.${k}`, 'must be in [0, 1)', val);
     }
     if (typeof this.epsilon !== 'number' || !(this.epsilon > 0)) {
       throw new LabInputError(fnName, 'options.epsilon', 'must be > 0', this.epsilon);
@@ -68,7 +75,9 @@ export class Adam extends Optimizer {
     const [m, v] = tf.tidy(() => {
       let g = grad;
       if (wd > 0 && this.decay === 'l2') g = tf.add(g, tf.mul(variable, wd));
-      const m = oldM ? tf.add(tf.mul(oldM, this.beta1), tf.mul(g, 1 - this.beta1)) : tf.mul(g, 1 - this.beta1);
+      const m = oldM
+        ? tf.add(tf.mul(oldM, this.beta1), tf.mul(g, 1 - this.beta1))
+        : tf.mul(g, 1 - this.beta1);
       const v = oldV
         ? tf.add(tf.mul(oldV, this.beta2), tf.mul(tf.square(g), 1 - this.beta2))
         : tf.mul(tf.square(g), 1 - this.beta2);
@@ -99,12 +108,18 @@ export class Adam extends Optimizer {
     const names = new Set<string>();
     for (const k of Object.keys(record)) {
       const slot = k.slice(0, k.indexOf('/'));
-      if (slot !== 'm' && slot !== 'v' && slot !== 't') throw new LabInputError(fn, `record.${k}`, 'must be an m/, v/ or t/ slot', k);
+      if (slot !== 'm' && slot !== 'v' && slot !== 't')
+        throw new LabInputError(fn, `record.${k}`, 'must be an m/, v/ or t/ slot', k);
       names.add(k.slice(2));
     }
     for (const n of names) {
       if (!record[`m/${n}`] || !record[`v/${n}`] || !record[`t/${n}`]) {
-        throw new LabInputError(fn, 'record', `must hold m/, v/ and t/ entries for '${n}'`, Object.keys(record));
+        throw new LabInputError(
+          fn,
+          'record',
+          `must hold m/, v/ and t/ entries for '${n}'`,
+          Object.keys(record),
+        );
       }
     }
     this.disposeState();
@@ -132,6 +147,7 @@ export class Adam extends Optimizer {
  */
 export class AdamW extends Adam {
   constructor(params: ParameterStore | Record<string, tf.Variable>, options: AdamOptions) {
+    readOptions('AdamW', options); // reject null/non-objects before spreading
     super(params, { weightDecay: 0.01, ...options }, 'AdamW', 'decoupled');
   }
 }

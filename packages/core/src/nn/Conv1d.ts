@@ -56,7 +56,12 @@ export class Conv1d implements Layer {
     checkPositiveInt('Conv1d', 'options.stride', stride);
     checkPositiveInt('Conv1d', 'options.dilation', dilation);
     if (stride > 1 && dilation > 1) {
-      throw new LabInputError('Conv1d', 'options.dilation', 'must be 1 when stride > 1 (tfjs limitation)', dilation);
+      throw new LabInputError(
+        'Conv1d',
+        'options.dilation',
+        'must be 1 when stride > 1 (tfjs limitation)',
+        dilation,
+      );
     }
     const padding = options.padding ?? 'valid';
     if (!['valid', 'same', 'causal'].includes(padding)) {
@@ -74,7 +79,11 @@ export class Conv1d implements Layer {
       padding,
       useBias: options.useBias ?? true,
     };
-    store.create(`${name}.kernel`, [options.kernelSize, options.inChannels, options.outChannels], options.kernelInit ?? 'glorotUniform');
+    store.create(
+      `${name}.kernel`,
+      [options.kernelSize, options.inChannels, options.outChannels],
+      options.kernelInit ?? 'glorotUniform',
+    );
     if (this.options.useBias) store.create(`${name}.bias`, [options.outChannels], 'zeros');
     this.paramNames = this.options.useBias ? [`${name}.kernel`, `${name}.bias`] : [`${name}.kernel`];
   }
@@ -82,7 +91,8 @@ export class Conv1d implements Layer {
   /** `x`: `[batch, length, inChannels]` -> `[batch, outLength, outChannels]`. */
   apply(x: tf.Tensor, _options: ApplyOptions = {}): tf.Tensor {
     checkLastDim('Conv1d.apply', 'x', x, this.options.inChannels, 3);
-    if (x.rank !== 3) throw new LabInputError('Conv1d.apply', 'x', 'must have rank 3 [batch, length, channels]', x);
+    if (x.rank !== 3)
+      throw new LabInputError('Conv1d.apply', 'x', 'must have rank 3 [batch, length, channels]', x);
     const { kernelSize, stride, dilation, padding, useBias } = this.options;
     return tf.tidy(() => {
       let input = x as tf.Tensor3D;
@@ -113,13 +123,22 @@ export class Conv1d implements Layer {
         const [B, L, C] = input.shape;
         const outLen = L - (kernelSize - 1) * dilation;
         if (outLen < 1) {
-          throw new LabInputError('Conv1d.apply', 'x', `must be longer than the receptive field ${(kernelSize - 1) * dilation + 1}`, x);
+          throw new LabInputError(
+            'Conv1d.apply',
+            'x',
+            `must be longer than the receptive field ${(kernelSize - 1) * dilation + 1}`,
+            x,
+          );
         }
         const taps = tf.unstack(kernel, 0); // kernelSize x [C, outChannels]
         const parts = taps.map((k, q) =>
           tf.matMul(tf.reshape(tf.slice(input, [0, q * dilation, 0], [B, outLen, C]), [B * outLen, C]), k),
         );
-        y = tf.reshape(parts.length === 1 ? parts[0]! : tf.addN(parts), [B, outLen, this.options.outChannels]);
+        y = tf.reshape(parts.length === 1 ? parts[0]! : tf.addN(parts), [
+          B,
+          outLen,
+          this.options.outChannels,
+        ]);
       }
       if (useBias) y = tf.add(y, this.store.get(`${this.name}.bias`));
       return this.act(y);

@@ -29,7 +29,8 @@ export interface Conv2dOptions {
 
 function pair(fn: string, arg: string, v: number | [number, number]): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : v;
-  if (!Array.isArray(p) || p.length !== 2) throw new LabInputError(fn, arg, 'must be a positive integer or a pair', v);
+  if (!Array.isArray(p) || p.length !== 2)
+    throw new LabInputError(fn, arg, 'must be a positive integer or a pair', v);
   checkPositiveInt(fn, arg, p[0]);
   checkPositiveInt(fn, arg, p[1]);
   return p;
@@ -62,7 +63,12 @@ export class Conv2d implements Layer {
     this.stride = pair('Conv2d', 'options.stride', options.stride ?? 1);
     this.dilation = pair('Conv2d', 'options.dilation', options.dilation ?? 1);
     if (Math.max(...this.stride) > 1 && Math.max(...this.dilation) > 1) {
-      throw new LabInputError('Conv2d', 'options.dilation', 'must be 1 when stride > 1 (tfjs limitation)', options.dilation);
+      throw new LabInputError(
+        'Conv2d',
+        'options.dilation',
+        'must be 1 when stride > 1 (tfjs limitation)',
+        options.dilation,
+      );
     }
     this.padding = options.padding ?? 'valid';
     if (this.padding !== 'valid' && this.padding !== 'same') {
@@ -74,7 +80,11 @@ export class Conv2d implements Layer {
     this.outChannels = options.outChannels;
     this.useBias = options.useBias ?? true;
     this.act = activation(options.activation, 'Conv2d', 'options.activation');
-    store.create(`${name}.kernel`, [...this.kernelSize, this.inChannels, this.outChannels], options.kernelInit ?? 'glorotUniform');
+    store.create(
+      `${name}.kernel`,
+      [...this.kernelSize, this.inChannels, this.outChannels],
+      options.kernelInit ?? 'glorotUniform',
+    );
     if (this.useBias) store.create(`${name}.bias`, [this.outChannels], 'zeros');
     this.paramNames = this.useBias ? [`${name}.kernel`, `${name}.bias`] : [`${name}.kernel`];
   }
@@ -82,7 +92,8 @@ export class Conv2d implements Layer {
   /** `x`: `[batch, height, width, inChannels]` -> `[batch, outHeight, outWidth, outChannels]`. */
   apply(x: tf.Tensor, _options: ApplyOptions = {}): tf.Tensor {
     checkLastDim('Conv2d.apply', 'x', x, this.inChannels, 4);
-    if (x.rank !== 4) throw new LabInputError('Conv2d.apply', 'x', 'must have rank 4 [batch, height, width, channels]', x);
+    if (x.rank !== 4)
+      throw new LabInputError('Conv2d.apply', 'x', 'must have rank 4 [batch, height, width, channels]', x);
     return tf.tidy(() => {
       let y: tf.Tensor = tf.conv2d(
         x as tf.Tensor4D,

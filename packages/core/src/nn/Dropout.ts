@@ -27,7 +27,8 @@ export class Dropout {
       throw new LabInputError('Dropout', 'options.rate', 'must be a number in [0, 1)', rate);
     }
     const seed = options.seed;
-    if (seed !== null && typeof seed === 'object' && typeof (seed as Rng).next === 'function') this.rng = seed as Rng;
+    if (seed !== null && typeof seed === 'object' && typeof (seed as Rng).next === 'function')
+      this.rng = seed as Rng;
     else this.rng = createRng(seed as number | string);
     this.rate = rate;
   }
@@ -51,11 +52,17 @@ export class Dropout {
    * size-1 axes.
    */
   apply(x: tf.Tensor, options: ApplyOptions & { noiseShape?: number[] } = {}): tf.Tensor {
-    if (!(x instanceof tf.Tensor) || x.isDisposed) throw new LabInputError('Dropout.apply', 'x', 'must be a live tf.Tensor', x);
+    if (!(x instanceof tf.Tensor) || x.isDisposed)
+      throw new LabInputError('Dropout.apply', 'x', 'must be a live tf.Tensor', x);
     if (!options.training || this.rate === 0) return tf.clone(x);
     const shape = options.noiseShape ?? x.shape;
     if (shape.length !== x.rank || shape.some((d, i) => d !== 1 && d !== x.shape[i])) {
-      throw new LabInputError('Dropout.apply', 'options.noiseShape', `must be broadcastable to [${x.shape.join(', ')}]`, shape);
+      throw new LabInputError(
+        'Dropout.apply',
+        'options.noiseShape',
+        `must be broadcastable to [${x.shape.join(', ')}]`,
+        shape,
+      );
     }
     return tf.tidy(() => tf.mul(x, this.mask(shape)));
   }

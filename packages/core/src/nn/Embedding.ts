@@ -44,7 +44,8 @@ export class Embedding implements Layer {
     if (!(ids instanceof tf.Tensor) || ids.isDisposed) {
       throw new LabInputError('Embedding.apply', 'ids', 'must be a live tf.Tensor', ids);
     }
-    if (ids.dtype !== 'int32') throw new LabInputError('Embedding.apply', 'ids', 'must have dtype int32', ids);
+    if (ids.dtype !== 'int32')
+      throw new LabInputError('Embedding.apply', 'ids', 'must have dtype int32', ids);
     const v = ids.dataSync();
     for (let i = 0; i < v.length; i++) {
       const id = v[i]!;

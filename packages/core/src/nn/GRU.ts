@@ -78,13 +78,22 @@ export class GRU implements Layer<tf.Tensor, GRUResult, GRUApplyOptions> {
   /** Runs the recurrence over `x` `[batch, time, inputDim]`. */
   apply(x: tf.Tensor, options: GRUApplyOptions = {}): GRUResult {
     checkLastDim('GRU.apply', 'x', x, this.inputDim, 3);
-    if (x.rank !== 3) throw new LabInputError('GRU.apply', 'x', 'must have rank 3 [batch, time, features]', x);
+    if (x.rank !== 3)
+      throw new LabInputError('GRU.apply', 'x', 'must have rank 3 [batch, time, features]', x);
     const [B, T] = x.shape as [number, number, number];
     if (T < 1) throw new LabInputError('GRU.apply', 'x', 'must have at least one time step', x);
     const H = this.units;
     const init = options.initialState;
-    if (init !== undefined && (!(init instanceof tf.Tensor) || init.isDisposed || !tf.util.arraysEqual(init.shape, [B, H]))) {
-      throw new LabInputError('GRU.apply', 'options.initialState', `must be a tensor of shape [${B}, ${H}]`, init);
+    if (
+      init !== undefined &&
+      (!(init instanceof tf.Tensor) || init.isDisposed || !tf.util.arraysEqual(init.shape, [B, H]))
+    ) {
+      throw new LabInputError(
+        'GRU.apply',
+        'options.initialState',
+        `must be a tensor of shape [${B}, ${H}]`,
+        init,
+      );
     }
     return tf.tidy(() => {
       const W = this.store.get(`${this.name}.kernel`);

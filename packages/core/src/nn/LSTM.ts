@@ -86,7 +86,8 @@ export class LSTM implements Layer<tf.Tensor, LSTMResult, LSTMApplyOptions> {
   /** Runs the recurrence over `x` `[batch, time, inputDim]`. */
   apply(x: tf.Tensor, options: LSTMApplyOptions = {}): LSTMResult {
     checkLastDim('LSTM.apply', 'x', x, this.inputDim, 3);
-    if (x.rank !== 3) throw new LabInputError('LSTM.apply', 'x', 'must have rank 3 [batch, time, features]', x);
+    if (x.rank !== 3)
+      throw new LabInputError('LSTM.apply', 'x', 'must have rank 3 [batch, time, features]', x);
     const [B, T] = x.shape as [number, number, number];
     if (T < 1) throw new LabInputError('LSTM.apply', 'x', 'must have at least one time step', x);
     const H = this.units;
@@ -95,7 +96,12 @@ export class LSTM implements Layer<tf.Tensor, LSTMResult, LSTMApplyOptions> {
       for (const k of ['h', 'c'] as const) {
         const s = init[k];
         if (!(s instanceof tf.Tensor) || s.isDisposed || !tf.util.arraysEqual(s.shape, [B, H])) {
-          throw new LabInputError('LSTM.apply', `options.initialState.${k}`, `must be a tensor of shape [${B}, ${H}]`, s);
+          throw new LabInputError(
+            'LSTM.apply',
+            `options.initialState.${k}`,
+            `must be a tensor of shape [${B}, ${H}]`,
+            s,
+          );
         }
       }
     }

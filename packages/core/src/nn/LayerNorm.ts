@@ -51,7 +51,8 @@ export class LayerNorm implements Layer {
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true);
       let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
-      if (this.affine) y = tf.add(tf.mul(y, this.store.get(`${this.name}.gamma`)), this.store.get(`${this.name}.beta`));
+      if (this.affine)
+        y = tf.add(tf.mul(y, this.store.get(`${this.name}.gamma`)), this.store.get(`${this.name}.beta`));
       return y;
     });
   }

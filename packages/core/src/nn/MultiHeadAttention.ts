@@ -57,12 +57,22 @@ export function scaledDotProductAttention(
   const mask = options.mask;
   if (mask !== undefined) {
     if (!(mask instanceof tf.Tensor) || mask.isDisposed || mask.rank < 2) {
-      throw new LabInputError('scaledDotProductAttention', 'options.mask', 'must be a live tf.Tensor of rank >= 2', mask);
+      throw new LabInputError(
+        'scaledDotProductAttention',
+        'options.mask',
+        'must be a live tf.Tensor of rank >= 2',
+        mask,
+      );
     }
     const mq = mask.shape[mask.rank - 2]!;
     const mk = mask.shape[mask.rank - 1]!;
     if ((mq !== 1 && mq !== Tq) || (mk !== 1 && mk !== Tk)) {
-      throw new LabInputError('scaledDotProductAttention', 'options.mask', `must be broadcastable to [..., ${Tq}, ${Tk}]`, mask);
+      throw new LabInputError(
+        'scaledDotProductAttention',
+        'options.mask',
+        `must be broadcastable to [..., ${Tq}, ${Tk}]`,
+        mask,
+      );
     }
   }
   return tf.tidy(() => {
@@ -136,7 +146,12 @@ export class MultiHeadAttention implements Layer<tf.Tensor, tf.Tensor, MultiHead
     checkPositiveInt('MultiHeadAttention', 'options.dModel', options?.dModel);
     checkPositiveInt('MultiHeadAttention', 'options.numHeads', options.numHeads);
     if (options.dModel % options.numHeads !== 0) {
-      throw new LabInputError('MultiHeadAttention', 'options.numHeads', `must divide dModel = ${options.dModel}`, options.numHeads);
+      throw new LabInputError(
+        'MultiHeadAttention',
+        'options.numHeads',
+        `must divide dModel = ${options.dModel}`,
+        options.numHeads,
+      );
     }
     const rate = options.dropout ?? 0;
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
@@ -153,7 +168,8 @@ export class MultiHeadAttention implements Layer<tf.Tensor, tf.Tensor, MultiHead
     this.k = new Dense(store, `${name}.k`, { inputDim: this.kvDim, units: this.dModel, useBias });
     this.v = new Dense(store, `${name}.v`, { inputDim: this.kvDim, units: this.dModel, useBias });
     this.out = new Dense(store, `${name}.out`, { inputDim: this.dModel, units: this.dModel, useBias });
-    this.dropout = rate > 0 ? new Dropout({ rate, seed: options.seed ?? store.rng.fork(`${name}/dropout`) }) : undefined;
+    this.dropout =
+      rate > 0 ? new Dropout({ rate, seed: options.seed ?? store.rng.fork(`${name}/dropout`) }) : undefined;
     this.paramNames = [this.q, this.k, this.v, this.out].flatMap((l) => l.paramNames);
   }
 
@@ -165,24 +181,48 @@ export class MultiHeadAttention implements Layer<tf.Tensor, tf.Tensor, MultiHead
   }
 
   /** Like {@link MultiHeadAttention.apply}, also returning the weights `[batch, heads, Tq, Tk]`. */
-  attend(query: tf.Tensor, options: MultiHeadAttentionApplyOptions = {}): { output: tf.Tensor; weights: tf.Tensor } {
+  attend(
+    query: tf.Tensor,
+    options: MultiHeadAttentionApplyOptions = {},
+  ): { output: tf.Tensor; weights: tf.Tensor } {
     checkLastDim('MultiHeadAttention.apply', 'query', query, this.dModel, 3);
     const key = options.key ?? query;
     const value = options.value ?? key;
     checkLastDim('MultiHeadAttention.apply', 'options.key', key, options.key ? this.kvDim : this.dModel, 3);
-    checkLastDim('MultiHeadAttention.apply', 'options.value', value, options.value ? this.kvDim : key === query ? this.dModel : this.kvDim, 3);
+    checkLastDim(
+      'MultiHeadAttention.apply',
+      'options.value',
+      value,
+      options.value ? this.kvDim : key === query ? this.dModel : this.kvDim,
+      3,
+    );
     if (query.rank !== 3 || key.rank !== 3 || value.rank !== 3) {
-      throw new LabInputError('MultiHeadAttention.apply', 'query', 'must (with key and value) have rank 3 [batch, time, dim]', query);
+      throw new LabInputError(
+        'MultiHeadAttention.apply',
+        'query',
+        'must (with key and value) have rank 3 [batch, time, dim]',
+        query,
+      );
     }
     const [B, Tq] = query.shape as [number, number, number];
     const Tk = key.shape[1]!;
     if (key.shape[0] !== B || value.shape[0] !== B || value.shape[1] !== Tk) {
-      throw new LabInputError('MultiHeadAttention.apply', 'options.value', `must match batch ${B} and key length ${Tk}`, value);
+      throw new LabInputError(
+        'MultiHeadAttention.apply',
+        'options.value',
+        `must match batch ${B} and key length ${Tk}`,
+        value,
+      );
     }
     let mask = options.mask;
     if (mask !== undefined) {
       if (!(mask instanceof tf.Tensor) || mask.isDisposed || mask.rank < 2 || mask.rank > 4) {
-        throw new LabInputError('MultiHeadAttention.apply', 'options.mask', 'must be a tf.Tensor of rank 2, 3 or 4', mask);
+        throw new LabInputError(
+          'MultiHeadAttention.apply',
+          'options.mask',
+          'must be a tf.Tensor of rank 2, 3 or 4',
+          mask,
+        );
       }
       const ok =
         mask.rank === 2

@@ -36,6 +36,9 @@ export interface StepResult {
 
 type ParamSource = ParameterStore | Record<string, tf.Variable>;
 
+/** Option names every optimizer reads (subclasses add their own). */
+const OPTIMIZER_KEYS = ['lr', 'weightDecay', 'noDecay', 'clipNorm', 'clipValue'] as const;
+
 /**
  * Base class of the optimizers: updates `tf.Variable`s in place from a name -> gradient record,
  * with optional gradient clipping, per-parameter weight-decay exclusion and an LR schedule.
@@ -50,7 +53,13 @@ export abstract class Optimizer {
   private readonly fnName: string;
   private disposed = false;
 
-  protected constructor(fnName: string, params: ParamSource, options: OptimizerOptions) {
+  protected constructor(
+    fnName: string,
+    params: ParamSource,
+    options: OptimizerOptions,
+    /** The subclass's own option names (unknown keys are rejected). */
+    ownKeys: readonly string[] = [],
+  ) {
     this.fnName = fnName;
     if (params === null || typeof params !== 'object') {
       throw new LabInputError(
@@ -68,7 +77,7 @@ export abstract class Optimizer {
     }
     if (options === undefined)
       throw new LabInputError(fnName, 'options', 'is required (an options object with lr)');
-    readOptions(fnName, options);
+    readOptions(fnName, options, [...OPTIMIZER_KEYS, ...ownKeys]);
     const lr = options.lr;
     if (typeof lr !== 'function' && (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)) {
       throw new LabInputError(

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError, describeValue } from '../errors.js';
 import { readOptions } from '../validation/readOptions.js';
-import { createRng, type Rng } from '../random/createRng.js';
+import type { Rng } from '../random/createRng.js';
+import { isRng } from '../validation/resolveRng.js';
 import { getInitializer, type InitializerSpec } from './initializers.js';
 
 /** Selects parameters by exact name, by a set of names, by regular expression or by predicate. */
@@ -31,8 +32,13 @@ export interface LoadRecordOptions {
 
 /** Constructor options of {@link ParameterStore}. */
 export interface ParameterStoreOptions {
-  /** Seed (or generator) for every initialiser. */
-  seed: number | string | Rng;
+  /**
+   * Seed for every initialiser (default `DEFAULT_SEED`, 0). An `Rng` is accepted here too, as
+   * before the `{ seed, rng }` convention; prefer `rng`.
+   */
+  seed?: number | string | Rng;
+  /** Generator to fork every initialiser's stream from (at most one of `seed` and `rng`). */
+  rng?: Rng;
 }
 
 interface Entry {
@@ -94,25 +100,11 @@ export class ParameterStore {
   private nextTransformId = 0;
   private disposed = false;
 
-  constructor(options: ParameterStoreOptions) {
-    if (options === undefined) {
-      throw new LabInputError('ParameterStore', 'options', 'is required (an options object with a seed)');
-    }
-    readOptions('ParameterStore', options);
-    const seed = options.seed;
-    if (seed !== null && typeof seed === 'object' && typeof (seed as Rng).fork === 'function') {
-      this.rng = seed as Rng;
-    } else {
-      if (!(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) {
-        throw new LabInputError(
-          'ParameterStore',
-          'options.seed',
-          'must be a finite number, a string or an Rng',
-          seed,
-        );
-      }
-      this.rng = createRng(seed);
-    }
+  constructor(options: ParameterStoreOptions = {}) {
+    const o = readOptions('ParameterStore', options, ['seed', 'rng']);
+    const seed = o.raw('seed');
+    // An Rng passed as `seed` (the pre-convention form) is the same as `rng`.
+    this.rng = isRng(seed) && !o.has('rng') ? seed : o.rng();
   }
 
   private check(fn: string): void {
@@ -165,9 +157,9 @@ export class ParameterStore {
         shape,
       );
     }
+    const trainable = readOptions('ParameterStore.create', options, ['trainable']).boolean('trainable', true);
     const initializer = getInitializer(init, 'ParameterStore.create', 'init');
     const values = initializer(shape, this.rng.fork(name));
-    const trainable = options.trainable ?? true;
     // tfjs variable names are global: let tfjs assign a unique one and map it back to `name`.
     const variable = tf.tidy(() => tf.variable(tf.tensor(values, [...shape], 'float32'), trainable));
     this.entries.set(name, { variable, trainable });
@@ -211,8 +203,12 @@ export class ParameterStore {
   /** Total number of scalar parameters (all, or only trainable ones). */
   numParameters(options: { trainableOnly?: boolean } = {}): number {
     this.check('numParameters');
+    const trainableOnly = readOptions('ParameterStore.numParameters', options, ['trainableOnly']).boolean(
+      'trainableOnly',
+      false,
+    );
     let n = 0;
-    for (const e of this.entries.values()) if (!options.trainableOnly || e.trainable) n += e.variable.size;
+    for (const e of this.entries.values()) if (!trainableOnly || e.trainable) n += e.variable.size;
     return n;
   }
 
@@ -389,10 +385,12 @@ export class ParameterStore {
    */
   toRecord(options: { transformed?: boolean; trainableOnly?: boolean } = {}): Record<string, tf.Tensor> {
     this.check('toRecord');
+    const o = readOptions('ParameterStore.toRecord', options, ['transformed', 'trainableOnly']);
+    const [transformed, trainableOnly] = [o.boolean('transformed', false), o.boolean('trainableOnly', false)];
     const out: Record<string, tf.Tensor> = {};
     for (const [name, e] of this.entries) {
-      if (options.trainableOnly && !e.trainable) continue;
-      out[name] = tf.tidy(() => (options.transformed ? tf.clone(this.get(name)) : tf.clone(e.variable)));
+      if (trainableOnly && !e.trainable) continue;
+      out[name] = tf.tidy(() => (transformed ? tf.clone(this.get(name)) : tf.clone(e.variable)));
     }
     return out;
   }
@@ -414,7 +412,7 @@ export class ParameterStore {
         record,
       );
     }
-    const strict = options.strict ?? true;
+    const strict = readOptions('ParameterStore.loadRecord', options, ['strict']).boolean('strict', true);
     const names: string[] = [];
     for (const [name, t] of Object.entries(record)) {
       if (!(t instanceof tf.Tensor) || t.isDisposed) {

@@ -31,7 +31,7 @@ export class SGD extends Optimizer {
   private readonly buf = new Map<string, tf.Tensor>();
 
   constructor(params: ParameterStore | Record<string, tf.Variable>, options: SGDOptions) {
-    super('SGD', params, options);
+    super('SGD', params, options, ['momentum', 'dampening', 'nesterov']);
     this.momentum = options.momentum ?? 0;
     this.dampening = options.dampening ?? 0;
     this.nesterov = options.nesterov ?? false;
@@ -42,7 +42,12 @@ export class SGD extends Optimizer {
       throw new LabInputError('SGD', 'options.dampening', 'must be in [0, 1]', this.dampening);
     }
     if (this.nesterov && (this.momentum === 0 || this.dampening !== 0)) {
-      throw new LabInputError('SGD', 'options.nesterov', 'requires momentum > 0 and dampening = 0', this.nesterov);
+      throw new LabInputError(
+        'SGD',
+        'options.nesterov',
+        'requires momentum > 0 and dampening = 0',
+        this.nesterov,
+      );
     }
   }
 
@@ -74,7 +79,8 @@ export class SGD extends Optimizer {
 
   protected override importState(record: Record<string, tf.Tensor>, fn: string): void {
     for (const k of Object.keys(record)) {
-      if (!k.startsWith('momentum/')) throw new LabInputError(fn, `record.${k}`, 'must be a momentum/ slot', k);
+      if (!k.startsWith('momentum/'))
+        throw new LabInputError(fn, `record.${k}`, 'must be a momentum/ slot', k);
     }
     this.disposeState();
     for (const [k, t] of Object.entries(record)) this.buf.set(k.slice('momentum/'.length), tf.clone(t));

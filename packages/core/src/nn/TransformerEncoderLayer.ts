@@ -101,7 +101,9 @@ export class TransformerEncoderLayer implements Layer<tf.Tensor, tf.Tensor, Tran
     checkLastDim('TransformerEncoderLayer.apply', 'x', x, this.dModel, 3);
     const training = options.training ?? false;
     const sa = (h: tf.Tensor) =>
-      this.drop.apply(this.attn.apply(h, { mask: options.mask, causal: options.causal, training }), { training });
+      this.drop.apply(this.attn.apply(h, { mask: options.mask, causal: options.causal, training }), {
+        training,
+      });
     const ff = (h: tf.Tensor) => this.drop.apply(this.ff2.apply(this.ff1.apply(h)), { training });
     return tf.tidy(() => {
       if (this.norm === 'pre') {

@@ -2,7 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
 
 /** Activation names understood by the layers of this toolkit. */
-export type ActivationName = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'elu' | 'leakyRelu' | 'softplus' | 'silu';
+export type ActivationName =
+  | 'linear'
+  | 'relu'
+  | 'tanh'
+  | 'sigmoid'
+  | 'gelu'
+  | 'elu'
+  | 'leakyRelu'
+  | 'softplus'
+  | 'silu';
 
 /** An activation: a name, or any differentiable tensor function. */
 export type Activation = ActivationName | ((x: tf.Tensor) => tf.Tensor);
@@ -26,7 +35,11 @@ export function gelu(x: tf.Tensor): tf.Tensor {
  * Resolves an {@link Activation} to a tensor function. Throws `LabInputError` naming `fn`/`arg`
  * for unknown names.
  */
-export function activation(a: Activation | undefined, fn = 'activation', arg = 'activation'): (x: tf.Tensor) => tf.Tensor {
+export function activation(
+  a: Activation | undefined,
+  fn = 'activation',
+  arg = 'activation',
+): (x: tf.Tensor) => tf.Tensor {
   if (a === undefined || a === 'linear') return (x) => tf.clone(x);
   if (typeof a === 'function') return a;
   switch (a) {

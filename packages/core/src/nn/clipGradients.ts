@@ -6,7 +6,8 @@ function checkGrads(fn: string, grads: Record<string, tf.Tensor>): void {
     throw new LabInputError(fn, 'grads', 'must be a Record<string, tf.Tensor>', grads);
   }
   for (const [k, g] of Object.entries(grads)) {
-    if (!(g instanceof tf.Tensor) || g.isDisposed) throw new LabInputError(fn, `grads.${k}`, 'must be a live tf.Tensor', g);
+    if (!(g instanceof tf.Tensor) || g.isDisposed)
+      throw new LabInputError(fn, `grads.${k}`, 'must be a live tf.Tensor', g);
   }
 }
 
@@ -35,7 +36,8 @@ export function clipByGlobalNorm(
   const norm = globalNorm(grads);
   const scale = Math.min(1, maxNorm / (norm + 1e-6));
   const out: Record<string, tf.Tensor> = {};
-  for (const [k, g] of Object.entries(grads)) out[k] = scale === 1 ? tf.clone(g) : tf.tidy(() => tf.mul(g, scale));
+  for (const [k, g] of Object.entries(grads))
+    out[k] = scale === 1 ? tf.clone(g) : tf.tidy(() => tf.mul(g, scale));
   return { grads: out, norm };
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
-import { createRng } from '../random/createRng.js';
+import type { Rng } from '../random/createRng.js';
+import { readOptions } from '../validation/readOptions.js';
 import type { Optimizer } from './Optimizer.js';
 import type { ParameterStore } from './ParameterStore.js';
 
@@ -68,8 +69,10 @@ export interface FitOptions {
   batchSize?: number;
   /** Shuffle examples each epoch with the seeded generator (default true). */
   shuffle?: boolean;
-  /** Seed of the shuffling. */
-  seed: number | string;
+  /** Seed of the shuffling (default `DEFAULT_SEED`, 0; at most one of `seed` and `rng`). */
+  seed?: number | string;
+  /** Generator for the shuffling, advanced in place (instead of `seed`). */
+  rng?: Rng;
   /** Extra epoch metrics on the validation (else training) data, size-weighted over batches. */
   metrics?: Record<string, (batch: Batch, ctx: FitContext) => tf.Scalar | number>;
   /** Early stopping (default: none). */
@@ -162,10 +165,28 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
  * ```
  * @see Prechelt, "Early Stopping - But When?", Neural Networks: Tricks of the Trade, 1998.
  */
+/** The option names {@link fit} reads (anything else is rejected as a misspelling). */
+const FIT_KEYS = [
+  'store',
+  'optimizer',
+  'loss',
+  'trainData',
+  'valData',
+  'epochs',
+  'batchSize',
+  'shuffle',
+  'seed',
+  'rng',
+  'metrics',
+  'earlyStopping',
+  'onProgress',
+  'progressEvery',
+] as const;
+
 export async function fit(options: FitOptions): Promise<FitHistory> {
   const fn = 'fit';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  if (options === undefined) throw new LabInputError(fn, 'options', 'is required (an options object)');
+  const o = readOptions(fn, options, FIT_KEYS);
   const { store, optimizer, loss } = options;
   if (store === null || typeof store !== 'object' || typeof store.valueAndGrads !== 'function') {
     throw new LabInputError(fn, 'options.store', 'must be a ParameterStore', store);
@@ -191,6 +212,7 @@ export async function fit(options: FitOptions): Promise<FitHistory> {
   }
   const es = options.earlyStopping;
   if (es !== undefined) {
+    o.nested('earlyStopping', ['patience', 'minDelta', 'restoreBestWeights', 'monitor']);
     if (!Number.isInteger(es.patience) || es.patience < 0) {
       throw new LabInputError(fn, 'options.earlyStopping.patience', 'must be an integer >= 0', es.patience);
     }
@@ -210,12 +232,13 @@ export async function fit(options: FitOptions): Promise<FitHistory> {
   for (const [k, m] of Object.entries(metricFns)) {
     if (typeof m !== 'function') throw new LabInputError(fn, `options.metrics.${k}`, 'must be a function', m);
   }
-  const rng = createRng(options.seed);
-  const shuffle = options.shuffle ?? true;
+  const rng = o.rng();
+  const shuffle = o.boolean('shuffle', true);
   const monitor = es?.monitor ?? (options.valData !== undefined ? 'valLoss' : 'loss');
   const restoreBest = es !== undefined && (es.restoreBestWeights ?? true);
   const minDelta = es?.minDelta ?? 0;
-  const progressEvery = options.progressEvery ?? 'epoch';
+  const progressEvery = o.oneOf('progressEvery', ['epoch', 'batch'], 'epoch');
+  const onProgress = o.optionalFunction<NonNullable<FitOptions['onProgress']>>('onProgress');
 
   const history = emptyFitHistory(Object.keys(metricFns));
   const t0 = now();
@@ -282,8 +305,8 @@ export async function fit(options: FitOptions): Promise<FitHistory> {
         history.steps++;
         lossSum += w * value;
         seen += w;
-        if (progressEvery === 'batch' && options.onProgress) {
-          const verdict = await options.onProgress({
+        if (progressEvery === 'batch' && onProgress) {
+          const verdict = await onProgress({
             phase: 'batch',
             epoch,
             step: history.steps,
@@ -334,8 +357,8 @@ export async function fit(options: FitOptions): Promise<FitHistory> {
       } else {
         sinceBest++;
       }
-      if (options.onProgress) {
-        const verdict = await options.onProgress({
+      if (onProgress) {
+        const verdict = await onProgress({
           phase: 'epoch',
           epoch,
           step: history.steps,

@@ -78,8 +78,10 @@ export function gradientCheck(
   inputs: tf.Tensor[],
   options: GradientCheckOptions = {},
 ): GradientCheckResult {
-  if (typeof f !== 'function') throw new LabInputError('gradientCheck', 'f', 'must be a function returning a scalar', f);
-  if (!Array.isArray(inputs)) throw new LabInputError('gradientCheck', 'inputs', 'must be an array of tensors', inputs);
+  if (typeof f !== 'function')
+    throw new LabInputError('gradientCheck', 'f', 'must be a function returning a scalar', f);
+  if (!Array.isArray(inputs))
+    throw new LabInputError('gradientCheck', 'inputs', 'must be an array of tensors', inputs);
   inputs.forEach((x, i) => {
     if (!(x instanceof tf.Tensor) || x.isDisposed || x.dtype !== 'float32') {
       throw new LabInputError('gradientCheck', `inputs[${i}]`, 'must be a live float32 tf.Tensor', x);
@@ -95,20 +97,40 @@ export function gradientCheck(
     ['rtol', rtol],
   ] as const) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (k === 'eps' && v === 0)) {
-      throw new LabInputError('gradientCheck', `options.${k}`, k === 'eps' ? 'must be > 0' : 'must be >= 0', v);
+      throw new LabInputError(
+        'gradientCheck',
+        `options.${k}`,
+        k === 'eps' ? 'must be > 0' : 'must be >= 0',
+        v,
+      );
     }
   }
   if (!Number.isInteger(maxElements) || maxElements <= 0) {
-    throw new LabInputError('gradientCheck', 'options.maxElements', 'must be a positive integer', maxElements);
+    throw new LabInputError(
+      'gradientCheck',
+      'options.maxElements',
+      'must be a positive integer',
+      maxElements,
+    );
   }
   const variables = options.variables ?? {};
   for (const [k, v] of Object.entries(variables)) {
     if (!(v instanceof tf.Variable) || v.isDisposed || v.dtype !== 'float32') {
-      throw new LabInputError('gradientCheck', `options.variables.${k}`, 'must be a live float32 tf.Variable', v);
+      throw new LabInputError(
+        'gradientCheck',
+        `options.variables.${k}`,
+        'must be a live float32 tf.Variable',
+        v,
+      );
     }
   }
   if (inputs.length === 0 && Object.keys(variables).length === 0) {
-    throw new LabInputError('gradientCheck', 'inputs', 'must contain a tensor (or pass options.variables)', inputs);
+    throw new LabInputError(
+      'gradientCheck',
+      'inputs',
+      'must contain a tensor (or pass options.variables)',
+      inputs,
+    );
   }
   const rng = createRng(options.seed ?? 0);
   const evalF = (xs: tf.Tensor[]): number =>
@@ -126,7 +148,11 @@ export function gradientCheck(
   // Analytic gradients.
   const inputGrads: Float32Array[] =
     inputs.length > 0
-      ? tf.tidy(() => tf.grads((...xs: tf.Tensor[]) => f(...xs))(inputs).map((g) => g.dataSync() as Float32Array))
+      ? tf.tidy(() =>
+          tf
+            .grads((...xs: tf.Tensor[]) => f(...xs))(inputs)
+            .map((g) => g.dataSync() as Float32Array),
+        )
       : [];
   const varNames = Object.keys(variables);
   const varGrads: Record<string, Float32Array> = {};
@@ -142,9 +168,15 @@ export function gradientCheck(
   }
 
   const pick = (size: number): number[] =>
-    size <= maxElements ? Array.from({ length: size }, (_, i) => i) : Array.from(rng.sample(size, maxElements));
+    size <= maxElements
+      ? Array.from({ length: size }, (_, i) => i)
+      : Array.from(rng.sample(size, maxElements));
 
-  const compare = (analytic: Float32Array, indices: number[], numeric: (i: number) => number): GradientCheckEntry => {
+  const compare = (
+    analytic: Float32Array,
+    indices: number[],
+    numeric: (i: number) => number,
+  ): GradientCheckEntry => {
     let maxAbs = 0;
     let maxRel = 0;
     let worst = -1;

@@ -138,7 +138,11 @@ export function orthogonal(gain = 1): Initializer {
  */
 export function getInitializer(spec: InitializerSpec, fn = 'getInitializer', arg = 'init'): Initializer {
   if (typeof spec === 'function') return spec;
-  if (spec !== null && typeof spec === 'object' && typeof (spec as { constant?: unknown }).constant === 'number') {
+  if (
+    spec !== null &&
+    typeof spec === 'object' &&
+    typeof (spec as { constant?: unknown }).constant === 'number'
+  ) {
     return constant((spec as { constant: number }).constant);
   }
   switch (spec) {

@@ -8,7 +8,12 @@ export type LrSchedule = (step: number) => number;
 
 function positive(fn: string, arg: string, v: unknown, allowZero = false): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || (allowZero ? v < 0 : v <= 0)) {
-    throw new LabInputError(fn, arg, allowZero ? 'must be a finite number >= 0' : 'must be a finite number > 0', v);
+    throw new LabInputError(
+      fn,
+      arg,
+      allowZero ? 'must be a finite number >= 0' : 'must be a finite number > 0',
+      v,
+    );
   }
   return v;
 }
@@ -68,12 +73,18 @@ export function linearWarmupLr(options: { lr: number; warmupSteps: number; after
  * `minLr + (lr - minLr) * (1 + cos(pi * (step - warmup) / (totalSteps - warmup))) / 2`.
  * @see Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts", ICLR 2017.
  */
-export function cosineLr(options: { lr: number; totalSteps: number; warmupSteps?: number; minLr?: number }): LrSchedule {
+export function cosineLr(options: {
+  lr: number;
+  totalSteps: number;
+  warmupSteps?: number;
+  minLr?: number;
+}): LrSchedule {
   const lr = positive('cosineLr', 'options.lr', options?.lr, true);
   const total = posInt('cosineLr', 'options.totalSteps', options.totalSteps);
   const warmup = posInt('cosineLr', 'options.warmupSteps', options.warmupSteps ?? 0, true);
   const minLr = positive('cosineLr', 'options.minLr', options.minLr ?? 0, true);
-  if (warmup >= total) throw new LabInputError('cosineLr', 'options.warmupSteps', `must be < totalSteps = ${total}`, warmup);
+  if (warmup >= total)
+    throw new LabInputError('cosineLr', 'options.warmupSteps', `must be < totalSteps = ${total}`, warmup);
   if (minLr > lr) throw new LabInputError('cosineLr', 'options.minLr', `must be <= lr = ${lr}`, minLr);
   return (step) => {
     if (step < warmup) return (lr * (step + 1)) / warmup;

@@ -1,18 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabInputError, checkFinite, checkRange } from '../errors.js';
 import { readOptions } from '../validation/readOptions.js';
-import { createRng, type Rng } from './createRng.js';
+import type { Rng } from './createRng.js';
+import type { SeedOptions } from '../validation/resolveRng.js';
 
 /**
- * Where the randomness comes from: a `seed` (a fresh `createRng(seed)` per call) or an existing
- * `rng` (advanced by the call). Exactly one is required so every sample is reproducible.
+ * Where the randomness comes from: the house {@link SeedOptions} convention, a `seed` (a fresh
+ * `createRng(seed)` per call) or an existing `rng` (advanced by the call), at most one; with
+ * neither the seed is `DEFAULT_SEED`, so every sample is reproducible.
  */
-export interface RandomSource {
-  /** Seed for `createRng`; same seed, same tensor, on every backend. */
-  seed?: number | string;
-  /** Generator to draw from (advanced in place). */
-  rng?: Rng;
-}
+export type RandomSource = SeedOptions;
 
 /** Options for {@link randomNormalTensor}. */
 export interface RandomNormalTensorOptions extends RandomSource {
@@ -60,28 +57,12 @@ function checkShape(fn: string, shape: unknown): number {
   return size;
 }
 
-function sourceRng(fn: string, options: RandomSource | undefined): Rng {
-  if (options === undefined)
-    throw new LabInputError(fn, 'options', 'is required (an options object with a seed or an rng)');
-  readOptions(fn, options);
-  const { seed, rng } = options;
-  if (seed !== undefined && rng !== undefined)
-    throw new LabInputError(fn, 'options', 'must not give both seed and rng');
-  if (rng !== undefined) {
-    if (
-      rng === null ||
-      typeof (rng as Rng).next !== 'function' ||
-      typeof (rng as Rng).normal !== 'function'
-    ) {
-      throw new LabInputError(fn, 'options.rng', 'must be an Rng from createRng', rng);
-    }
-    return rng;
-  }
-  if (seed === undefined) throw new LabInputError(fn, 'options.seed', 'is required (or pass options.rng)');
-  if (!(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) {
-    throw new LabInputError(fn, 'options.seed', 'must be a finite number or a string', seed);
-  }
-  return createRng(seed);
+/**
+ * The generator of a call's `{ seed, rng }` ({@link resolveRng}: at most one; neither means
+ * `DEFAULT_SEED`), after checking the options object and rejecting keys other than `keys`.
+ */
+function sourceRng(fn: string, options: RandomSource | undefined, keys: readonly string[]): Rng {
+  return readOptions(fn, options, ['seed', 'rng', ...keys]).rng();
 }
 
 /**
@@ -98,10 +79,10 @@ function sourceRng(fn: string, options: RandomSource | undefined): Rng {
  * ```
  * @see https://en.wikipedia.org/wiki/Box%E2%80%93Muller_transform
  */
-export function randomNormalTensor(shape: number[], options: RandomNormalTensorOptions): tf.Tensor {
+export function randomNormalTensor(shape: number[], options: RandomNormalTensorOptions = {}): tf.Tensor {
   const fn = 'randomNormalTensor';
   const size = checkShape(fn, shape);
-  const rng = sourceRng(fn, options);
+  const rng = sourceRng(fn, options, ['mean', 'std']);
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
   checkFinite(fn, 'options.mean', mean);
@@ -119,10 +100,10 @@ export function randomNormalTensor(shape: number[], options: RandomNormalTensorO
  * @param options - `{ seed }` or `{ rng }`, plus `low` (0), `high` (1), `dtype`.
  * @returns a new tensor owned by the caller.
  */
-export function randomUniformTensor(shape: number[], options: RandomUniformTensorOptions): tf.Tensor {
+export function randomUniformTensor(shape: number[], options: RandomUniformTensorOptions = {}): tf.Tensor {
   const fn = 'randomUniformTensor';
   const size = checkShape(fn, shape);
-  const rng = sourceRng(fn, options);
+  const rng = sourceRng(fn, options, ['low', 'high', 'dtype']);
   const low = options.low ?? 0;
   const high = options.high ?? 1;
   checkFinite(fn, 'options.low', low);
@@ -167,10 +148,10 @@ export function randomUniformTensor(shape: number[], options: RandomUniformTenso
  * @returns a new float32 tensor owned by the caller.
  * @see https://js.tensorflow.org/api/latest/#truncatedNormal
  */
-export function truncatedNormal(shape: number[], options: TruncatedNormalOptions): tf.Tensor {
+export function truncatedNormal(shape: number[], options: TruncatedNormalOptions = {}): tf.Tensor {
   const fn = 'truncatedNormal';
   const size = checkShape(fn, shape);
-  const rng = sourceRng(fn, options);
+  const rng = sourceRng(fn, options, ['mean', 'std']);
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
   checkFinite(fn, 'options.mean', mean);
@@ -196,7 +177,8 @@ export function truncatedNormal(shape: number[], options: TruncatedNormalOptions
 export function bernoulliMask(shape: number[], options: BernoulliMaskOptions): tf.Tensor {
   const fn = 'bernoulliMask';
   const size = checkShape(fn, shape);
-  const rng = sourceRng(fn, options);
+  if (options === undefined) throw new LabInputError(fn, 'options', 'is required (an options object with p)');
+  const rng = sourceRng(fn, options, ['p', 'dtype']);
   checkRange(fn, 'options.p', options.p, 0, 1);
   const p = options.p;
   const dtype = options.dtype ?? 'float32';

@@ -1,4 +1,5 @@
 import { LabInputError } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
 import { SparseMatrix } from './SparseMatrix.js';
 
 /**
@@ -79,8 +80,7 @@ export function fromGraphology(
   ) {
     throw new LabInputError(fn, 'graph', 'must be a graphology graph', graph);
   }
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  readOptions(fn, options, ['nodes', 'weightAttribute', 'symmetrize']);
   const weightAttribute = options.weightAttribute === undefined ? 'weight' : options.weightAttribute;
   if (weightAttribute !== null && typeof weightAttribute !== 'string') {
     throw new LabInputError(fn, 'options.weightAttribute', 'must be a string or null', weightAttribute);

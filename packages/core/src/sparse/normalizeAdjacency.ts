@@ -1,4 +1,5 @@
 import { checkInteger, LabInputError } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
 import { SparseMatrix } from './SparseMatrix.js';
 
 /** An edge list: `source[e] -> target[e]` with optional weights, over `numNodes` nodes. */
@@ -45,8 +46,7 @@ export function normalizeAdjacency(
   options: NormalizeAdjacencyOptions = {},
 ): SparseMatrix {
   const fn = 'normalizeAdjacency';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  readOptions(fn, options, ['selfLoopWeight', 'undirected']);
   const selfLoop = options.selfLoopWeight ?? 1;
   if (typeof selfLoop !== 'number' || !Number.isFinite(selfLoop)) {
     throw new LabInputError(fn, 'options.selfLoopWeight', 'must be a finite number', selfLoop);

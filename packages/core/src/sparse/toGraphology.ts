@@ -1,4 +1,5 @@
 import { LabInputError } from '../errors.js';
+import { readOptions } from '../validation/readOptions.js';
 import { checkSparseMatrix, type SparseMatrix } from './SparseMatrix.js';
 
 /** The part of a `graphology` graph {@link toGraphology} writes (any `Graph` instance fits). */
@@ -59,8 +60,7 @@ export function toGraphology<G extends GraphologyGraphBuilder>(
   if (matrix.rows !== matrix.cols) throw new LabInputError(fn, 'matrix', 'must be square', matrix.shape);
   if (typeof Graph !== 'function')
     throw new LabInputError(fn, 'Graph', 'must be a graphology Graph class', Graph);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  readOptions(fn, options, ['nodes', 'type', 'weightAttribute', 'dropZeros']);
   const n = matrix.rows;
   const nodes =
     options.nodes === undefined ? Array.from({ length: n }, (_, i) => String(i)) : [...options.nodes];

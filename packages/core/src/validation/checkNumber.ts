@@ -38,7 +38,12 @@ export function describeNumberSpec(spec: NumberSpec = {}): string {
  * if (!threw) throw new Error('2.5 is not an integer');
  * ```
  */
-export function checkNumber(fn: string, arg: string, value: unknown, spec: NumberSpec = {}): asserts value is number {
+export function checkNumber(
+  fn: string,
+  arg: string,
+  value: unknown,
+  spec: NumberSpec = {},
+): asserts value is number {
   const ok =
     typeof value === 'number' &&
     (Number.isFinite(value)

@@ -40,7 +40,8 @@ export class OptionReader {
   number(key: string, fallback?: number, spec: NumberSpec = {}): number {
     const v = this.raw(key);
     if (v === undefined) {
-      if (fallback === undefined) throw new LabInputError(this.fn, this.argName(key), `is required and ${describeNumberSpec(spec)}`);
+      if (fallback === undefined)
+        throw new LabInputError(this.fn, this.argName(key), `is required and ${describeNumberSpec(spec)}`);
       return fallback;
     }
     checkNumber(this.fn, this.argName(key), v, spec);
@@ -64,7 +65,8 @@ export class OptionReader {
   boolean(key: string, fallback: boolean): boolean {
     const v = this.raw(key);
     if (v === undefined) return fallback;
-    if (typeof v !== 'boolean') throw new LabInputError(this.fn, this.argName(key), 'must be true or false', v);
+    if (typeof v !== 'boolean')
+      throw new LabInputError(this.fn, this.argName(key), 'must be true or false', v);
     return v;
   }
 
@@ -72,11 +74,17 @@ export class OptionReader {
   string(key: string, fallback?: string, spec: { allowEmpty?: boolean } = {}): string {
     const v = this.raw(key);
     if (v === undefined) {
-      if (fallback === undefined) throw new LabInputError(this.fn, this.argName(key), 'is required and must be a string');
+      if (fallback === undefined)
+        throw new LabInputError(this.fn, this.argName(key), 'is required and must be a string');
       return fallback;
     }
     if (typeof v !== 'string' || (!spec.allowEmpty && v.length === 0)) {
-      throw new LabInputError(this.fn, this.argName(key), spec.allowEmpty ? 'must be a string' : 'must be a non-empty string', v);
+      throw new LabInputError(
+        this.fn,
+        this.argName(key),
+        spec.allowEmpty ? 'must be a string' : 'must be a non-empty string',
+        v,
+      );
     }
     return v;
   }
@@ -86,12 +94,21 @@ export class OptionReader {
     const v = this.raw(key);
     if (v === undefined) {
       if (fallback === undefined) {
-        throw new LabInputError(this.fn, this.argName(key), `is required and must be one of ${choices.map((c) => describeValue(c)).join(', ')}`);
+        throw new LabInputError(
+          this.fn,
+          this.argName(key),
+          `is required and must be one of ${choices.map((c) => describeValue(c)).join(', ')}`,
+        );
       }
       return fallback;
     }
     if (!(choices as readonly unknown[]).includes(v)) {
-      throw new LabInputError(this.fn, this.argName(key), `must be one of ${choices.map((c) => describeValue(c)).join(', ')}`, v);
+      throw new LabInputError(
+        this.fn,
+        this.argName(key),
+        `must be one of ${choices.map((c) => describeValue(c)).join(', ')}`,
+        v,
+      );
     }
     return v as T;
   }
@@ -136,16 +153,30 @@ export class OptionReader {
  * if (epochs !== 5 || lr !== 0.01 || typeof rng.next() !== 'number') throw new Error('read');
  * ```
  */
-export function readOptions(fn: string, options: unknown, known?: readonly string[], path = 'options'): OptionReader {
+export function readOptions(
+  fn: string,
+  options: unknown,
+  known?: readonly string[],
+  path = 'options',
+): OptionReader {
   if (options === undefined) return new OptionReader(fn, path, {});
-  if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
+  if (
+    options === null ||
+    typeof options !== 'object' ||
+    Array.isArray(options) ||
+    ArrayBuffer.isView(options)
+  ) {
     throw new LabInputError(fn, path, 'must be an options object (or undefined)', options);
   }
   const values = options as Record<string, unknown>;
   if (known !== undefined) {
     for (const key of Object.keys(values)) {
       if (!known.includes(key)) {
-        throw new LabInputError(fn, `${path}.${key}`, `is not an option of ${fn} (known: ${known.join(', ')})`);
+        throw new LabInputError(
+          fn,
+          `${path}.${key}`,
+          `is not an option of ${fn} (known: ${known.join(', ')})`,
+        );
       }
     }
   }

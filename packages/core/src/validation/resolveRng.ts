@@ -51,7 +51,11 @@ export function resolveRng(fn: string, options: SeedOptions | undefined, path = 
   const seed = options?.seed;
   const rng = options?.rng;
   if (seed !== undefined && rng !== undefined) {
-    throw new LabInputError(fn, path, `must give at most one of seed and rng; got seed ${describeValue(seed)} and an rng`);
+    throw new LabInputError(
+      fn,
+      path,
+      `must give at most one of seed and rng; got seed ${describeValue(seed)} and an rng`,
+    );
   }
   if (rng !== undefined) {
     if (!isRng(rng)) throw new LabInputError(fn, `${path}.rng`, 'must be an Rng from createRng', rng);

@@ -253,7 +253,9 @@ const pairsAttrFixes: Record<string, { fix: PairsAttrs; keys?: string[] }> = {
   },
   GatherNd: { fix: (a) => a, keys: ['params'] },
   MirrorPad: { fix: (a) => ({ ...a, paddings: [...(a.paddings as number[][]), [0, 0]] }) },
-  Mean: { fix: (a, [x]) => ({ ...a, axis: tf.util.parseAxisParam(a.axis as number[], (x as TensorInfo).shape) }) },
+  Mean: {
+    fix: (a, [x]) => ({ ...a, axis: tf.util.parseAxisParam(a.axis as number[], (x as TensorInfo).shape) }),
+  },
   StridedSlice: {
     fix: (a, [x]) => {
       if ((a.ellipsisMask as number) !== 0 || (a.newAxisMask as number) !== 0) {
@@ -393,7 +395,8 @@ function complexSelect(args: KernelArgs): TensorInfo {
   const dst = heapView(backend, out);
   const size = tf.util.sizeFromShape(t.shape);
   const cRank = condition.shape.length;
-  const block = cRank === 0 ? size : cRank === 1 && t.shape.length > 1 ? tf.util.sizeFromShape(t.shape.slice(1)) : 1;
+  const block =
+    cRank === 0 ? size : cRank === 1 && t.shape.length > 1 ? tf.util.sizeFromShape(t.shape.slice(1)) : 1;
   const read = (v: ArrayLike<number>, complex: boolean, i: number, part: 0 | 1): number =>
     complex ? (v[2 * i + part] as number) : part === 0 ? (v[i] as number) : 0;
   for (let i = 0; i < size; i++) {
