@@ -1,3 +1,4 @@
+import { readOptions } from '@lab/core';
 // The unrolled kernels are generated (scripts/generate-bsr-kernels.ts): edit the script, not them.
 import {
   bsrMatVec1x16F32,
@@ -50,6 +51,7 @@ export function bsrMatVec(
   options: BsrMatVecOptions = {},
 ): Float32Array | Int32Array {
   const fn = 'bsrMatVec';
+  readOptions(fn, options, ['out', 'inputZeroPoint']);
   checkMatrix(fn, a, 'bsr');
   const int8 = a.values instanceof Int8Array;
   checkOperand(fn, 'x', x, int8, a.cols);
