@@ -124,8 +124,10 @@ export function encodedWeightBytes(
  * transfers double-buffered. Compute comes from the MAC array's micro-block utilisation and the
  * weight decoder (8 weights/cycle/core), so **zero weights never reduce compute**; sparsity helps
  * a memory-bound layer only through a smaller encoded weight stream (`options.weightBytes`), and
- * unit pruning only by shrinking the matrices. Throws `LabInputError` for unsupported ops, bad
- * shapes or activations that do not fit the configured SRAM.
+ * unit pruning only by shrinking the matrices. Each primitive op's resources come from the cost
+ * function of its kind (`src/costs/<kind>.ts`, looked up in the package-internal registry
+ * `src/costRegistry.ts`). Throws `LabInputError` for unsupported ops, bad shapes or activations
+ * that do not fit the configured SRAM.
  *
  * @example
  * ```ts

@@ -89,7 +89,7 @@ export function convComputeCycles(
  * the command overhead (IFM and OFM block transfers at SRAM latency); the slower stage runs for
  * every block, the other once.
  */
-export function velaBlockPipeline(
+function velaBlockPipeline(
   acc: AcceleratorConfig,
   dpuIn: number,
   nBlocks: number,

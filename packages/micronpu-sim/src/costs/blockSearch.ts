@@ -31,7 +31,7 @@ export function fixedBlock(acc: AcceleratorConfig, g: ConvGeometry, fc: boolean)
 }
 
 /** SHRAM of one core, from Vela's `architecture_features.py` (by MACs per core). */
-export function shramOf(acc: AcceleratorConfig): {
+function shramOf(acc: AcceleratorConfig): {
   banks: number;
   ifmGranule: [number, number];
   accGranule: [number, number];

@@ -8,7 +8,7 @@ import type { OpCostContext } from './opCost.js';
  * slices sized so that each transfer hides under the previous slice's compute; the NPU waits for
  * the first slice, and the whole transfer plus the last slice's compute bounds the op.
  */
-export function weightBufferingStall(
+function weightBufferingStall(
   compute: number,
   bytes: number,
   cout: number,
