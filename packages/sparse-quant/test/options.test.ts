@@ -9,6 +9,7 @@ import {
   QuantLSTM,
   bsrFromDense,
   bsrMatVec,
+  compressionPlan,
   exportModel,
   footprint,
 } from '../src/index.js';
@@ -143,5 +144,78 @@ describe('exportModel / footprint encoding options', () => {
     );
     // Valid per-weight choices still export.
     expect(exportModel(good, { encodings: { [w]: 'dense' }, encoding: 'auto' })).toBeInstanceOf(Uint8Array);
+  });
+});
+
+describe('compressionPlan keys', () => {
+  const layers = [{ layer: 'lstm1' }, { layer: 'mask', exclude: true }];
+  it('accepts a valid plan and rejects misspelt plan and layer keys', () => {
+    const plan = { structure: 'block' as const, block: [4, 4] as const, sparsity: 0.5, layers };
+    expect(compressionPlan(plan)).toBe(plan);
+    expectOptionError(
+      () => compressionPlan({ ...plan, spasity: 0.9 } as never),
+      'compressionPlan',
+      'plan.spasity',
+    );
+    expectOptionError(
+      () => compressionPlan({ ...plan, layers: [{ layer: 'lstm1', excluded: true }] } as never),
+      'compressionPlan',
+      'plan.layers[0].excluded',
+    );
+  });
+  it('type-checks values with the key named', () => {
+    expectOptionError(() => compressionPlan(undefined as never), 'compressionPlan', 'plan');
+    expectOptionError(() => compressionPlan(null as never), 'compressionPlan', 'plan');
+    expectOptionError(
+      () => compressionPlan({ layers, scope: 'all' } as never),
+      'compressionPlan',
+      'plan.scope',
+    );
+    expectOptionError(() => compressionPlan({ layers, norm: 'l3' } as never), 'compressionPlan', 'plan.norm');
+    expectOptionError(
+      () => compressionPlan({ layers, weightBits: 16 } as never),
+      'compressionPlan',
+      'plan.weightBits',
+    );
+    expectOptionError(
+      () => compressionPlan({ layers, perChannel: 1 } as never),
+      'compressionPlan',
+      'plan.perChannel',
+    );
+    expectOptionError(
+      () => compressionPlan({ layers, zeroPrunedWeights: 'yes' } as never),
+      'compressionPlan',
+      'plan.zeroPrunedWeights',
+    );
+    expectOptionError(
+      () => compressionPlan({ layers: [null] } as never),
+      'compressionPlan',
+      'plan.layers[0]',
+    );
+    expectOptionError(
+      () => compressionPlan({ layers: [undefined] } as never),
+      'compressionPlan',
+      'plan.layers[0]',
+    );
+    expectOptionError(
+      () => compressionPlan({ layers: [{ layer: '' }] }),
+      'compressionPlan',
+      'plan.layers[0].layer',
+    );
+    expectOptionError(
+      () => compressionPlan({ layers: [{ layer: 'a', kind: 'rnn' }] } as never),
+      'compressionPlan',
+      'plan.layers[0].kind',
+    );
+    expectOptionError(
+      () => compressionPlan({ layers: [{ layer: 'a', structure: 'row' }] } as never),
+      'compressionPlan',
+      'plan.layers[0].structure',
+    );
+    expectOptionError(
+      () => compressionPlan({ layers: [{ layer: 'a', exclude: 'no' }] } as never),
+      'compressionPlan',
+      'plan.layers[0].exclude',
+    );
   });
 });
