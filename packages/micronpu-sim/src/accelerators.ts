@@ -88,12 +88,7 @@ export interface DefineAcceleratorOptions {
   readonly blockDelayCycles?: number;
 }
 
-const posInt = (fn: string, arg: string, v: unknown): number => {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new LabInputError(fn, arg, 'must be a positive integer', v);
-  }
-  return v;
-};
+const POSITIVE_INT = { min: 1 } as const;
 
 /**
  * Builds and validates a custom accelerator (e.g. a hypothetical wider MAC array or faster
@@ -103,48 +98,44 @@ const posInt = (fn: string, arg: string, v: unknown): number => {
  */
 export function defineAccelerator(options: DefineAcceleratorOptions): AcceleratorConfig {
   const fn = 'defineAccelerator';
-  readOptions(fn, options);
-  if (typeof options.name !== 'string' || options.name.length === 0) {
-    throw new LabInputError(fn, 'options.name', 'must be a non-empty string', options.name);
+  const o = readOptions(fn, options, [
+    'name',
+    'cores',
+    'ofmMicroBlock',
+    'busWidthBits',
+    'elementwiseUnits',
+    'weightDecoderWeightsPerCycle',
+    'blockDelayCycles',
+  ]);
+  const name = o.string('name');
+  if (!o.has('ofmMicroBlock')) {
+    throw new LabInputError(fn, o.argName('ofmMicroBlock'), 'is required and must be {width, height, depth}');
   }
-  const mb = options.ofmMicroBlock;
-  if (mb === null || typeof mb !== 'object') {
-    throw new LabInputError(fn, 'options.ofmMicroBlock', 'must be {width, height, depth}', mb);
-  }
+  const mb = o.nested('ofmMicroBlock', ['width', 'height', 'depth']);
   const ofm: [number, number, number] = [
-    posInt(fn, 'options.ofmMicroBlock.width', mb.width),
-    posInt(fn, 'options.ofmMicroBlock.height', mb.height),
-    posInt(fn, 'options.ofmMicroBlock.depth', mb.depth),
+    mb.integer('width', undefined, POSITIVE_INT),
+    mb.integer('height', undefined, POSITIVE_INT),
+    mb.integer('depth', undefined, POSITIVE_INT),
   ];
-  const cores = posInt(fn, 'options.cores', options.cores ?? 1);
-  const bus = posInt(fn, 'options.busWidthBits', options.busWidthBits ?? 64);
-  if (bus % 8 !== 0) throw new LabInputError(fn, 'options.busWidthBits', 'must be a multiple of 8', bus);
+  const cores = o.integer('cores', 1, POSITIVE_INT);
+  const bus = o.integer('busWidthBits', 64, POSITIVE_INT);
+  if (bus % 8 !== 0) throw new LabInputError(fn, o.argName('busWidthBits'), 'must be a multiple of 8', bus);
   const base = acc(
-    options.name,
+    name,
     cores,
     ofm,
     bus,
-    posInt(fn, 'options.elementwiseUnits', options.elementwiseUnits ?? 8),
-    (() => {
-      const d = options.blockDelayCycles ?? 2;
-      if (!Number.isInteger(d) || d < 0) {
-        throw new LabInputError(fn, 'options.blockDelayCycles', 'must be a non-negative integer', d);
-      }
-      return d;
-    })(),
+    o.integer('elementwiseUnits', 8, POSITIVE_INT),
+    o.integer('blockDelayCycles', 2, { min: 0 }),
   );
-  const wpc = posInt(fn, 'options.weightDecoderWeightsPerCycle', options.weightDecoderWeightsPerCycle ?? 8);
+  const wpc = o.integer('weightDecoderWeightsPerCycle', 8, POSITIVE_INT);
   return Object.freeze({ ...base, weightDecoderWeightsPerCycle: wpc });
 }
 
 /** Resolves an accelerator given by name or config; throws `LabInputError` for unknown names. */
-export function resolveAccelerator(
-  fn: string,
-  arg: string,
-  a: string | AcceleratorConfig,
-): AcceleratorConfig {
+export function resolveAccelerator(fn: string, arg: string, a: unknown): AcceleratorConfig {
   if (typeof a === 'string') {
-    const found = accelerators[a];
+    const found = Object.hasOwn(accelerators, a) ? accelerators[a] : undefined;
     if (!found) {
       throw new LabInputError(
         fn,
@@ -155,8 +146,8 @@ export function resolveAccelerator(
     }
     return found;
   }
-  if (a === null || typeof a !== 'object' || typeof a.macsPerCycle !== 'number') {
+  if (a === null || typeof a !== 'object' || typeof (a as AcceleratorConfig).macsPerCycle !== 'number') {
     throw new LabInputError(fn, arg, 'must be an accelerator name or AcceleratorConfig', a);
   }
-  return a;
+  return a as AcceleratorConfig;
 }

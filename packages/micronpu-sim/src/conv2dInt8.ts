@@ -42,7 +42,20 @@ export interface Conv2dInt8Result {
  */
 export function conv2dInt8(options: Conv2dInt8Options): Conv2dInt8Result {
   const fn = 'conv2dInt8';
-  readOptions(fn, options);
+  const o = readOptions(fn, options, [
+    'input',
+    'inputShape',
+    'weights',
+    'weightShape',
+    'bias',
+    'stride',
+    'padding',
+    'inputZeroPoint',
+    'outputZeroPoint',
+    'multiplier',
+    'activationMin',
+    'activationMax',
+  ]);
   const is = options.inputShape;
   const ws = options.weightShape;
   if (!Array.isArray(is) || is.length !== 3 || !is.every((d) => Number.isInteger(d) && d > 0)) {
@@ -56,12 +69,8 @@ export function conv2dInt8(options: Conv2dInt8Options): Conv2dInt8Result {
   if (CI !== C) throw new LabInputError(fn, 'options.weightShape', `must have ${C} input channels`, CI);
   const x = checkInt8Array(fn, 'options.input', options.input, H * W * C);
   const w = checkInt8Array(fn, 'options.weights', options.weights, O * KH * KW * C);
-  const s = options.stride ?? 1;
-  if (!Number.isInteger(s) || s < 1)
-    throw new LabInputError(fn, 'options.stride', 'must be a positive integer', s);
-  const pad = options.padding ?? 'same';
-  if (pad !== 'same' && pad !== 'valid')
-    throw new LabInputError(fn, 'options.padding', "must be 'same' or 'valid'", pad);
+  const s = o.integer('stride', 1, { min: 1 });
+  const pad = o.oneOf('padding', ['same', 'valid'], 'same');
   if (options.bias !== undefined && (!(options.bias instanceof Int32Array) || options.bias.length !== O)) {
     throw new LabInputError(fn, 'options.bias', `must be an Int32Array of ${O}`, options.bias);
   }

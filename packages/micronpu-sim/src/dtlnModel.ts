@@ -1,4 +1,4 @@
-import { LabInputError, readOptions, type Rng } from '@lab/core';
+import { readOptions, type Rng } from '@lab/core';
 import type { NpuModel, NpuOp } from './model.js';
 
 /** Options of {@link dtlnModel}. */

@@ -1,4 +1,4 @@
-import { LabInputError, readOptions } from '@lab/core';
+import { LabInputError, type OptionReader, readOptions } from '@lab/core';
 import { checkActivationRange, checkInt8Array, checkZeroPoint } from './intKernelsCommon.js';
 import { multiplyByQuantizedMultiplier } from './multiplyByQuantizedMultiplier.js';
 import { quantizeMultiplier } from './quantizeMultiplier.js';
@@ -24,14 +24,17 @@ export interface ElementwiseInt8Options {
 /** TFLite's int8 Add left shift (inputs are scaled to 2^20 before rescaling). */
 const ADD_LEFT_SHIFT = 20;
 
-function checkOperand(fn: string, arg: string, q: QuantizedInt8): void {
-  if (q === null || typeof q !== 'object')
-    throw new LabInputError(fn, arg, 'must be { values, scale, zeroPoint }', q);
-  checkInt8Array(fn, `${arg}.values`, q.values);
-  if (!(q.scale > 0) || !Number.isFinite(q.scale)) {
-    throw new LabInputError(fn, `${arg}.scale`, 'must be a positive finite number', q.scale);
-  }
-  checkZeroPoint(fn, `${arg}.zeroPoint`, q.zeroPoint);
+/** `> 0` and finite. */
+const POSITIVE = { min: 0, open: { min: true } } as const;
+
+/** Checks operand `key` (`{ values, scale, zeroPoint }`, no other keys) of the options. */
+function checkOperand(o: OptionReader, key: 'a' | 'b'): void {
+  if (!o.has(key))
+    throw new LabInputError(o.fn, o.argName(key), 'is required and must be { values, scale, zeroPoint }');
+  const q = o.nested(key, ['values', 'scale', 'zeroPoint']);
+  checkInt8Array(o.fn, q.argName('values'), q.raw('values'));
+  q.number('scale', undefined, POSITIVE);
+  checkZeroPoint(o.fn, q.argName('zeroPoint'), q.raw('zeroPoint'));
 }
 
 /**
@@ -44,12 +47,18 @@ function checkOperand(fn: string, arg: string, q: QuantizedInt8): void {
  */
 export function elementwiseInt8(options: ElementwiseInt8Options): Int8Array {
   const fn = 'elementwiseInt8';
-  readOptions(fn, options);
-  if (options.op !== 'add' && options.op !== 'mul') {
-    throw new LabInputError(fn, 'options.op', "must be 'add' or 'mul'", options.op);
-  }
-  checkOperand(fn, 'options.a', options.a);
-  checkOperand(fn, 'options.b', options.b);
+  const o = readOptions(fn, options, [
+    'op',
+    'a',
+    'b',
+    'outputScale',
+    'outputZeroPoint',
+    'activationMin',
+    'activationMax',
+  ]);
+  const op = o.oneOf('op', ['add', 'mul']);
+  checkOperand(o, 'a');
+  checkOperand(o, 'b');
   const { a, b } = options;
   if (a.values.length !== b.values.length) {
     throw new LabInputError(
@@ -59,20 +68,13 @@ export function elementwiseInt8(options: ElementwiseInt8Options): Int8Array {
       b.values.length,
     );
   }
-  if (!(options.outputScale > 0) || !Number.isFinite(options.outputScale)) {
-    throw new LabInputError(
-      fn,
-      'options.outputScale',
-      'must be a positive finite number',
-      options.outputScale,
-    );
-  }
+  o.number('outputScale', undefined, POSITIVE);
   const zo = checkZeroPoint(fn, 'options.outputZeroPoint', options.outputZeroPoint);
   const [lo, hi] = checkActivationRange(fn, options.activationMin, options.activationMax);
   const n = a.values.length;
   const y = new Int8Array(n);
   const clamp = (v: number) => Math.min(hi, Math.max(lo, v));
-  if (options.op === 'mul') {
+  if (op === 'mul') {
     const q = quantizeMultiplier((a.scale * b.scale) / options.outputScale);
     for (let i = 0; i < n; i++) {
       const p = ((a.values[i] as number) - a.zeroPoint) * ((b.values[i] as number) - b.zeroPoint);

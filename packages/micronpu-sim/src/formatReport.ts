@@ -21,7 +21,11 @@ export function formatReport(result: EstimateModelResult, options: FormatReportO
   if (result === null || typeof result !== 'object' || !Array.isArray(result.ops)) {
     throw new LabInputError('formatReport', 'result', 'must be an estimateModel result', result);
   }
-  const mode = readOptions('formatReport', options).oneOf('rows', ['layer', 'op'] as const, 'layer');
+  const mode = readOptions('formatReport', options, ['rows']).oneOf(
+    'rows',
+    ['layer', 'op'] as const,
+    'layer',
+  );
   const offName = result.ops.find((o) => o.bottleneck === 'dram') ? 'dram' : 'flash';
   const header = [
     mode,

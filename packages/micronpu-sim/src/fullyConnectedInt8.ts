@@ -37,7 +37,18 @@ export interface FullyConnectedInt8Options {
  */
 export function fullyConnectedInt8(options: FullyConnectedInt8Options): Int8Array {
   const fn = 'fullyConnectedInt8';
-  readOptions(fn, options);
+  readOptions(fn, options, [
+    'input',
+    'weights',
+    'shape',
+    'bias',
+    'inputZeroPoint',
+    'weightZeroPoint',
+    'outputZeroPoint',
+    'multiplier',
+    'activationMin',
+    'activationMax',
+  ]);
   const { shape } = options;
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new LabInputError(fn, 'options.shape', 'must be [out, in] positive integers', shape);

@@ -18,7 +18,8 @@ export type {
   Placement,
   PrimitiveOp,
 } from './model.js';
-export { encodedWeightBytes, estimateModel, nonZeroBlockFraction } from './estimateModel.js';
+export { encodedWeightBytes, estimateModel } from './estimateModel.js';
+export { nonZeroBlockFraction } from './costs/nonZeroBlockFraction.js';
 export type {
   Bottleneck,
   EstimateModelOptions,

@@ -79,7 +79,22 @@ function gateScales(fn: string, arg: string, s: number | readonly number[]): num
  */
 export function lstmInt8(options: LstmInt8Options): LstmInt8Result {
   const fn = 'lstmInt8';
-  readOptions(fn, options);
+  const o = readOptions(fn, options, [
+    'input',
+    'inputScale',
+    'inputZeroPoint',
+    'hidden',
+    'hiddenScale',
+    'hiddenZeroPoint',
+    'cell',
+    'cellShift',
+    'inputWeights',
+    'inputWeightScales',
+    'recurrentWeights',
+    'recurrentWeightScales',
+    'bias',
+    'activations',
+  ]);
   const x = checkInt8Array(fn, 'options.input', options.input);
   const h = checkInt8Array(fn, 'options.hidden', options.hidden);
   const H = h.length;
@@ -90,23 +105,13 @@ export function lstmInt8(options: LstmInt8Options): LstmInt8Result {
   }
   const wx = checkInt8Array(fn, 'options.inputWeights', options.inputWeights, 4 * H * inn);
   const wh = checkInt8Array(fn, 'options.recurrentWeights', options.recurrentWeights, 4 * H * H);
-  for (const k of ['inputScale', 'hiddenScale'] as const) {
-    const v = options[k];
-    if (!(v > 0) || !Number.isFinite(v))
-      throw new LabInputError(fn, `options.${k}`, 'must be a positive finite number', v);
-  }
+  for (const k of ['inputScale', 'hiddenScale'] as const)
+    o.number(k, undefined, { min: 0, open: { min: true } });
   const zx = checkZeroPoint(fn, 'options.inputZeroPoint', options.inputZeroPoint);
   const zh = checkZeroPoint(fn, 'options.hiddenZeroPoint', options.hiddenZeroPoint);
-  const mode = options.activations ?? 'tflite';
-  if (mode !== 'tflite' && mode !== 'lut') {
-    throw new LabInputError(fn, 'options.activations', "must be 'tflite' or 'lut'", mode);
-  }
-  const cellShift = options.cellShift ?? -11;
+  const mode = o.oneOf('activations', ['tflite', 'lut'], 'tflite');
   // TFLite's tanh of the cell takes 15 + cellShift <= 6 integer bits.
-  const maxShift = mode === 'tflite' ? -9 : -1;
-  if (!Number.isInteger(cellShift) || cellShift > maxShift || cellShift < -15) {
-    throw new LabInputError(fn, 'options.cellShift', `must be an integer in [-15, ${maxShift}]`, cellShift);
-  }
+  const cellShift = o.integer('cellShift', -11, { min: -15, max: mode === 'tflite' ? -9 : -1 });
   if (
     options.bias !== undefined &&
     (!(options.bias instanceof Int32Array) || options.bias.length !== 4 * H)

@@ -36,12 +36,8 @@ export interface DefineSystemOptions {
   };
 }
 
-const positive = (fn: string, arg: string, v: unknown): number => {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-    throw new LabInputError(fn, arg, 'must be a positive finite number', v);
-  }
-  return v;
-};
+/** `> 0` and finite. */
+const POSITIVE = { min: 0, open: { min: true } } as const;
 
 /**
  * Builds and validates a system configuration (custom clock, bandwidths, SRAM size).
@@ -51,48 +47,39 @@ const positive = (fn: string, arg: string, v: unknown): number => {
  */
 export function defineSystem(options: DefineSystemOptions): SystemConfig {
   const fn = 'defineSystem';
-  readOptions(fn, options);
-  if (typeof options.name !== 'string' || options.name.length === 0) {
-    throw new LabInputError(fn, 'options.name', 'must be a non-empty string', options.name);
-  }
-  const accelerator = resolveAccelerator(fn, 'options.accelerator', options.accelerator);
-  const offChip = options.offChip;
-  if (
-    offChip === null ||
-    typeof offChip !== 'object' ||
-    (offChip.kind !== 'flash' && offChip.kind !== 'dram')
-  ) {
+  const o = readOptions(fn, options, [
+    'name',
+    'accelerator',
+    'clockHz',
+    'sramBytesPerSecond',
+    'sramBytes',
+    'offChip',
+  ]);
+  const name = o.string('name');
+  const accelerator = resolveAccelerator(fn, o.argName('accelerator'), o.raw('accelerator'));
+  if (!o.has('offChip')) {
     throw new LabInputError(
       fn,
-      'options.offChip',
-      "must be { kind: 'flash' | 'dram', bytesPerSecond }",
-      offChip,
+      o.argName('offChip'),
+      "is required and must be { kind: 'flash' | 'dram', bytesPerSecond }",
     );
   }
+  const off = o.nested('offChip', ['kind', 'bytesPerSecond', 'readLatencyCycles']);
+  const kind = off.oneOf('kind', ['flash', 'dram']);
   return Object.freeze({
-    name: options.name,
+    name,
     accelerator,
-    clockHz: positive(fn, 'options.clockHz', options.clockHz),
-    sramBytesPerSecond: positive(fn, 'options.sramBytesPerSecond', options.sramBytesPerSecond),
-    sramBytes: positive(fn, 'options.sramBytes', options.sramBytes),
+    clockHz: o.number('clockHz', undefined, POSITIVE),
+    sramBytesPerSecond: o.number('sramBytesPerSecond', undefined, POSITIVE),
+    sramBytes: o.number('sramBytes', undefined, POSITIVE),
     offChip: Object.freeze({
-      kind: offChip.kind,
-      bytesPerSecond: positive(fn, 'options.offChip.bytesPerSecond', offChip.bytesPerSecond),
-      readLatencyCycles: nonNegative(
-        fn,
-        'options.offChip.readLatencyCycles',
-        offChip.readLatencyCycles ?? (offChip.kind === 'flash' ? 64 : 500),
-      ),
+      kind,
+      bytesPerSecond: off.number('bytesPerSecond', undefined, POSITIVE),
+      // vela.ini's read latencies.
+      readLatencyCycles: off.number('readLatencyCycles', kind === 'flash' ? 64 : 500, { min: 0 }),
     }),
   });
 }
-
-const nonNegative = (fn: string, arg: string, v: unknown): number => {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new LabInputError(fn, arg, 'must be a non-negative finite number', v);
-  }
-  return v;
-};
 
 const GB = 1e9;
 const KiB = 1024;
@@ -139,7 +126,7 @@ export const systems: Readonly<Record<string, SystemConfig>> = Object.freeze({
  * @see Stamenovic et al., arXiv 2111.02351.
  */
 export function systemFor(preset: string, accelerator: string | AcceleratorConfig): SystemConfig {
-  const base = systems[preset];
+  const base = typeof preset === 'string' && Object.hasOwn(systems, preset) ? systems[preset] : undefined;
   if (!base) {
     throw new LabInputError(
       'systemFor',

@@ -50,8 +50,10 @@ export class QuantGRU extends QuantRecurrentLayer<GRU> {
 
   /** Runs the recurrence over `x` `[batch, time, inputDim]`; `training: true` updates the observers. */
   apply(x: tf.Tensor, options: GRUApplyOptions = {}): GRUResult {
+    // Same keys as core's layer; misspelt ones fail in both modes.
+    const o = readOptions('QuantGRU.apply', options, ['training', 'initialState']);
     if (!this.q.enabled) return this.float.apply(x, options);
-    const training = readOptions('QuantGRU.apply', options).boolean('training', false);
+    const training = o.boolean('training', false);
     checkSequenceInput('QuantGRU.apply', x, this.inputDim);
     const [B, T] = x.shape as [number, number, number];
     const H = this.units;

@@ -60,8 +60,10 @@ export class QuantLSTM extends QuantRecurrentLayer<LSTM> {
 
   /** Runs the recurrence over `x` `[batch, time, inputDim]`; `training: true` updates the observers. */
   apply(x: tf.Tensor, options: LSTMApplyOptions = {}): LSTMResult {
+    // Same keys as core's layer; misspelt ones fail in both modes.
+    const o = readOptions('QuantLSTM.apply', options, ['training', 'initialState']);
     if (!this.q.enabled) return this.float.apply(x, options);
-    const training = readOptions('QuantLSTM.apply', options).boolean('training', false);
+    const training = o.boolean('training', false);
     // Validation (shapes, initial state) is core's; run it without the work by checking here.
     checkSequenceInput('QuantLSTM.apply', x, this.inputDim);
     const [B, T] = x.shape as [number, number, number];

@@ -1,4 +1,4 @@
-import { LabInputError, checkInteger } from '@lab/core';
+import { LabInputError, type OptionReader, checkInteger, readOptions } from '@lab/core';
 import type { SparsityStructure } from './Int8Model.js';
 import { checkBlock } from './magnitudeMask.js';
 import type { ScoreNorm, ScorePooling } from './maskSelection.js';
@@ -136,18 +136,27 @@ export function compressionPlan(plan: CompressionPlan): CompressionPlan {
   return plan;
 }
 
-const STRUCTURES = ['none', 'weight', 'block', 'unit'];
-const KINDS = ['dense', 'conv', 'lstm', 'gru'];
+const STRUCTURES = ['none', 'weight', 'block', 'unit'] as const;
+const KINDS = ['dense', 'conv', 'lstm', 'gru'] as const;
+/** Keys of {@link CompressionSettings}, shared by a plan and its layer entries. */
+const SETTINGS_KEYS = [
+  'structure',
+  'sparsity',
+  'schedule',
+  'block',
+  'norm',
+  'pooling',
+  'weightBits',
+  'perChannel',
+] as const;
+const PLAN_KEYS = [...SETTINGS_KEYS, 'layers', 'scope', 'quantStartStep', 'zeroPrunedWeights'];
+const LAYER_KEYS = [...SETTINGS_KEYS, 'layer', 'kind', 'consumers', 'exclude'];
 
-function checkSettings(fn: string, at: string, s: CompressionSettings): void {
-  if (s.structure !== undefined && !STRUCTURES.includes(s.structure)) {
-    throw new LabInputError(
-      fn,
-      `${at}.structure`,
-      "must be 'weight', 'block', 'unit' or 'none'",
-      s.structure,
-    );
-  }
+/** Checks the shared settings of a plan or layer entry `s`, read through `o` (unknown keys rejected). */
+function checkSettings(o: OptionReader, s: CompressionSettings): void {
+  const fn = o.fn;
+  const at = o.path;
+  if (o.has('structure')) o.oneOf('structure', STRUCTURES);
   if (s.sparsity !== undefined) checkSparsity(fn, `${at}.sparsity`, s.sparsity);
   if (s.schedule !== undefined && !isPruningSchedule(s.schedule)) {
     throw new LabInputError(
@@ -178,48 +187,34 @@ function checkSettings(fn: string, at: string, s: CompressionSettings): void {
       );
     }
   }
-  if (s.norm !== undefined && s.norm !== 'l1' && s.norm !== 'l2')
-    throw new LabInputError(fn, `${at}.norm`, "must be 'l1' or 'l2'", s.norm);
-  if (s.pooling !== undefined && s.pooling !== 'avg' && s.pooling !== 'max') {
-    throw new LabInputError(fn, `${at}.pooling`, "must be 'avg' or 'max'", s.pooling);
-  }
-  if (s.weightBits !== undefined && s.weightBits !== 8 && s.weightBits !== 32) {
-    throw new LabInputError(fn, `${at}.weightBits`, 'must be 8 (int8) or 32 (float)', s.weightBits);
-  }
-  if (s.perChannel !== undefined && typeof s.perChannel !== 'boolean') {
-    throw new LabInputError(fn, `${at}.perChannel`, 'must be a boolean', s.perChannel);
-  }
+  if (o.has('norm')) o.oneOf('norm', ['l1', 'l2']);
+  if (o.has('pooling')) o.oneOf('pooling', ['avg', 'max']);
+  // 8: int8 weights, 32: float.
+  if (o.has('weightBits')) o.oneOf('weightBits', [8, 32]);
+  o.boolean('perChannel', false);
 }
 
 /** @internal Shape-free validation. */
 export function checkPlanFields(fn: string, plan: CompressionPlan): void {
-  if (plan === null || typeof plan !== 'object')
-    throw new LabInputError(fn, 'plan', 'must be a CompressionPlan object', plan);
+  if (plan === undefined) throw new LabInputError(fn, 'plan', 'must be a CompressionPlan object', plan);
+  const o = readOptions(fn, plan, PLAN_KEYS, 'plan');
   if (!Array.isArray(plan.layers) || plan.layers.length === 0) {
     throw new LabInputError(fn, 'plan.layers', 'must be a non-empty array of layer entries', plan.layers);
   }
-  checkSettings(fn, 'plan', plan);
-  const scope = plan.scope ?? 'layer';
-  if (scope !== 'layer' && scope !== 'global')
-    throw new LabInputError(fn, 'plan.scope', "must be 'layer' or 'global'", plan.scope);
+  checkSettings(o, plan);
+  const scope = o.oneOf('scope', ['layer', 'global'], 'layer');
   if (plan.quantStartStep !== undefined) checkInteger(fn, 'plan.quantStartStep', plan.quantStartStep, 0);
-  if (plan.zeroPrunedWeights !== undefined && typeof plan.zeroPrunedWeights !== 'boolean') {
-    throw new LabInputError(fn, 'plan.zeroPrunedWeights', 'must be a boolean', plan.zeroPrunedWeights);
-  }
+  o.boolean('zeroPrunedWeights', false);
   const seen = new Set<string>();
   plan.layers.forEach((l, i) => {
     const at = `plan.layers[${i}]`;
-    if (l === null || typeof l !== 'object')
-      throw new LabInputError(fn, at, 'must be a layer entry { layer, ... }', l);
-    if (typeof l.layer !== 'string' || l.layer.length === 0)
-      throw new LabInputError(fn, `${at}.layer`, 'must be a non-empty layer name', l.layer);
-    if (seen.has(l.layer))
-      throw new LabInputError(fn, `${at}.layer`, 'must appear once in the plan', l.layer);
-    seen.add(l.layer);
-    if (l.kind !== undefined && !KINDS.includes(l.kind)) {
-      throw new LabInputError(fn, `${at}.kind`, "must be 'dense', 'conv', 'lstm' or 'gru'", l.kind);
-    }
-    checkSettings(fn, at, l);
+    if (l === undefined) throw new LabInputError(fn, at, 'must be a layer entry { layer, ... }', l);
+    const lo = readOptions(fn, l, LAYER_KEYS, at);
+    const name = lo.string('layer');
+    if (seen.has(name)) throw new LabInputError(fn, `${at}.layer`, 'must appear once in the plan', name);
+    seen.add(name);
+    if (lo.has('kind')) lo.oneOf('kind', KINDS);
+    checkSettings(lo, l);
     if (scope === 'global' && (l.sparsity !== undefined || l.schedule !== undefined)) {
       throw new LabInputError(
         fn,
@@ -228,8 +223,7 @@ export function checkPlanFields(fn: string, plan: CompressionPlan): void {
         l.sparsity ?? l.schedule,
       );
     }
-    if (l.exclude !== undefined && typeof l.exclude !== 'boolean')
-      throw new LabInputError(fn, `${at}.exclude`, 'must be a boolean', l.exclude);
+    lo.boolean('exclude', false);
     if (
       l.consumers !== undefined &&
       (!Array.isArray(l.consumers) || !(l.consumers as unknown[]).every((c) => typeof c === 'string'))

@@ -1,4 +1,4 @@
-import { checkInteger, LabInputError, readOptions } from '@lab/core';
+import { checkInteger, readOptions } from '@lab/core';
 import { checkSparsity } from './polynomialDecay.js';
 import { type PruningSchedule, inPruningTurn } from './PruningSchedule.js';
 

@@ -319,7 +319,7 @@ function checkName(fn: string, arg: string, name: unknown): asserts name is stri
 
 /** Validates an `Int8Model` and the encoding options at a public boundary. */
 export function validateModel(fn: string, model: Int8Model, options: EncodingOptions = {}): void {
-  readOptions(fn, options);
+  const o = readOptions(fn, options, ['encoding', 'encodings', 'blockShapes']);
   if (model == null || typeof model !== 'object')
     throw new LabInputError(fn, 'model', 'must be an Int8Model', model);
   for (const key of ['weights', 'floats', 'activations'] as const) {
@@ -383,35 +383,15 @@ export function validateModel(fn: string, model: Int8Model, options: EncodingOpt
       throw new LabInputError(fn, `${at}.zeroPoint`, 'must be an int32', a.zeroPoint);
     }
   });
-  const validEncodings = ['auto', ...ENCODING_NAMES];
-  if (options.encoding !== undefined && !validEncodings.includes(options.encoding)) {
-    throw new LabInputError(
-      fn,
-      'options.encoding',
-      `must be one of ${validEncodings.join(', ')}`,
-      options.encoding,
-    );
-  }
-  if (options.encodings !== undefined) {
-    if (options.encodings === null || typeof options.encodings !== 'object') {
-      throw new LabInputError(
-        fn,
-        'options.encodings',
-        'must be an object mapping weight names to encodings',
-        options.encodings,
-      );
-    }
-    for (const [name, e] of Object.entries(options.encodings)) {
+  const validEncodings = ['auto', ...ENCODING_NAMES] as const;
+  if (o.has('encoding')) o.oneOf('encoding', validEncodings);
+  if (o.has('encodings')) {
+    // A map from weight names to encodings: an object (not null, an array or a typed array).
+    const encodings = o.nested('encodings');
+    for (const name of Object.keys(options.encodings as object)) {
       if (!names.has(name))
         throw new LabInputError(fn, 'options.encodings', 'must only name weights of the model', name);
-      if (!validEncodings.includes(e)) {
-        throw new LabInputError(
-          fn,
-          `options.encodings.${name}`,
-          `must be one of ${validEncodings.join(', ')}`,
-          e,
-        );
-      }
+      encodings.oneOf(name, validEncodings);
     }
   }
   if (options.blockShapes !== undefined) {

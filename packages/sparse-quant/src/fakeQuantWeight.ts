@@ -1,4 +1,4 @@
-import { checkTensor, LabInputError, readOptions } from '@lab/core';
+import { checkTensor, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link fakeQuantWeight}. */

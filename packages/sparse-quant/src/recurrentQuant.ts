@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { ActivationObserver, gridFromRange } from './ActivationObserver.js';
 import { type QuantGrid, fakeQuantizeUnchecked } from './fakeQuantize.js';
@@ -58,30 +58,23 @@ export class RecurrentQuant {
   readonly hidden: ActivationObserver;
   readonly cellGrid: QuantGrid | null;
   constructor(fn: string, name: string, options: RecurrentQuantOptions | undefined, hasCell: boolean) {
-    const o = options ?? {};
-    if (o === null || typeof o !== 'object')
-      throw new LabInputError(fn, 'options.quant', 'must be an object', o);
-    if (o.enabled !== undefined && typeof o.enabled !== 'boolean')
-      throw new LabInputError(fn, 'options.quant.enabled', 'must be a boolean', o.enabled);
-    this.enabled = o.enabled ?? true;
-    const hiddenBits = o.hiddenBits ?? 8;
-    if (hiddenBits !== 8 && hiddenBits !== 16)
-      throw new LabInputError(fn, 'options.quant.hiddenBits', 'must be 8 or 16', hiddenBits);
-    const momentum = o.momentum ?? 0.99;
-    if (typeof momentum !== 'number' || !(momentum >= 0 && momentum < 1)) {
-      throw new LabInputError(fn, 'options.quant.momentum', 'must be a number in [0, 1)', momentum);
-    }
-    this.input =
-      (o.quantizeInput ?? true) ? new ActivationObserver(`${name}.input`, { bits: 8, momentum }) : null;
+    const o = readOptions(
+      fn,
+      options,
+      ['enabled', 'quantizeInput', 'hiddenBits', 'cellShift', 'momentum'],
+      'options.quant',
+    );
+    this.enabled = o.boolean('enabled', true);
+    const hiddenBits = o.oneOf('hiddenBits', [8, 16], 8);
+    const momentum = o.number('momentum', 0.99, { min: 0, max: 1, open: { max: true } });
+    this.input = o.boolean('quantizeInput', true)
+      ? new ActivationObserver(`${name}.input`, { bits: 8, momentum })
+      : null;
     this.hidden = new ActivationObserver(`${name}.hidden`, { bits: hiddenBits, momentum });
-    const cellShift = hasCell ? (o.cellShift === undefined ? -11 : o.cellShift) : null;
-    if (cellShift !== null && (!Number.isInteger(cellShift) || cellShift > -1 || cellShift < -15)) {
-      throw new LabInputError(
-        fn,
-        'options.quant.cellShift',
-        'must be an integer in [-15, -1] or null',
-        cellShift,
-      );
+    // null: a float cell state (the LSTM only; a GRU has none).
+    let cellShift: number | null = null;
+    if (hasCell && o.raw('cellShift') !== null) {
+      cellShift = o.integer('cellShift', -11, { min: -15, max: -1 });
     }
     this.cellGrid =
       cellShift === null ? null : { scale: 2 ** cellShift, zeroPoint: 0, qmin: -32768, qmax: 32767 };
