@@ -161,6 +161,8 @@ export interface DetectAdversarialEdgesResult {
  *
  * @param graph - an undirected {@link LabeledGraph} with `features` on every node and a
  *   `train` split (for the predicted labels of the outlier features); not modified.
+ * @param options - see {@link DetectAdversarialEdgesOptions}; read with core's `readOptions` (unknown keys
+ *   throw), seeds by the `{ seed?, rng? }` convention (default seed 0).
  * @returns per-edge scores in [0, 1] (higher = more likely adversarial), flagged edges, diagnostics.
  * @throws LabInputError for a directed graph, missing features, bad options, or no edges.
  * @example
