@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { LabFormatError, LabInputError } from '@lab/core';
+import { readFile, stat } from 'node:fs/promises';
+import { checkBytes, LabFormatError, LabInputError, readOptions } from '@lab/core';
 import { type EdgeFlip, nodePairKey } from '@lab/graph-defense';
 
 /** The minimal graph view {@link checkFlipsAgainstGraph} needs (a graphology graph fits). */
@@ -8,22 +8,59 @@ export interface FlipTargetGraph {
   hasEdge(source: string, target: string): boolean;
 }
 
+/** Options of {@link parseFlipsCsv} and {@link decodeFlipsCsv}. */
+export interface ParseFlipsCsvOptions {
+  /** File name or label used in error messages (default `<flips>`). */
+  source?: string;
+  /** Most flip rows accepted (default and upper bound {@link MAX_FLIPS}). */
+  maxFlips?: number;
+}
+
+/** Largest flips file accepted, in bytes (UTF-8) or UTF-16 code units for text: 64 MiB. */
+export const MAX_FLIPS_CSV_BYTES = 64 * 2 ** 20;
+/** Most flip rows accepted (Cora has 5,429 edges; a 1 M-flip file is far beyond any attack budget). */
+export const MAX_FLIPS = 1_000_000;
+/** Longest node id accepted, in UTF-16 code units. */
+export const MAX_NODE_ID_LENGTH = 256;
+
 const HEADER = ['source', 'target', 'op'];
+/** Control characters (C0, DEL, C1), quotes and the byte-order mark have no place in a node id. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
+const BAD_ID_CHAR = /[\u0000-\u001f\u007f-\u009f"\ufeff\ufffd]/;
 
 /**
  * Parses a perturbation made elsewhere: CSV rows `source,target,op` with `op` = `add` or
  * `remove`. A header line `source,target,op` is optional; blank lines and lines starting with
  * `#` are skipped; fields are trimmed (quotes around a field are removed). Every malformed row
- * throws a {@link LabFormatError} naming the source and 1-based line: wrong field count, empty
- * node id, self-loop, unknown op, or the same undirected pair listed twice.
+ * throws a {@link LabFormatError} naming the source and 1-based line: wrong field count, an empty,
+ * over-long ({@link MAX_NODE_ID_LENGTH}) or non-printable node id, self-loop, unknown op, the same
+ * undirected pair listed twice, more than `maxFlips` rows; a text longer than
+ * {@link MAX_FLIPS_CSV_BYTES} is rejected before it is split.
  *
  * @param text - the CSV content.
- * @param source - file name or label used in error messages.
+ * @param options - `source`: file name or label used in error messages; `maxFlips`.
  * @returns the flips in file order (the input text is not modified).
+ * @example
+ * ```ts
+ * const flips = parseFlipsCsv('source,target,op\n0,2,add\n1,2,remove\n', { source: 'attack.csv' });
+ * if (flips.length !== 2 || flips[1].op !== 'remove') throw new Error('parse');
+ * ```
  */
-export function parseFlipsCsv(text: string, source = '<flips>'): EdgeFlip[] {
+export function parseFlipsCsv(text: string, options?: ParseFlipsCsvOptions): EdgeFlip[] {
   const fn = 'parseFlipsCsv';
   if (typeof text !== 'string') throw new LabInputError(fn, 'text', 'must be a string', text);
+  const o = readOptions(fn, options, ['source', 'maxFlips']);
+  const source = o.string('source', '<flips>');
+  const maxFlips = o.integer('maxFlips', MAX_FLIPS, { min: 1, max: MAX_FLIPS });
+  if (text.length > MAX_FLIPS_CSV_BYTES) {
+    throw new LabFormatError(
+      fn,
+      'text',
+      { source },
+      `must be at most ${MAX_FLIPS_CSV_BYTES} characters`,
+      text.length,
+    );
+  }
   const flips: EdgeFlip[] = [];
   const seen = new Map<string, number>();
   const lines = text.split(/\r?\n/);
@@ -47,10 +84,30 @@ export function parseFlipsCsv(text: string, source = '<flips>'): EdgeFlip[] {
       throw new LabFormatError(fn, 'text', { source, line }, 'must have 3 fields source,target,op', raw);
     }
     const [a, b, opText] = fields as [string, string, string];
-    if (a === '')
-      throw new LabFormatError(fn, 'text', { source, line, column: 'source' }, 'must be a node id', raw);
-    if (b === '')
-      throw new LabFormatError(fn, 'text', { source, line, column: 'target' }, 'must be a node id', raw);
+    for (const [id, column] of [
+      [a, 'source'],
+      [b, 'target'],
+    ] as const) {
+      if (id === '') throw new LabFormatError(fn, 'text', { source, line, column }, 'must be a node id', raw);
+      if (id.length > MAX_NODE_ID_LENGTH) {
+        throw new LabFormatError(
+          fn,
+          'text',
+          { source, line, column },
+          `must be a node id of at most ${MAX_NODE_ID_LENGTH} characters`,
+          id.length,
+        );
+      }
+      if (BAD_ID_CHAR.test(id)) {
+        throw new LabFormatError(
+          fn,
+          'text',
+          { source, line, column },
+          'must be a printable node id (no control characters or quotes)',
+          id,
+        );
+      }
+    }
     if (a === b) {
       throw new LabFormatError(
         fn,
@@ -81,6 +138,9 @@ export function parseFlipsCsv(text: string, source = '<flips>'): EdgeFlip[] {
         raw,
       );
     }
+    if (flips.length === maxFlips) {
+      throw new LabFormatError(fn, 'text', { source, line }, `must hold at most ${maxFlips} flip rows`, raw);
+    }
     seen.set(key, line);
     flips.push({ source: a, target: b, op });
   }
@@ -90,20 +150,71 @@ export function parseFlipsCsv(text: string, source = '<flips>'): EdgeFlip[] {
   return flips;
 }
 
-/** Reads and parses a flips CSV file with {@link parseFlipsCsv}. */
-export async function readFlipsCsv(path: string): Promise<EdgeFlip[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new LabInputError(
-      'readFlipsCsv',
-      'path',
-      'must be a readable file',
-      `${path} (${(err as Error).message})`,
+/**
+ * Decodes the bytes of a flips CSV (strict UTF-8, a leading byte-order mark is dropped) and
+ * parses them with {@link parseFlipsCsv}. Any `Uint8Array` view is accepted (a Node `Buffer`, a
+ * `subarray` at any offset); the bytes are not modified.
+ *
+ * @param bytes - the file content.
+ * @param options - `source`: file name or label used in error messages.
+ * @throws LabFormatError for more than {@link MAX_FLIPS_CSV_BYTES} bytes, invalid UTF-8 or a malformed row.
+ */
+export function decodeFlipsCsv(bytes: Uint8Array, options?: ParseFlipsCsvOptions): EdgeFlip[] {
+  const fn = 'decodeFlipsCsv';
+  const view = checkBytes(fn, 'bytes', bytes);
+  const o = readOptions(fn, options, ['source', 'maxFlips']);
+  const source = o.string('source', '<flips>');
+  if (view.byteLength > MAX_FLIPS_CSV_BYTES) {
+    throw new LabFormatError(
+      fn,
+      'bytes',
+      { source },
+      `must be at most ${MAX_FLIPS_CSV_BYTES} bytes`,
+      view.byteLength,
     );
   }
-  return parseFlipsCsv(text, path);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(view);
+  } catch (err) {
+    throw new LabFormatError(fn, 'bytes', { source }, 'must be UTF-8 text', undefined, { cause: err });
+  }
+  return parseFlipsCsv(text, { source, maxFlips: o.optionalNumber('maxFlips') });
+}
+
+/**
+ * Reads a flips CSV file and parses it with {@link decodeFlipsCsv}. The file size is checked
+ * against {@link MAX_FLIPS_CSV_BYTES} before it is read.
+ *
+ * @param path - the file.
+ * @throws LabInputError (with the system error as `cause`) when the file cannot be read;
+ *   LabFormatError when it is too large or malformed.
+ */
+export async function loadFlipsCsv(path: string): Promise<EdgeFlip[]> {
+  const fn = 'loadFlipsCsv';
+  if (typeof path !== 'string' || path === '')
+    throw new LabInputError(fn, 'path', 'must be a non-empty string', path);
+  let bytes: Uint8Array;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new Error('not a regular file');
+    if (info.size > MAX_FLIPS_CSV_BYTES) {
+      throw new LabFormatError(
+        fn,
+        'path',
+        { source: path },
+        `must be at most ${MAX_FLIPS_CSV_BYTES} bytes`,
+        info.size,
+      );
+    }
+    bytes = await readFile(path);
+  } catch (err) {
+    if (err instanceof LabFormatError) throw err;
+    throw new LabInputError(fn, 'path', 'must be a readable file', `${path} (${(err as Error).message})`, {
+      cause: err,
+    });
+  }
+  return decodeFlipsCsv(bytes, { source: path });
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   runEnvironment,
   writeReport,
 } from '@lab/example-kit';
-import { checkFlipsAgainstGraph, readFlipsCsv } from './flipsCsv.js';
+import { checkFlipsAgainstGraph, loadFlipsCsv } from './flipsCsv.js';
 import {
   ATTACKS,
   type AttackName,
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
 
   if (args.extra.flips) {
     // Score a perturbation made elsewhere, as given, on the graph it was made for (no LCC cut).
-    const flips = await readFlipsCsv(args.extra.flips);
+    const flips = await loadFlipsCsv(args.extra.flips);
     const clean = await loadDataset(dataDir, { largestComponent: false });
     checkFlipsAgainstGraph(clean, flips);
     const attacked = applyFlips(clean, flips);

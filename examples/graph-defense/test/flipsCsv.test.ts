@@ -1,7 +1,18 @@
 import { LabFormatError, LabInputError } from '@lab/core';
 import { describe, expect, it } from 'vitest';
 import { nodePairKey } from '@lab/graph-defense';
-import { checkFlipsAgainstGraph, parseFlipsCsv } from '../src/flipsCsv.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  checkFlipsAgainstGraph,
+  decodeFlipsCsv,
+  loadFlipsCsv,
+  MAX_FLIPS,
+  MAX_FLIPS_CSV_BYTES,
+  MAX_NODE_ID_LENGTH,
+  parseFlipsCsv,
+} from '../src/flipsCsv.js';
 
 /** A 4-node path 0-1-2-3 as the minimal graph view the checker needs. */
 const path = {
@@ -46,15 +57,78 @@ describe('parseFlipsCsv', () => {
   });
 
   it('says what is wrong and where', () => {
-    expect(() => parseFlipsCsv('0,1,flip', 'attack.csv')).toThrow(
+    expect(() => parseFlipsCsv('0,1,flip', { source: 'attack.csv' })).toThrow(
       /attack\.csv, line 1, column 'op'.*'add' or 'remove'.*flip/,
     );
-    expect(() => parseFlipsCsv('0,1,add\n1,0,add', 'a.csv')).toThrow(/already on line 1/);
-    expect(() => parseFlipsCsv('source,target,op\n', 'empty.csv')).toThrow(/at least one flip/);
+    expect(() => parseFlipsCsv('0,1,add\n1,0,add', { source: 'a.csv' })).toThrow(/already on line 1/);
+    expect(() => parseFlipsCsv('source,target,op\n', { source: 'empty.csv' })).toThrow(/at least one flip/);
   });
 
-  it('does not accept non-strings', () => {
+  it('does not accept non-strings or bad options', () => {
     expect(() => parseFlipsCsv(42 as unknown as string)).toThrow(LabInputError);
+    expect(() => parseFlipsCsv('0,1,add', null as never)).toThrow(/parseFlipsCsv: argument 'options'/);
+    expect(() => parseFlipsCsv('0,1,add', { file: 'x' } as never)).toThrow(/options.file' is not an option/);
+    expect(() => parseFlipsCsv('0,1,add', { source: 3 } as never)).toThrow(/options.source/);
+  });
+
+  it('rejects over-long and non-printable node ids, too many rows and too much text, with the line', () => {
+    const long = 'x'.repeat(MAX_NODE_ID_LENGTH + 1);
+    expect(lineOf(() => parseFlipsCsv(`0,1,add\n${long},1,add`))).toBe(2);
+    expect(parseFlipsCsv(`${'x'.repeat(MAX_NODE_ID_LENGTH)},1,add`)).toHaveLength(1);
+    expect(lineOf(() => parseFlipsCsv('0,a\u0000b,add'))).toBe(1);
+    expect(lineOf(() => parseFlipsCsv('0,\u007f,add'))).toBe(1);
+    expect(lineOf(() => parseFlipsCsv('"0,1",2,add'))).toBe(1); // a quoted comma is not supported
+    expect(() => parseFlipsCsv('0,"1,add')).toThrow(/column 'target'.*printable/);
+    // maxFlips rows are fine, one more is not (the error names the first extra row).
+    const rows = Array.from({ length: 4 }, (_, i) => `a${i},b${i},add`).join('\n');
+    expect(parseFlipsCsv(rows, { maxFlips: 4 })).toHaveLength(4);
+    expect(lineOf(() => parseFlipsCsv(rows, { maxFlips: 3 }))).toBe(4);
+    expect(() => parseFlipsCsv(rows, { maxFlips: MAX_FLIPS + 1 })).toThrow(/options.maxFlips/);
+    expect(() => parseFlipsCsv(' '.repeat(MAX_FLIPS_CSV_BYTES + 1))).toThrow(/at most 67108864 characters/);
+  });
+});
+
+describe('decodeFlipsCsv / loadFlipsCsv', () => {
+  const csv = '\ufeffsource,target,op\n0,2,add\n1,2,remove\n';
+  const expected = [
+    { source: '0', target: '2', op: 'add' },
+    { source: '1', target: '2', op: 'remove' },
+  ];
+
+  it('decodes any byte view (Buffer, odd-offset subarray), drops a BOM, leaves the bytes unchanged', () => {
+    const bytes = new TextEncoder().encode(csv);
+    expect(decodeFlipsCsv(bytes)).toEqual(expected);
+    expect(decodeFlipsCsv(Buffer.from(bytes))).toEqual(expected);
+    const padded = new Uint8Array(bytes.length + 3);
+    padded.set(bytes, 1);
+    const odd = padded.subarray(1, 1 + bytes.length);
+    const before = Uint8Array.from(padded);
+    expect(decodeFlipsCsv(odd)).toEqual(expected);
+    expect(padded).toEqual(before);
+  });
+
+  it('rejects invalid UTF-8 and non-bytes', () => {
+    const bad = Uint8Array.from([0x30, 0x2c, 0xff, 0x2c, 0x61, 0x64, 0x64]);
+    expect(() => decodeFlipsCsv(bad, { source: 'b.csv' })).toThrow(LabFormatError);
+    expect(() => decodeFlipsCsv(bad, { source: 'b.csv' })).toThrow(/b\.csv\) must be UTF-8/);
+    expect(() => decodeFlipsCsv('0,1,add' as never)).toThrow(LabInputError);
+  });
+
+  it('loads a file; a missing file or a folder is a LabInputError with the system error as cause', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flips-'));
+    const file = join(dir, 'f.csv');
+    writeFileSync(file, csv);
+    expect(await loadFlipsCsv(file)).toEqual(expected);
+    writeFileSync(join(dir, 'bad.csv'), '0,1,add\n2,2,add\n');
+    await expect(loadFlipsCsv(join(dir, 'bad.csv'))).rejects.toThrow(
+      /bad\.csv, line 2\) must not be a self-loop/,
+    );
+    for (const missing of [join(dir, 'nope.csv'), dir]) {
+      const err = await loadFlipsCsv(missing).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LabInputError);
+      expect(err).not.toBeInstanceOf(LabFormatError);
+      expect((err as Error).cause).toBeInstanceOf(Error);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { checkNumber, LabInputError, type OptionReader, readOptions } from '@lab/core';
 
 /** Budget options shared by the global attacks: a perturbation rate or an absolute number of flips. */
 export interface AttackBudgetOptions {
@@ -24,24 +24,25 @@ export function attackBudget(
   options: AttackBudgetOptions = {},
   fn = 'attackBudget',
 ): number {
-  if (!Number.isInteger(numEdges) || numEdges < 0) {
-    throw new LabInputError(fn, 'numEdges', 'must be an integer >= 0', numEdges);
+  return readAttackBudget(readOptions(fn, options, ATTACK_BUDGET_KEYS), numEdges);
+}
+
+/** The option names of {@link AttackBudgetOptions}, for the attacks' own `readOptions` lists. */
+export const ATTACK_BUDGET_KEYS = ['rate', 'budget'] as const;
+
+/**
+ * {@link attackBudget} from an attack's already-checked options reader (which also holds the
+ * attack's other options).
+ */
+export function readAttackBudget(r: OptionReader, numEdges: number): number {
+  checkNumber(r.fn, 'numEdges', numEdges, { integer: true, min: 0 });
+  if (r.has('rate') && r.has('budget')) {
+    throw new LabInputError(r.fn, r.path, 'must give rate or budget, not both', {
+      rate: r.raw('rate'),
+      budget: r.raw('budget'),
+    });
   }
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
-  const { rate, budget } = options;
-  if (rate !== undefined && budget !== undefined) {
-    throw new LabInputError(fn, 'options', 'must give rate or budget, not both', { rate, budget });
-  }
-  if (budget !== undefined) {
-    if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 0) {
-      throw new LabInputError(fn, 'options.budget', 'must be an integer >= 0', budget);
-    }
-    return budget;
-  }
-  const r = rate ?? 0.05;
-  if (typeof r !== 'number' || !Number.isFinite(r) || r < 0 || r > 1) {
-    throw new LabInputError(fn, 'options.rate', 'must be a number in [0, 1]', r);
-  }
-  return Math.round(r * numEdges);
+  const budget = r.optionalNumber('budget', { integer: true, min: 0 });
+  if (budget !== undefined) return budget;
+  return Math.round(r.number('rate', 0.05, { min: 0, max: 1 }) * numEdges);
 }

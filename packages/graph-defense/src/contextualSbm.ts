@@ -1,13 +1,27 @@
 import {
-  checkInteger,
-  checkRange,
   createRng,
+  isSeed,
   LabInputError,
+  readOptions,
   type LabeledGraph,
   type NodeAttributes,
   stratifiedSplit,
 } from '@lab/core';
 import Graph from 'graphology';
+
+/** Option names of {@link ContextualSbmOptions}. */
+const KNOWN = [
+  'nodes',
+  'classes',
+  'avgDegree',
+  'homophily',
+  'featureDim',
+  'featureSignal',
+  'features',
+  'featureDensity',
+  'split',
+  'seed',
+] as const;
 
 /** Options of {@link contextualSbm}. */
 export interface ContextualSbmOptions {
@@ -52,19 +66,19 @@ export interface ContextualSbmOptions {
  */
 export function contextualSbm(options: ContextualSbmOptions): LabeledGraph {
   const fn = 'contextualSbm';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
-  const { nodes: n, classes, avgDegree, homophily, featureDim, featureSignal } = options;
-  checkInteger(fn, 'options.classes', classes, 2);
-  checkInteger(fn, 'options.nodes', n, 2 * classes);
-  checkRange(fn, 'options.avgDegree', avgDegree, 0, n - 1, { min: true });
-  checkRange(fn, 'options.homophily', homophily, 0, 1);
-  checkInteger(fn, 'options.featureDim', featureDim, 1);
-  checkRange(fn, 'options.featureSignal', featureSignal, 0, Number.POSITIVE_INFINITY);
-  const kind = options.features ?? 'gaussian';
-  if (kind !== 'gaussian' && kind !== 'binary') {
-    throw new LabInputError(fn, 'options.features', "must be 'gaussian' or 'binary'", kind);
-  }
+  const o = readOptions(fn, options, KNOWN);
+  // The seed stays required: the split's seed is derived from it as a string (`${seed}/split`).
+  const seed = o.raw('seed');
+  if (!isSeed(seed))
+    throw new LabInputError(fn, 'options.seed', 'is required and must be a finite number or a string', seed);
+  const classes = o.integer('classes', undefined, { min: 2 });
+  const n = o.integer('nodes', undefined, { min: 2 * classes });
+  const avgDegree = o.number('avgDegree', undefined, { min: 0, max: n - 1, open: { min: true } });
+  const homophily = o.number('homophily', undefined, { min: 0, max: 1 });
+  const featureDim = o.integer('featureDim', undefined, { min: 1 });
+  const featureSignal = o.number('featureSignal', undefined, { min: 0 });
+  const kind = o.oneOf('features', ['gaussian', 'binary'], 'gaussian');
+  o.nested('split', ['train', 'val', 'test']);
   if (kind === 'gaussian' && featureDim < classes) {
     throw new LabInputError(
       fn,
@@ -73,9 +87,8 @@ export function contextualSbm(options: ContextualSbmOptions): LabeledGraph {
       featureDim,
     );
   }
-  const density = options.featureDensity ?? 0.05;
-  checkRange(fn, 'options.featureDensity', density, 0, 1, { min: true });
-  const rng = createRng(options.seed);
+  const density = o.number('featureDensity', 0.05, { min: 0, max: 1, open: { min: true } });
+  const rng = createRng(seed);
 
   // Balanced classes, assigned to nodes by a random permutation.
   const labels = new Int32Array(n);
@@ -153,6 +166,6 @@ export function contextualSbm(options: ContextualSbmOptions): LabeledGraph {
       if (er.next() < (labels[j] === yi ? pIn : pOut)) graph.addEdge(String(i), String(j));
     }
   }
-  const split = options.split ?? { train: 0.1, val: 0.1 };
-  return stratifiedSplit(graph, { ...split, seed: `${String(options.seed)}/split` }).graph;
+  const split = (o.raw('split') as ContextualSbmOptions['split']) ?? { train: 0.1, val: 0.1 };
+  return stratifiedSplit(graph, { ...split, seed: `${String(seed)}/split` }).graph;
 }

@@ -1,4 +1,10 @@
-import { checkInteger, createRng, LabInputError, checkUndirectedGraph, type LabeledGraph } from '@lab/core';
+import {
+  LabInputError,
+  checkUndirectedGraph,
+  type LabeledGraph,
+  readOptions,
+  type SeedOptions,
+} from '@lab/core';
 import { applyEdgeFlips } from './applyEdgeFlips.js';
 import { nodePairKey } from './nodePairKey.js';
 import type { EdgeRef } from './detectAdversarialEdges.js';
@@ -6,14 +12,13 @@ import { fitGcnVictim, type VictimGcnOptions } from './victims.js';
 import type { EdgeFlip } from './graphTypes.js';
 
 /** Options of {@link defend}. */
-export interface DefendOptions {
+export interface DefendOptions extends SeedOptions {
   /** The clean graph, to report the clean accuracy too (same nodes). */
   clean?: LabeledGraph;
   /** GCN runs (different seeds) averaged per graph (default 1). */
   runs?: number;
   /** GCN settings (Kipf & Welling defaults). */
   gcn?: VictimGcnOptions;
-  seed: number | string;
 }
 
 /** What {@link defend} returns. */
@@ -38,17 +43,18 @@ export interface DefendResult {
 export async function defend(
   attacked: LabeledGraph,
   flagged: readonly EdgeRef[],
-  options: DefendOptions,
+  options?: DefendOptions,
 ): Promise<DefendResult> {
   const fn = 'defend';
   checkUndirectedGraph(fn, 'attacked', attacked);
   if (!Array.isArray(flagged))
     throw new LabInputError(fn, 'flagged', 'must be an array of {source, target}', flagged);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
-  if (options.clean !== undefined) checkUndirectedGraph(fn, 'options.clean', options.clean);
-  const runs = options.runs ?? 1;
-  checkInteger(fn, 'options.runs', runs, 1, 100);
+  const o = readOptions(fn, options, ['clean', 'runs', 'gcn', 'seed', 'rng']);
+  const clean = o.raw('clean') as LabeledGraph | undefined;
+  if (clean !== undefined) checkUndirectedGraph(fn, 'options.clean', clean);
+  const runs = o.integer('runs', 1, { min: 1, max: 100 });
+  o.nested('gcn');
+  const gcn = o.raw('gcn') as VictimGcnOptions | undefined;
   const seen = new Set<string>();
   const flips: EdgeFlip[] = [];
   flagged.forEach((e, k) => {
@@ -61,12 +67,12 @@ export async function defend(
     flips.push({ source: e.source, target: e.target, op: 'remove' });
   });
   const defended = applyEdgeFlips(attacked, flips);
-  const rng = createRng(options.seed);
+  const rng = o.rng();
   const seeds = Array.from({ length: runs }, () => rng.nextSeed());
   const meanAcc = async (g: LabeledGraph): Promise<number> => {
     let s = 0;
     for (const seed of seeds) {
-      const { model, result } = await fitGcnVictim(fn, g, options.gcn, seed);
+      const { model, result } = await fitGcnVictim(fn, g, gcn, seed);
       s += result.testAccuracy;
       model.dispose();
     }
@@ -76,7 +82,7 @@ export async function defend(
     defended,
     removed: flips.length,
     accuracy: {
-      clean: options.clean === undefined ? null : await meanAcc(options.clean),
+      clean: clean === undefined ? null : await meanAcc(clean),
       attacked: await meanAcc(attacked),
       defended: await meanAcc(defended),
     },

@@ -1,11 +1,11 @@
-import { checkRange, createRng, LabInputError, graphArrays, type LabeledGraph } from '@lab/core';
-import { type AttackBudgetOptions, attackBudget } from './attackBudget.js';
+import { LabInputError, graphArrays, type LabeledGraph, readOptions, type SeedOptions } from '@lab/core';
+import { ATTACK_BUDGET_KEYS, type AttackBudgetOptions, readAttackBudget } from './attackBudget.js';
 import { FlipConstraints } from './flipConstraints.js';
 import { randomPairs } from './randomPairs.js';
 import type { AttackResult } from './graphTypes.js';
 
 /** Options of {@link diceAttack}. */
-export interface DiceAttackOptions extends AttackBudgetOptions {
+export interface DiceAttackOptions extends AttackBudgetOptions, SeedOptions {
   /**
    * Class per node in `graph.nodes()` order (-1 = unknown). Default: every node's `label`
    * attribute, i.e. all true labels (train and test), as DeepRobust's DICE assumes. Pass
@@ -14,7 +14,6 @@ export interface DiceAttackOptions extends AttackBudgetOptions {
   labels?: ArrayLike<number>;
   /** Probability that a flip is a deletion rather than an insertion (default 0.5). */
   removeFraction?: number;
-  seed: number | string;
 }
 
 /**
@@ -32,16 +31,15 @@ export interface DiceAttackOptions extends AttackBudgetOptions {
  * @see Waniek, Michalak, Wooldridge & Rahwan, "Hiding individuals and communities in a social
  *   network", Nature Human Behaviour 2018; the DICE baseline of Zügner & Günnemann, ICLR 2019.
  */
-export function diceAttack(graph: LabeledGraph, options: DiceAttackOptions): AttackResult {
+export function diceAttack(graph: LabeledGraph, options?: DiceAttackOptions): AttackResult {
   const fn = 'diceAttack';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  const r = readOptions(fn, options, [...ATTACK_BUDGET_KEYS, 'labels', 'removeFraction', 'seed', 'rng']);
   const a = graphArrays(graph, fn);
-  const budget = attackBudget(a.numEdges, options, fn);
+  const budget = readAttackBudget(r, a.numEdges);
   const n = a.numNodes;
   let labels: Int32Array = a.labels;
-  if (options.labels !== undefined) {
-    const l = options.labels;
+  if (r.has('labels')) {
+    const l = r.raw('labels') as ArrayLike<number> | null;
     if (l === null || typeof l !== 'object' || l.length !== n) {
       throw new LabInputError(fn, 'options.labels', `must hold one class per node (${n})`, l);
     }
@@ -53,9 +51,8 @@ export function diceAttack(graph: LabeledGraph, options: DiceAttackOptions): Att
       labels[i] = v;
     }
   }
-  const removeFraction = options.removeFraction ?? 0.5;
-  checkRange(fn, 'options.removeFraction', removeFraction, 0, 1);
-  const rng = createRng(options.seed);
+  const removeFraction = r.number('removeFraction', 0.5, { min: 0, max: 1 });
+  const rng = r.rng();
   let wantRemove = 0;
   const coin = rng.fork('coin');
   for (let k = 0; k < budget; k++) if (coin.next() < removeFraction) wantRemove++;

@@ -1,5 +1,6 @@
 import {
-  checkInteger,
+  isSeed,
+  readOptions,
   LabInputError,
   type GraphArrays,
   type LabeledGraph,
@@ -65,28 +66,35 @@ export async function evaluateAttack(
   options: EvaluateAttackOptions,
 ): Promise<EvaluateAttackResult> {
   const fn = 'evaluateAttack';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
-  const { setting } = options;
-  if (setting !== 'evasion' && setting !== 'poisoning') {
-    throw new LabInputError(fn, 'options.setting', "must be 'evasion' or 'poisoning'", setting);
+  const o = readOptions(fn, options, ['setting', 'victim', 'gcn', 'sgc', 'nodes', 'runs', 'seed']);
+  const setting = o.oneOf('setting', ['evasion', 'poisoning']);
+  const victim = o.oneOf('victim', ['gcn', 'sgc'], 'gcn');
+  const runs = o.integer('runs', 1, { min: 1 });
+  // The seed stays required: run r trains with the string seed `${seed}/${r}`.
+  const rootSeed = o.raw('seed');
+  if (!isSeed(rootSeed)) {
+    throw new LabInputError(
+      fn,
+      'options.seed',
+      'is required and must be a finite number or a string',
+      rootSeed,
+    );
   }
-  const victim = options.victim ?? 'gcn';
-  if (victim !== 'gcn' && victim !== 'sgc')
-    throw new LabInputError(fn, 'options.victim', "must be 'gcn' or 'sgc'", victim);
-  const runs = options.runs ?? 1;
-  checkInteger(fn, 'options.runs', runs, 1);
+  o.nested('gcn');
+  o.nested('sgc');
+  const gcn = o.raw('gcn') as VictimGcnOptions | undefined;
+  const sgc = o.raw('sgc') as VictimSgcOptions | undefined;
   const a = asGraphArrays(fn, clean);
   const b = asGraphArrays(fn, perturbed);
   checkSameNodes(fn, a.nodes, b);
-  const nodes = options.nodes ?? 'test';
+  const nodes = (o.raw('nodes') as NodeSelection | undefined) ?? 'test';
   const train = async (g: GraphArrays, seed: string): Promise<NodeClassifier> =>
     victim === 'gcn'
-      ? (await fitGcnVictim(fn, g, options.gcn, seed)).model
-      : (await fitSgcVictim(fn, g, options.sgc, seed)).model;
+      ? (await fitGcnVictim(fn, g, gcn, seed)).model
+      : (await fitSgcVictim(fn, g, sgc, seed)).model;
   const out: EvaluateAttackRun[] = [];
   for (let r = 0; r < runs; r++) {
-    const seed = `${String(options.seed)}/${r}`;
+    const seed = `${String(rootSeed)}/${r}`;
     const model = await train(a, seed);
     try {
       const cleanAccuracy = model.accuracy(a, nodes);

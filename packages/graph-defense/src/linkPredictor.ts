@@ -1,11 +1,11 @@
 import {
   Adam,
   checkInteger,
-  checkRange,
-  createRng,
   LabInputError,
   normalizeAdjacency,
   ParameterStore,
+  readOptions,
+  type SeedOptions,
   SparseMatrix,
   sparseDenseMatMul,
 } from '@lab/core';
@@ -26,7 +26,7 @@ export interface LinkPredictorInput {
 }
 
 /** Options of {@link trainLinkPredictor}. */
-export interface LinkPredictorOptions {
+export interface LinkPredictorOptions extends SeedOptions {
   /** Hidden width of the first GCN layer (default 32). */
   hidden?: number;
   /** Embedding width (default 16). */
@@ -43,7 +43,6 @@ export interface LinkPredictorOptions {
   dropout?: number;
   /** `innerProduct` (GAE: `z_u . z_v`) or `bilinear` (`z_u^T R z_v`, R symmetric, learned; default `innerProduct`). */
   decoder?: 'innerProduct' | 'bilinear';
-  seed: number | string;
 }
 
 /** A trained GAE-style link predictor (weights as plain arrays: nothing to dispose). */
@@ -109,12 +108,22 @@ function checkPairs(fn: string, arg: string, pairs: unknown, n: number): asserts
  * @see Kipf & Welling, "Variational Graph Auto-Encoders", NeurIPS Bayesian Deep Learning workshop 2016 (arXiv 1611.07308).
  * @see Xu et al., "EDoG: Adversarial Edge Detection For Graph Neural Networks", SaTML 2023 (arXiv 2212.13607).
  */
-export function trainLinkPredictor(input: LinkPredictorInput, options: LinkPredictorOptions): LinkPredictor {
+export function trainLinkPredictor(input: LinkPredictorInput, options?: LinkPredictorOptions): LinkPredictor {
   const fn = 'trainLinkPredictor';
   if (input === null || typeof input !== 'object')
     throw new LabInputError(fn, 'input', 'must be an object', input);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
+  const o = readOptions(fn, options, [
+    'hidden',
+    'embeddingDim',
+    'epochs',
+    'lr',
+    'weightDecay',
+    'negativeRatio',
+    'dropout',
+    'decoder',
+    'seed',
+    'rng',
+  ]);
   const n = input.numNodes;
   checkInteger(fn, 'input.numNodes', n, 2);
   if (!(input.features instanceof SparseMatrix) && !(input.features instanceof Float32Array)) {
@@ -146,23 +155,15 @@ export function trainLinkPredictor(input: LinkPredictorInput, options: LinkPredi
   const pool = input.negativeNodes ?? Int32Array.from({ length: n }, (_, i) => i);
   if (!(pool instanceof Int32Array) || pool.length < 2)
     throw new LabInputError(fn, 'input.negativeNodes', 'must be an Int32Array of at least 2 nodes', pool);
-  const hidden = options.hidden ?? 32;
-  const dim = options.embeddingDim ?? 16;
-  const epochs = options.epochs ?? 150;
-  const lr = options.lr ?? 0.01;
-  const weightDecay = options.weightDecay ?? 0;
-  const negativeRatio = options.negativeRatio ?? 1;
-  const dropout = options.dropout ?? 0;
-  const decoder = options.decoder ?? 'innerProduct';
-  checkInteger(fn, 'options.hidden', hidden, 1);
-  checkInteger(fn, 'options.embeddingDim', dim, 1);
-  checkInteger(fn, 'options.epochs', epochs, 1);
-  checkRange(fn, 'options.lr', lr, 0, 10, { min: true });
-  checkRange(fn, 'options.weightDecay', weightDecay, 0, 1);
-  checkInteger(fn, 'options.negativeRatio', negativeRatio, 1, 100);
-  checkRange(fn, 'options.dropout', dropout, 0, 1, { max: true });
-  if (decoder !== 'innerProduct' && decoder !== 'bilinear')
-    throw new LabInputError(fn, 'options.decoder', "must be 'innerProduct' or 'bilinear'", decoder);
+  const hidden = o.integer('hidden', 32, { min: 1 });
+  const dim = o.integer('embeddingDim', 16, { min: 1 });
+  const epochs = o.integer('epochs', 150, { min: 1 });
+  const lr = o.number('lr', 0.01, { min: 0, max: 10, open: { min: true } });
+  const weightDecay = o.number('weightDecay', 0, { min: 0, max: 1 });
+  const negativeRatio = o.integer('negativeRatio', 1, { min: 1, max: 100 });
+  const dropout = o.number('dropout', 0, { min: 0, max: 1, open: { max: true } });
+  const decoder = o.oneOf('decoder', ['innerProduct', 'bilinear'], 'innerProduct');
+  const rng = o.rng();
 
   const x = featureMatrix(input.features, n, input.numFeatures);
   const f = x.cols;
@@ -177,7 +178,6 @@ export function trainLinkPredictor(input: LinkPredictorInput, options: LinkPredi
     return normalizeAdjacency({ numNodes: n, source: src, target: dst });
   };
   const trainAdj = adjacency(input.edges);
-  const rng = createRng(options.seed);
   const store = new ParameterStore({ seed: rng.fork('init') });
   store.create('w1', [f, hidden], 'glorotUniform');
   store.create('w2', [hidden, dim], 'glorotUniform');

@@ -1,4 +1,4 @@
-import { createRng, LabInputError, type LabeledGraph } from '@lab/core';
+import { LabInputError, type LabeledGraph, readOptions, type SeedOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   degreesOf,
@@ -8,7 +8,7 @@ import {
   trainLinearSurrogate,
 } from './denseSurrogate.js';
 import { applyEdgeFlips } from './applyEdgeFlips.js';
-import { attackBudget } from './attackBudget.js';
+import { ATTACK_BUDGET_KEYS, readAttackBudget } from './attackBudget.js';
 import { applyFlip, bestFlip, createFlipState } from './metattack/flipSelection.js';
 import { createMetaObjective } from './metattack/metaObjective.js';
 import type { AttackResult, EdgeFlip } from './graphTypes.js';
@@ -38,12 +38,11 @@ export interface MetattackApproximation {
 }
 
 /** Options of {@link metattack}. */
-export interface MetattackOptions {
+export interface MetattackOptions extends SeedOptions {
   /** Fraction of the edge count to flip (default 0.05); budget = `round(rate * |E|)` (`attackBudget`). */
   rate?: number;
   /** Number of flips (instead of `rate`). */
   budget?: number;
-  seed: number | string;
   /**
    * `'self'` (Meta-Self, lambda = 0: self-training loss on the unlabelled nodes, the default),
    * `'train'` (Meta-Train, lambda = 1: loss on the labelled nodes), or a lambda in [0, 1].
@@ -90,17 +89,21 @@ function resolveLambda(variant: MetattackOptions['variant']): number {
   throw new LabInputError(FN, 'options.variant', "must be 'self', 'train' or a lambda in [0, 1]", variant);
 }
 
-function checkPositive(arg: string, value: unknown, integer: boolean): void {
-  const ok =
-    typeof value === 'number' && Number.isFinite(value) && value > 0 && (!integer || Number.isInteger(value));
-  if (!ok)
-    throw new LabInputError(
-      FN,
-      arg,
-      integer ? 'must be a positive integer' : 'must be a positive number',
-      value,
-    );
-}
+/** Option names of {@link MetattackOptions}. */
+const KNOWN = [
+  ...ATTACK_BUDGET_KEYS,
+  'seed',
+  'rng',
+  'variant',
+  'trainIters',
+  'lr',
+  'momentum',
+  'hidden',
+  'approximate',
+  'llConstraint',
+  'llCutoff',
+  'onProgress',
+] as const;
 
 /**
  * Metattack (Zügner & Günnemann, ICLR 2019): a global poisoning attack on the graph structure.
@@ -126,32 +129,21 @@ function checkPositive(arg: string, value: unknown, integer: boolean): void {
  * const { graph: poisoned, flips } = metattack(graph, { rate: 0.05, seed: 1 });
  * ```
  */
-export function metattack(graph: LabeledGraph, options: MetattackOptions): MetattackResult {
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(FN, 'options', 'must be an object', options);
-  const {
-    seed,
-    trainIters = 100,
-    lr = 0.1,
-    momentum = 0.9,
-    hidden = 16,
-    llConstraint = false,
-    llCutoff = 0.004,
-  } = options;
-  if (!(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) {
-    throw new LabInputError(FN, 'options.seed', 'must be a finite number or a string', seed);
-  }
-  checkPositive('options.trainIters', trainIters, true);
-  checkPositive('options.lr', lr, false);
-  checkPositive('options.hidden', hidden, true);
-  checkPositive('options.llCutoff', llCutoff, false);
-  if (!(typeof momentum === 'number' && momentum >= 0 && momentum < 1)) {
-    throw new LabInputError(FN, 'options.momentum', 'must be a number in [0, 1)', momentum);
-  }
-  const lambda = resolveLambda(options.variant);
+export function metattack(graph: LabeledGraph, options?: MetattackOptions): MetattackResult {
+  const o = readOptions(FN, options, KNOWN);
+  const rng = o.rng();
+  const trainIters = o.integer('trainIters', 100, { min: 1 });
+  const lr = o.number('lr', 0.1, { min: 0, open: { min: true } });
+  const momentum = o.number('momentum', 0.9, { min: 0, max: 1, open: { max: true } });
+  const hidden = o.integer('hidden', 16, { min: 1 });
+  const llConstraint = o.boolean('llConstraint', false);
+  const llCutoff = o.number('llCutoff', 0.004, { min: 0, open: { min: true } });
+  const onProgress = o.optionalFunction<(p: MetattackProgress) => void>('onProgress');
+  const lambda = resolveLambda(o.raw('variant') as MetattackOptions['variant']);
+  const approximate = o.raw('approximate');
   const arrays = readAttackGraph(FN, graph);
   const n = arrays.numNodes;
-  const budget = attackBudget(arrays.numEdges, { rate: options.rate, budget: options.budget }, FN);
+  const budget = readAttackBudget(o, arrays.numEdges);
   const maxPairs = (n * (n - 1)) / 2;
   if (budget > maxPairs) {
     throw new LabInputError(
@@ -191,21 +183,15 @@ export function metattack(graph: LabeledGraph, options: MetattackOptions): Metat
   }
 
   let flipsPerStep = 1;
-  if (options.approximate === true) flipsPerStep = Math.max(1, Math.ceil(budget / 20));
-  else if (options.approximate && typeof options.approximate === 'object') {
-    const k = options.approximate.flipsPerStep ?? Math.max(1, Math.ceil(budget / 20));
-    checkPositive('options.approximate.flipsPerStep', k, true);
-    flipsPerStep = k;
-  } else if (options.approximate !== undefined && options.approximate !== false) {
-    throw new LabInputError(
-      FN,
-      'options.approximate',
-      'must be a boolean or { flipsPerStep }',
-      options.approximate,
-    );
+  if (approximate === true) flipsPerStep = Math.max(1, Math.ceil(budget / 20));
+  else if (approximate !== null && typeof approximate === 'object' && !Array.isArray(approximate)) {
+    flipsPerStep = o
+      .nested('approximate', ['flipsPerStep'])
+      .integer('flipsPerStep', Math.max(1, Math.ceil(budget / 20)), { min: 1 });
+  } else if (approximate !== undefined && approximate !== false) {
+    throw new LabInputError(FN, 'options.approximate', 'must be a boolean or { flipsPerStep }', approximate);
   }
 
-  const rng = createRng(seed);
   const surrogate = trainLinearSurrogate(arrays, { seed: rng.nextSeed(), hidden });
   const selfTrainingLabels = surrogate.predictions.slice();
   for (const i of arrays.train) selfTrainingLabels[i] = arrays.labels[i] as number;
@@ -261,7 +247,7 @@ export function metattack(graph: LabeledGraph, options: MetattackOptions): Metat
         const op = applyFlip(state, best.i, best.j);
         flips.push({ source: arrays.nodes[best.i] as string, target: arrays.nodes[best.j] as string, op });
       }
-      options.onProgress?.({ step: step + 1, steps, flips: flips.length, budget, loss });
+      onProgress?.({ step: step + 1, steps, flips: flips.length, budget, loss });
     }
   } finally {
     objective.dispose();

@@ -1,4 +1,11 @@
-import { createRng, LabInputError, type GraphArrays, type LabeledGraph } from '@lab/core';
+import {
+  LabInputError,
+  type GraphArrays,
+  type LabeledGraph,
+  type OptionReader,
+  readOptions,
+  type SeedOptions,
+} from '@lab/core';
 import {
   type DegreeStats,
   degreeLikelihoodRatio,
@@ -21,7 +28,7 @@ import type { AttackResult, EdgeFlip } from './graphTypes.js';
 const FN = 'nettack';
 
 /** Options of {@link nettack}. */
-export interface NettackOptions {
+export interface NettackOptions extends SeedOptions {
   /** Key of the target node. */
   target: string;
   /** Number of flips (default: degree of the target + 2, as in Nettack's evaluation). */
@@ -38,7 +45,6 @@ export interface NettackOptions {
   llCutoff?: number;
   /** Surrogate hidden width (default 16). */
   hidden?: number;
-  seed: number | string;
 }
 
 /** What {@link nettack} returns. */
@@ -60,7 +66,7 @@ interface PreparedGraph {
   xw: Float64Array;
 }
 
-function prepare(fn: string, graph: LabeledGraph, seed: number | string, hidden: number): PreparedGraph {
+function prepare(fn: string, graph: LabeledGraph, surrogateSeed: number, hidden: number): PreparedGraph {
   const arrays = readAttackGraph(fn, graph);
   if (arrays.train.length === 0) {
     throw new LabInputError(
@@ -81,7 +87,7 @@ function prepare(fn: string, graph: LabeledGraph, seed: number | string, hidden:
   }
   if (arrays.numClasses < 2)
     throw new LabInputError(fn, 'graph', 'must have at least 2 classes', arrays.numClasses);
-  const surrogate = trainLinearSurrogate(arrays, { seed: createRng(seed).nextSeed(), hidden });
+  const surrogate = trainLinearSurrogate(arrays, { seed: surrogateSeed, hidden });
   const { numNodes: n, numFeatures: f, numClasses: c } = arrays;
   const xw = new Float64Array(n * c);
   for (let i = 0; i < n; i++) {
@@ -94,14 +100,31 @@ function prepare(fn: string, graph: LabeledGraph, seed: number | string, hidden:
   return { arrays, surrogate, xw };
 }
 
-function checkCommon(fn: string, options: Omit<NettackOptions, 'target'>): void {
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
-  const { seed } = options;
-  if (!(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) {
-    throw new LabInputError(fn, 'options.seed', 'must be a finite number or a string', seed);
-  }
-  if (options.directOnly === false) {
+/** The checked settings shared by {@link nettack} and {@link nettackTargets}. */
+interface NettackSettings {
+  /** Seed of the surrogate (one draw of the caller's generator). */
+  surrogateSeed: number;
+  hidden: number;
+  budget: number | undefined;
+  llConstraint: boolean;
+  llCutoff: number;
+}
+
+const COMMON_KEYS = [
+  'budget',
+  'directOnly',
+  'structure',
+  'features',
+  'llConstraint',
+  'llCutoff',
+  'hidden',
+  'seed',
+  'rng',
+] as const;
+
+/** Reads the settings common to both entry points from their `readOptions` reader. */
+function readSettings(fn: string, o: OptionReader): NettackSettings {
+  if (!o.boolean('directOnly', true)) {
     throw new LabInputError(
       fn,
       'options.directOnly',
@@ -109,7 +132,7 @@ function checkCommon(fn: string, options: Omit<NettackOptions, 'target'>): void 
       false,
     );
   }
-  if (options.structure === false) {
+  if (!o.boolean('structure', true)) {
     throw new LabInputError(
       fn,
       'options.structure',
@@ -117,7 +140,7 @@ function checkCommon(fn: string, options: Omit<NettackOptions, 'target'>): void 
       false,
     );
   }
-  if (options.features === true) {
+  if (o.boolean('features', false)) {
     throw new LabInputError(
       fn,
       'options.features',
@@ -125,12 +148,13 @@ function checkCommon(fn: string, options: Omit<NettackOptions, 'target'>): void 
       true,
     );
   }
-  const hidden = options.hidden ?? 16;
-  if (!Number.isInteger(hidden) || hidden < 1)
-    throw new LabInputError(fn, 'options.hidden', 'must be a positive integer', hidden);
-  const cutoff = options.llCutoff ?? 0.004;
-  if (!(typeof cutoff === 'number' && cutoff > 0))
-    throw new LabInputError(fn, 'options.llCutoff', 'must be a positive number', cutoff);
+  return {
+    hidden: o.integer('hidden', 16, { min: 1 }),
+    llCutoff: o.number('llCutoff', 0.004, { min: 0, open: { min: true } }),
+    llConstraint: o.boolean('llConstraint', true),
+    budget: o.optionalNumber('budget', { integer: true, min: 0 }),
+    surrogateSeed: o.rng().nextSeed(),
+  };
 }
 
 function attackTarget(
@@ -138,7 +162,7 @@ function attackTarget(
   graph: LabeledGraph,
   prepared: PreparedGraph,
   target: string,
-  options: Omit<NettackOptions, 'target'>,
+  options: NettackSettings,
 ): NettackResult {
   const { arrays, surrogate, xw } = prepared;
   const n = arrays.numNodes;
@@ -155,8 +179,6 @@ function attackTarget(
     (neighbors[j] as Set<number>).add(i);
   }
   const budget = options.budget ?? (neighbors[u] as Set<number>).size + 2;
-  if (!Number.isInteger(budget) || budget < 0)
-    throw new LabInputError(fn, 'options.budget', 'must be a non-negative integer', budget);
   if (budget > n - 1) {
     throw new LabInputError(
       fn,
@@ -170,9 +192,9 @@ function attackTarget(
   const state: TargetState = { n, c, neighbors, xw, m: new Float64Array(0) };
   refreshPropagation(state);
   const marginBefore = classMargin(currentTargetLogits(state, u), label);
-  const llConstraint = options.llConstraint ?? true;
+  const llConstraint = options.llConstraint;
   const dMin = 2;
-  const cutoff = options.llCutoff ?? 0.004;
+  const cutoff = options.llCutoff;
   const degrees = Float64Array.from(neighbors, (s) => s.size);
   const original: DegreeStats = degreeStats(degrees, dMin);
   let current = original;
@@ -253,9 +275,11 @@ function attackTarget(
  * ```
  */
 export function nettack(graph: LabeledGraph, options: NettackOptions): NettackResult {
-  checkCommon(FN, options);
-  const prepared = prepare(FN, graph, options.seed, options.hidden ?? 16);
-  return attackTarget(FN, graph, prepared, options.target, options);
+  const o = readOptions(FN, options, [...COMMON_KEYS, 'target']);
+  const settings = readSettings(FN, o);
+  const target = o.raw('target') as string;
+  const prepared = prepare(FN, graph, settings.surrogateSeed, settings.hidden);
+  return attackTarget(FN, graph, prepared, target, settings);
 }
 
 /** Options of {@link nettackTargets}. */
@@ -293,13 +317,15 @@ export interface NettackTargetsResult {
  */
 export function nettackTargets(graph: LabeledGraph, options: NettackTargetsOptions): NettackTargetsResult {
   const fn = 'nettackTargets';
-  checkCommon(fn, options);
-  if (!Array.isArray(options.targets) || options.targets.length === 0) {
-    throw new LabInputError(fn, 'options.targets', 'must be a non-empty array of node keys', options.targets);
+  const o = readOptions(fn, options, [...COMMON_KEYS, 'targets']);
+  const settings = readSettings(fn, o);
+  const targets = o.raw('targets') as readonly string[];
+  if (!Array.isArray(targets) || targets.length === 0) {
+    throw new LabInputError(fn, 'options.targets', 'must be a non-empty array of node keys', targets);
   }
-  const prepared = prepare(fn, graph, options.seed, options.hidden ?? 16);
-  const outcomes: NettackTargetOutcome[] = options.targets.map((target) => {
-    const r = attackTarget(fn, graph, prepared, target, options);
+  const prepared = prepare(fn, graph, settings.surrogateSeed, settings.hidden);
+  const outcomes: NettackTargetOutcome[] = targets.map((target) => {
+    const r = attackTarget(fn, graph, prepared, target, settings);
     return {
       target,
       label: r.label,

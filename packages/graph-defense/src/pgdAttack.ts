@@ -1,8 +1,9 @@
 import {
-  checkInteger,
   checkRange,
   createRng,
+  isSeed,
   LabInputError,
+  readOptions,
   SparseMatrix,
   graphArrays,
   type GraphArrays,
@@ -12,7 +13,7 @@ import {
   selectNodes,
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type AttackBudgetOptions, attackBudget } from './attackBudget.js';
+import { ATTACK_BUDGET_KEYS, type AttackBudgetOptions, readAttackBudget } from './attackBudget.js';
 import { FlipConstraints } from './flipConstraints.js';
 import { fitGcnVictim, type VictimGcnOptions } from './victims.js';
 import type { AttackResult } from './graphTypes.js';
@@ -209,28 +210,47 @@ function attackLoss(
  */
 export async function pgdAttack(graph: LabeledGraph, options: PgdAttackOptions): Promise<PgdAttackResult> {
   const fn = 'pgdAttack';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  const o = readOptions(fn, options, [
+    ...ATTACK_BUDGET_KEYS,
+    'model',
+    'gcn',
+    'loss',
+    'epochs',
+    'samples',
+    'targets',
+    'stepSize',
+    'seed',
+    'onEpoch',
+  ]);
+  // The seed stays required: the victim's seed is derived from it as a string (`${seed}/victim`).
+  const seed = o.raw('seed');
+  if (!isSeed(seed))
+    throw new LabInputError(fn, 'options.seed', 'is required and must be a finite number or a string', seed);
   const arrays = graphArrays(graph, fn);
   const n = arrays.numNodes;
   const numPairs = (n * (n - 1)) / 2;
-  const budget = attackBudget(arrays.numEdges, options, fn);
+  const budget = readAttackBudget(o, arrays.numEdges);
   if (budget > numPairs)
     throw new LabInputError(fn, 'options', `must ask for at most ${numPairs} flips (node pairs)`, budget);
-  const kind = options.loss ?? 'ce';
-  if (kind !== 'ce' && kind !== 'cw')
-    throw new LabInputError(fn, 'options.loss', "must be 'ce' or 'cw'", kind);
-  const epochs = options.epochs ?? 200;
-  checkInteger(fn, 'options.epochs', epochs, 0);
-  const samples = options.samples ?? 20;
-  checkInteger(fn, 'options.samples', samples, 1);
-  const eta = options.stepSize ?? (kind === 'ce' ? 200 : 0.1);
-  checkRange(fn, 'options.stepSize', eta, 0, Number.POSITIVE_INFINITY, { min: true });
-  if (options.model !== undefined) checkSameNodes(fn, options.model.nodes, arrays);
-  const rng = createRng(options.seed);
-  const ownModel = options.model === undefined;
+  const kind = o.oneOf('loss', ['ce', 'cw'], 'ce');
+  const epochs = o.integer('epochs', 200, { min: 0 });
+  const samples = o.integer('samples', 20, { min: 1 });
+  const eta = o.number('stepSize', kind === 'ce' ? 200 : 0.1, { min: 0, open: { min: true } });
+  const onEpoch = o.optionalFunction<(record: PgdEpochRecord) => void>('onEpoch');
+  o.nested('gcn');
+  const given = o.raw('model') as Gcn | undefined;
+  if (given !== undefined) {
+    if (given === null || typeof given !== 'object' || typeof given.predict !== 'function') {
+      throw new LabInputError(fn, 'options.model', 'must be a trained Gcn from @lab/core', given);
+    }
+    checkSameNodes(fn, given.nodes, arrays);
+  }
+  const rng = createRng(seed);
+  const ownModel = given === undefined;
   const model =
-    options.model ?? (await fitGcnVictim(fn, arrays, options.gcn, `${String(options.seed)}/victim`)).model;
+    given ??
+    (await fitGcnVictim(fn, arrays, o.raw('gcn') as VictimGcnOptions | undefined, `${String(seed)}/victim`))
+      .model;
   if (model.numClasses !== arrays.numClasses) {
     if (ownModel) model.dispose();
     throw new LabInputError(
@@ -243,7 +263,7 @@ export async function pgdAttack(graph: LabeledGraph, options: PgdAttackOptions):
   const c = arrays.numClasses;
 
   // Target nodes and their labels (true on training nodes, clean predictions elsewhere).
-  const targetsOpt = options.targets ?? 'all';
+  const targetsOpt = (o.raw('targets') as PgdAttackOptions['targets']) ?? 'all';
   let targetIdx: Int32Array;
   try {
     if (targetsOpt === 'all') targetIdx = Int32Array.from({ length: n }, (_, i) => i);
@@ -360,7 +380,7 @@ export async function pgdAttack(graph: LabeledGraph, options: PgdAttackOptions):
       relaxedSum = projectInto(s, budget, 1e-5, s);
       const record = { epoch: t + 1, loss, relaxedSum, ms: performance.now() - t0 };
       history.push(record);
-      options.onEpoch?.(record);
+      onEpoch?.(record);
     }
 
     // Sampling: Bernoulli(s) on the pairs with s > 0.

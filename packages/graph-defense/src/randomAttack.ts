@@ -1,17 +1,16 @@
-import { createRng, LabInputError, graphArrays, type LabeledGraph } from '@lab/core';
-import { type AttackBudgetOptions, attackBudget } from './attackBudget.js';
+import { LabInputError, graphArrays, type LabeledGraph, readOptions, type SeedOptions } from '@lab/core';
+import { ATTACK_BUDGET_KEYS, type AttackBudgetOptions, readAttackBudget } from './attackBudget.js';
 import { FlipConstraints } from './flipConstraints.js';
 import { randomPairs } from './randomPairs.js';
 import type { AttackResult } from './graphTypes.js';
 
 /** Options of {@link randomAttack}. */
-export interface RandomAttackOptions extends AttackBudgetOptions {
+export interface RandomAttackOptions extends AttackBudgetOptions, SeedOptions {
   /**
    * `'add'` (default, as DeepRobust's `Random`): insert uniformly random absent edges;
    * `'remove'`: delete uniformly random edges; `'flip'`: flip uniformly random node pairs.
    */
   mode?: 'add' | 'remove' | 'flip';
-  seed: number | string;
 }
 
 /**
@@ -30,16 +29,12 @@ export interface RandomAttackOptions extends AttackBudgetOptions {
  * ```
  * @see Zügner & Günnemann, ICLR 2019, and DeepRobust `deeprobust/graph/global_attack/random.py`.
  */
-export function randomAttack(graph: LabeledGraph, options: RandomAttackOptions): AttackResult {
+export function randomAttack(graph: LabeledGraph, options?: RandomAttackOptions): AttackResult {
   const fn = 'randomAttack';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  const r = readOptions(fn, options, [...ATTACK_BUDGET_KEYS, 'mode', 'seed', 'rng']);
   const a = graphArrays(graph, fn);
-  const budget = attackBudget(a.numEdges, options, fn);
-  const mode = options.mode ?? 'add';
-  if (mode !== 'add' && mode !== 'remove' && mode !== 'flip') {
-    throw new LabInputError(fn, 'options.mode', "must be 'add', 'remove' or 'flip'", mode);
-  }
+  const budget = readAttackBudget(r, a.numEdges);
+  const mode = r.oneOf('mode', ['add', 'remove', 'flip'], 'add');
   const n = a.numNodes;
   const pairs = (n * (n - 1)) / 2;
   const limit = mode === 'add' ? pairs - a.numEdges : mode === 'remove' ? a.numEdges : pairs;
@@ -51,7 +46,7 @@ export function randomAttack(graph: LabeledGraph, options: RandomAttackOptions):
       budget,
     );
   }
-  const rng = createRng(options.seed);
+  const rng = r.rng();
   const c = new FlipConstraints(a);
   if (mode === 'remove') {
     for (const e of rng.permutation(a.numEdges)) {

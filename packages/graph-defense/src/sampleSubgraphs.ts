@@ -1,14 +1,13 @@
-import { checkInteger, checkRange, createRng, LabInputError } from '@lab/core';
+import { checkInteger, LabInputError, readOptions, type SeedOptions } from '@lab/core';
 
 /** Options of {@link sampleSubgraphs}. */
-export interface SampleSubgraphsOptions {
+export interface SampleSubgraphsOptions extends SeedOptions {
   /** Number of subgraphs K (default 8). */
   numSubgraphs?: number;
   /** Node-sampling rate r: each node is kept independently with this probability (default 0.7). */
   rate?: number;
   /** Edges (indices into the edge list) never put in any subgraph, e.g. outliers removed by the preprocessing. */
   exclude?: ArrayLike<number>;
-  seed: number | string;
 }
 
 /** One node-induced subgraph. */
@@ -42,7 +41,7 @@ export interface SampleSubgraphsResult {
 export function sampleSubgraphs(
   numNodes: number,
   edges: Int32Array,
-  options: SampleSubgraphsOptions,
+  options?: SampleSubgraphsOptions,
 ): SampleSubgraphsResult {
   const fn = 'sampleSubgraphs';
   checkInteger(fn, 'numNodes', numNodes, 1);
@@ -53,23 +52,24 @@ export function sampleSubgraphs(
     if (edges[p] < 0 || edges[p] >= numNodes)
       throw new LabInputError(fn, `edges[${p}]`, `must be a node index in [0, ${numNodes - 1}]`, edges[p]);
   }
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
-  const k = options.numSubgraphs ?? 8;
-  const rate = options.rate ?? 0.7;
-  checkInteger(fn, 'options.numSubgraphs', k, 1, 10_000);
-  checkRange(fn, 'options.rate', rate, 0, 1, { min: true });
+  const o = readOptions(fn, options, ['numSubgraphs', 'rate', 'exclude', 'seed', 'rng']);
+  const k = o.integer('numSubgraphs', 8, { min: 1, max: 10_000 });
+  const rate = o.number('rate', 0.7, { min: 0, max: 1, open: { min: true } });
   const m = edges.length / 2;
   const excluded = new Uint8Array(m);
-  if (options.exclude !== undefined) {
-    for (let q = 0; q < options.exclude.length; q++) {
-      const e = options.exclude[q];
+  const exclude = o.raw('exclude') as ArrayLike<number> | undefined | null;
+  if (exclude !== undefined) {
+    if (exclude === null || typeof exclude !== 'object' || typeof exclude.length !== 'number') {
+      throw new LabInputError(fn, 'options.exclude', 'must be an array of edge indices', exclude);
+    }
+    for (let q = 0; q < exclude.length; q++) {
+      const e = exclude[q];
       if (!Number.isInteger(e) || e < 0 || e >= m)
         throw new LabInputError(fn, `options.exclude[${q}]`, `must be an edge index in [0, ${m - 1}]`, e);
       excluded[e] = 1;
     }
   }
-  const rng = createRng(options.seed);
+  const rng = o.rng();
   const heldOutCount = new Int32Array(m);
   const subgraphs: Subgraph[] = [];
   for (let s = 0; s < k; s++) {

@@ -1,4 +1,4 @@
-import { initBackend, LabInputError, rocAuc, type LabeledGraph } from '@lab/core';
+import { createRng, initBackend, LabInputError, rocAuc, type LabeledGraph } from '@lab/core';
 import { expectAllClose, expectNoLeaks } from '@lab/test-utils';
 import Graph from 'graphology';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -91,10 +91,12 @@ describe('detectAdversarialEdges', () => {
     });
     expect(Array.from(linkOnly.scores)).toEqual(Array.from(rankNormalize(linkOnly.detailed.linkScores)));
     expect(linkOnly.detailed.labelDistance).toBeNull();
-    await expect(detectAdversarialEdges(attack.graph, { ...opts, signalWeights: { link: -1 } })).rejects.toThrow(
-      /options.signalWeights.link/,
-    );
-    await expect(detectAdversarialEdges(attack.graph, { ...opts, signalWeights: { bogus: 1 } as never })).rejects.toThrow(/signalWeights.bogus/);
+    await expect(
+      detectAdversarialEdges(attack.graph, { ...opts, signalWeights: { link: -1 } }),
+    ).rejects.toThrow(/options.signalWeights.link/);
+    await expect(
+      detectAdversarialEdges(attack.graph, { ...opts, signalWeights: { bogus: 1 } as never }),
+    ).rejects.toThrow(/signalWeights.bogus/);
   });
 
   it('calibrates on a self-attacked copy when the attack is known', async () => {
@@ -159,14 +161,18 @@ describe('detectAdversarialEdges', () => {
     expect(ga).not.toEqual(gb);
     // 'pruned' scoring equals 'full' when the outlier step excludes nothing.
     const full = await detectAdversarialEdges(attack.graph, { ...opts, numSubgraphs: 2 });
-    const pruned = await detectAdversarialEdges(attack.graph, { ...opts, numSubgraphs: 2, scoringGraph: 'pruned' });
+    const pruned = await detectAdversarialEdges(attack.graph, {
+      ...opts,
+      numSubgraphs: 2,
+      scoringGraph: 'pruned',
+    });
     expect(Array.from(pruned.scores)).toEqual(Array.from(full.scores));
   });
 
   it('rejects directed graphs, missing features and bad options with clear errors', async () => {
-    await expect(detectAdversarialEdges(attack.graph, { seed: 1, labelModel: 'mlp' as 'graph' })).rejects.toThrow(
-      /options.labelModel/,
-    );
+    await expect(
+      detectAdversarialEdges(attack.graph, { seed: 1, labelModel: 'mlp' as 'graph' }),
+    ).rejects.toThrow(/options.labelModel/);
     const directed = new Graph({ type: 'directed' });
     directed.addNode('a', { features: [1], label: 0 });
     await expect(detectAdversarialEdges(directed as unknown as LabeledGraph, { seed: 1 })).rejects.toThrow(
@@ -180,20 +186,63 @@ describe('detectAdversarialEdges', () => {
     await expect(detectAdversarialEdges(attack.graph, { seed: 1, rate: 0 })).rejects.toThrow(
       /detectAdversarialEdges: argument 'options.rate'/,
     );
-    await expect(detectAdversarialEdges(attack.graph, { seed: 1, budget: attack.graph.size + 1 })).rejects.toThrow(
-      /options.budget/,
-    );
-    await expect(detectAdversarialEdges(attack.graph, { seed: 1, aggregation: 'max' as 'min' })).rejects.toThrow(
-      LabInputError,
-    );
+    await expect(
+      detectAdversarialEdges(attack.graph, { seed: 1, budget: attack.graph.size + 1 }),
+    ).rejects.toThrow(/options.budget/);
+    await expect(
+      detectAdversarialEdges(attack.graph, { seed: 1, aggregation: 'max' as 'min' }),
+    ).rejects.toThrow(LabInputError);
     await expect(detectAdversarialEdges(attack.graph, { seed: 1, calibration: {} as never })).rejects.toThrow(
       /calibration/,
     );
-    await expect(detectAdversarialEdges(attack.graph, {
+    await expect(
+      detectAdversarialEdges(attack.graph, {
         ...FAST,
         seed: 1,
         calibration: { attack: (g) => plantInterClass(g, 3, 1), suspects: -1 },
-      })).rejects.toThrow(/options.calibration.suspects/);
-    await expect(detectAdversarialEdges(attack.graph, undefined as never)).rejects.toThrow(/options/);
+      }),
+    ).rejects.toThrow(/options.calibration.suspects/);
+    await expect(detectAdversarialEdges(attack.graph, null as never)).rejects.toThrow(
+      /detectAdversarialEdges: argument 'options' must be an options object/,
+    );
+    await expect(detectAdversarialEdges(attack.graph, { seed: 1, numSubgrafs: 2 } as never)).rejects.toThrow(
+      /argument 'options.numSubgrafs' is not an option of detectAdversarialEdges/,
+    );
+    await expect(
+      detectAdversarialEdges(attack.graph, { seed: 1, linkPredictor: { epoch: 5 } } as never),
+    ).rejects.toThrow(/options.linkPredictor.epoch/);
+    await expect(
+      detectAdversarialEdges(attack.graph, { seed: 1, linkPredictor: null } as never),
+    ).rejects.toThrow(/options.linkPredictor/);
+    await expect(
+      detectAdversarialEdges(attack.graph, { seed: 1, numSubgraphs: '2' } as never),
+    ).rejects.toThrow(/options.numSubgraphs' must be an integer/);
+    await expect(
+      detectAdversarialEdges(attack.graph, { seed: 1, signalWeights: 1 } as never),
+    ).rejects.toThrow(/options.signalWeights/);
+    await expect(
+      detectAdversarialEdges(attack.graph, { seed: 1, onProgress: 'log' } as never),
+    ).rejects.toThrow(/options.onProgress' must be a function/);
+    await expect(detectAdversarialEdges(attack.graph, { seed: Number.NaN })).rejects.toThrow(/options.seed/);
+    await expect(detectAdversarialEdges(attack.graph, { seed: 1, rng: createRng(1) })).rejects.toThrow(
+      /at most one of seed and rng/,
+    );
+    await expect(
+      detectAdversarialEdges(attack.graph, {
+        seed: 1,
+        outlier: 'off',
+        classProbabilities: new Float32Array(3),
+      }),
+    ).rejects.toThrow(/options.classProbabilities/);
+    for (const bad of [null, 7, 'x', [], { numSubgraphs: 0 }]) {
+      await expect(detectAdversarialEdges(attack.graph, bad as never)).rejects.toThrow(LabInputError);
+    }
+  });
+
+  it('takes the seed convention: rng: createRng(s) gives the same scores as seed: s', async () => {
+    const opts = { numSubgraphs: 1, linkPredictor: { epochs: 5 }, outlier: 'off' as const };
+    const bySeed = await detectAdversarialEdges(attack.graph, { ...opts, seed: 5 });
+    const byRng = await detectAdversarialEdges(attack.graph, { ...opts, rng: createRng(5) });
+    expect(Array.from(byRng.scores)).toEqual(Array.from(bySeed.scores));
   });
 });

@@ -3,23 +3,29 @@ import {
   type Gcn,
   type GcnFitResult,
   type GraphArrays,
+  graphFromFolderData,
   type LabeledGraph,
   type NodeAttributes,
+  parseGraphFolder,
 } from '@lab/core';
 import { fitGcnVictim, type VictimGcnOptions } from '../src/victims.js';
 import Graph from 'graphology';
 
-/** A small labelled graph from an edge list: node i has label labels[i] and 2 features. */
+/**
+ * A small labelled graph from an edge list: node i has label labels[i] (default i % 2) and 2
+ * features [i, 1]. Built through core's public graph-folder path (`parseGraphFolder` +
+ * `graphFromFolderData`, nodes in split 'unlabeled'), so the package's tests keep no private copy
+ * of core's test helper of the same name.
+ */
 export function smallGraph(n: number, edges: Array<[number, number]>, labels?: number[]): LabeledGraph {
-  const g: LabeledGraph = new Graph<NodeAttributes>({ type: 'undirected' });
-  for (let i = 0; i < n; i++) {
-    g.addNode(String(i), {
-      features: new Float32Array([i, 1]),
-      label: labels ? (labels[i] as number) : i % 2,
-    });
-  }
-  for (const [a, b] of edges) g.addEdge(String(a), String(b));
-  return g;
+  const ids = Array.from({ length: n }, (_, i) => i);
+  const files = {
+    nodes: `id,label,split\n${ids.map((i) => `${i},${labels ? labels[i] : i % 2},unlabeled\n`).join('')}`,
+    edges: `source,target\n${edges.map(([a, b]) => `${a},${b}\n`).join('')}`,
+    features: ids.map((i) => `0:${i} 1:1\n`).join(''),
+    meta: '{"features": 2}',
+  };
+  return graphFromFolderData(parseGraphFolder(files), { Graph });
 }
 
 /** A canonical, sorted edge-key list of a graph, for comparisons. */
