@@ -34,7 +34,8 @@ export interface StepResult {
   gradNorm: number;
 }
 
-type ParamSource = ParameterStore | Record<string, tf.Variable>;
+/** What an {@link Optimizer} updates: a {@link ParameterStore} or a record of tfjs variables. */
+export type ParamSource = ParameterStore | Record<string, tf.Variable>;
 
 /**
  * Base class of the optimizers: updates `tf.Variable`s in place from a name -> gradient record,
