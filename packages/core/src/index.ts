@@ -167,7 +167,7 @@ export type {
   TransformerEncoderLayerOptions,
 } from './nn/TransformerEncoderLayer.js';
 export { NO_DECAY_BIAS_AND_NORM, Optimizer } from './nn/Optimizer.js';
-export type { OptimizerOptions, StepResult } from './nn/Optimizer.js';
+export type { OptimizerOptions, ParamSource, StepResult } from './nn/Optimizer.js';
 export { Adam, AdamW } from './nn/Adam.js';
 export type { AdamOptions } from './nn/Adam.js';
 export { SGD } from './nn/SGD.js';
@@ -189,7 +189,7 @@ export type { GradientCheckEntry, GradientCheckOptions, GradientCheckResult } fr
 
 // sparse ops
 export { checkSparseMatrix, SparseMatrix } from './sparse/SparseMatrix.js';
-export type { CooTriplets, SparseTransposeStructure } from './sparse/SparseMatrix.js';
+export type { CooTriplets, IndexArrayLike, SparseTransposeStructure } from './sparse/SparseMatrix.js';
 export { sparseDenseMatMul } from './sparse/sparseDenseMatMul.js';
 export { normalizeAdjacency } from './sparse/normalizeAdjacency.js';
 export type { EdgeList, NormalizeAdjacencyOptions } from './sparse/normalizeAdjacency.js';
@@ -216,7 +216,7 @@ export type { StratifiedSplitOptions, StratifiedSplitResult } from './graph/stra
 export { asGraphArrays, checkSameNodes, selectNodes } from './graph/nodeClassifier.js';
 export type { GraphFitProgressCallback, NodeClassifier, NodeSelection } from './graph/nodeClassifier.js';
 export { Gcn } from './graph/Gcn.js';
-export type { GcnFitOptions, GcnFitResult, GcnOptions } from './graph/Gcn.js';
+export type { GcnFitOptions, GcnFitResult, GcnOptions, GcnParams } from './graph/Gcn.js';
 export { Sgc } from './graph/Sgc.js';
 export type { SgcFitOptions, SgcFitResult, SgcOptions } from './graph/Sgc.js';
 

@@ -17,7 +17,7 @@ export function heapIds(): number {
 }
 
 /** Copies each tensor out as float32 and disposes it. */
-export function readAndDispose(ts: tf.Tensor[]): Float32Array[] {
+function readAndDispose(ts: tf.Tensor[]): Float32Array[] {
   return ts.map((t) => {
     const d = Float32Array.from(t.dataSync());
     t.dispose();

@@ -78,7 +78,8 @@ export interface GcnFitResult extends FitHistory {
   msPerEpoch: number;
 }
 
-type GcnParams = Record<'W1' | 'b1' | 'W2' | 'b2', tf.Variable>;
+/** The trainable variables of a {@link Gcn}: two weight matrices and two biases. */
+export type GcnParams = Record<'W1' | 'b1' | 'W2' | 'b2', tf.Variable>;
 
 /** Glorot-uniform `[fanIn, fanOut]` weights drawn from `rng` (core's `glorotUniform`). */
 function glorot(rng: Rng, fanIn: number, fanOut: number): tf.Tensor2D {

@@ -31,7 +31,7 @@ export interface NodeClassifier {
 }
 
 /** True for a {@link GraphArrays} record (as opposed to a graphology graph). */
-export function isGraphArrays(x: unknown): x is GraphArrays {
+function isGraphArrays(x: unknown): x is GraphArrays {
   return (
     x !== null &&
     typeof x === 'object' &&
@@ -198,7 +198,7 @@ export function trainingNodes(fn: string, a: GraphArrays, trainNodes: NodeSelect
 }
 
 /** Resolves on the next turn of the event loop (`setImmediate` in Node, else a 0 ms timeout). Internal. */
-export function nextTurn(): Promise<void> {
+function nextTurn(): Promise<void> {
   return new Promise((resolve) => {
     const immediate = (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
     if (typeof immediate === 'function') immediate(resolve);

@@ -70,7 +70,7 @@ export function convertValue(fn: string, arg: string, dtype: InteropDtype, v: nu
 }
 
 /** Largest element count the interop constructors build (tfjs sizes are int32). Internal. */
-export const MAX_TENSOR_SIZE = 2 ** 31 - 1;
+const MAX_TENSOR_SIZE = 2 ** 31 - 1;
 
 /** Validates a shape (element count at most {@link MAX_TENSOR_SIZE}) and returns its element count. Internal. */
 export function shapeSize(fn: string, arg: string, shape: unknown): number {

@@ -12,7 +12,7 @@ type NodePath = typeof import('node:path');
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 
 /** Throws a clear error when a Node-only loader is called outside Node. */
-export function assertNode(fn: string): void {
+function assertNode(fn: string): void {
   if (!isNode) {
     throw new Error(
       `${fn}: file-system access is only available in Node; in browsers fetch the bytes/text yourself and use the parse* function`,

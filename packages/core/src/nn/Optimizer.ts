@@ -34,7 +34,8 @@ export interface StepResult {
   gradNorm: number;
 }
 
-type ParamSource = ParameterStore | Record<string, tf.Variable>;
+/** What an {@link Optimizer} updates: a {@link ParameterStore} or a record of tfjs variables. */
+export type ParamSource = ParameterStore | Record<string, tf.Variable>;
 
 /** Option names every optimizer reads (subclasses add their own). */
 const OPTIMIZER_KEYS = ['lr', 'weightDecay', 'noDecay', 'clipNorm', 'clipValue'] as const;

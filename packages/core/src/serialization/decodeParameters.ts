@@ -198,7 +198,7 @@ export function validateManifest(
 }
 
 /** Checks manifest entries against an expected spec; one error listing every problem. Internal. */
-export function checkExpected(
+function checkExpected(
   fn: string,
   entries: ParameterEntry[],
   options: DecodeParametersOptions,

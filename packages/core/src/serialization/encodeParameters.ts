@@ -32,7 +32,7 @@ export interface EncodedParameters {
 const ALIGN = 8;
 
 /** Validates a tensor record (plain object of live float32/int32/bool tensors). Internal. */
-export function checkRecord(fn: string, record: unknown): Record<string, tf.Tensor> {
+function checkRecord(fn: string, record: unknown): Record<string, tf.Tensor> {
   if (record === null || typeof record !== 'object' || Array.isArray(record) || record instanceof tf.Tensor) {
     throw new LabInputError(fn, 'record', 'must be an object mapping names to tensors', record);
   }
@@ -50,7 +50,7 @@ export function checkRecord(fn: string, record: unknown): Record<string, tf.Tens
 }
 
 /** Validates that metadata is a plain JSON-serializable object and returns a deep copy. Internal. */
-export function checkMetadata(fn: string, metadata: unknown): Record<string, unknown> {
+function checkMetadata(fn: string, metadata: unknown): Record<string, unknown> {
   if (metadata === undefined) return {};
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
     throw new LabInputError(fn, 'metadata', 'must be a plain object', metadata);

@@ -18,7 +18,8 @@ export interface SparseTransposeStructure {
   perm: Int32Array;
 }
 
-type IndexArrayLike = ArrayLike<number>;
+/** Any array-like of integer indices (a plain array or a typed array). */
+export type IndexArrayLike = ArrayLike<number>;
 
 function checkShape2(fn: string, shape: unknown): [number, number] {
   if (!Array.isArray(shape) || shape.length !== 2) {
@@ -416,7 +417,7 @@ export class SparseMatrix {
    * `diag(rowScale) * A * diag(colScale)`, same sparsity pattern; either side may be `null`
    * (no scaling), and a number scales every entry.
    *
-   * @example `a.scale(dInvSqrt, dInvSqrt)` is `D^-1/2 A D^-1/2`:
+   * @example Symmetric normalisation, D^-1/2 A D^-1/2:
    * ```ts
    * const a = SparseMatrix.fromCoo([2, 2], [0, 1], [1, 0], [1, 1]); // degrees 1, 1
    * const dInvSqrt = a.rowSums().map((d) => 1 / Math.sqrt(d));

@@ -47,7 +47,7 @@ const REGISTERED = Symbol.for('@lab/core/registerWasmKernels');
  * numbers, Einsum, convolution backprops, UnsortedSegmentSum) and replaces its slow
  * transposed BatchMatMul path. First checks the installed backend versions
  * ({@link checkPatchedBackendVersions}). Idempotent; run by importing `@lab/core/register`,
- * which {@link initBackend} does.
+ * which `initBackend()` does.
  */
 export function registerWasmKernels(): void {
   checkPatchedBackendVersions();

@@ -130,7 +130,7 @@ let tapePatched = false;
  * forward taping, node filtering, accumulation, shape checks and tape clean-up) whose only
  * difference is that a complex64 input may receive a complex64 gradient. Idempotent.
  */
-export function allowComplexGradients(): void {
+function allowComplexGradients(): void {
   if (tapePatched) return;
   tapePatched = true;
   const engine = tf.engine() as unknown as EngineInternals;

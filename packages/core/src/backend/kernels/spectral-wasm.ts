@@ -16,7 +16,7 @@ import { fftBatch } from './fftCore.js';
  */
 
 /** The parts of `BackendWasm` these kernels use (they are public JS members, untyped in d.ts). */
-export interface WasmBackendInternals {
+interface WasmBackendInternals {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: {
     get(dataId: object): { memoryOffset: number; shape: number[]; dtype: DataType } | undefined;
@@ -41,7 +41,7 @@ let storagePatched = false;
  * accepts the half-length zero arrays tfjs-core builds for unused complex64 outputs in backprop.
  * Idempotent.
  */
-export function patchWasmComplexStorage(): void {
+function patchWasmComplexStorage(): void {
   if (storagePatched) return;
   storagePatched = true;
   const proto = BackendWasm.prototype as unknown as WasmBackendInternals;
@@ -98,7 +98,7 @@ let cpuMovePatched = false;
  * them, so a complex64 tensor moved from wasm could not be read on cpu. This splits them.
  * Idempotent.
  */
-export function patchCpuComplexMove(): void {
+function patchCpuComplexMove(): void {
   if (cpuMovePatched) return;
   cpuMovePatched = true;
   const proto = MathBackendCPU.prototype as unknown as CpuBackendInternals;
@@ -130,7 +130,7 @@ export function patchCpuComplexMove(): void {
 }
 
 /** Heap view of a tensor's data; complex64 gives `2 * size` interleaved floats. Re-take after allocating. */
-export function heapView(
+function heapView(
   backend: WasmBackendInternals,
   t: TensorInfo,
 ): Float32Array | Int32Array | Uint8Array {
@@ -536,7 +536,7 @@ function wrapWasmKernel(
 }
 
 /** Names of the wasm kernels this module makes complex64-aware (for reports and tests). */
-export const COMPLEX_AWARE_WASM_KERNELS: readonly string[] = [
+const COMPLEX_AWARE_WASM_KERNELS: readonly string[] = [
   ...Object.keys(complexKernels),
   ...Object.keys(binaryOps),
   'Neg',
