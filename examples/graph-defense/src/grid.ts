@@ -301,7 +301,7 @@ export async function runGrid<G>(toolkit: Toolkit<G>, config: GridConfig<G>): Pr
 }
 
 /** Cells in table order: dataset as run, then attack (grid order), then increasing rate. */
-export function sortCells(cells: readonly CellResult[]): CellResult[] {
+function sortCells(cells: readonly CellResult[]): CellResult[] {
   const dsOrder = [...new Set(cells.map((c) => c.dataset))];
   const attackOrder: string[] = [...ATTACKS, 'given'];
   return [...cells].sort(

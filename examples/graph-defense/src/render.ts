@@ -1,7 +1,6 @@
 import { fmt, markdownTable, type SummaryRow, svgBarChart, svgLineChart } from '@lab/example-kit';
 import {
   ATTACKS,
-  type AttackName,
   type CellResult,
   DETECTOR_LABELS,
   DETECTORS,
@@ -11,7 +10,7 @@ import {
 } from './grid.js';
 
 /** Targets of the "Proof" section. */
-export const TARGETS = {
+const TARGETS = {
   aucNoKnowledgeAt5: 0.8,
   aucWithKnowledgeAt5: 0.85,
   edogCoraSeconds: 180,
@@ -272,9 +271,3 @@ export function charts(grid: GridResult): Record<string, string> {
   return svgs;
 }
 
-/** Names of the attacks, for the "what quick leaves out" note. */
-export function missingFrom(all: readonly string[], used: readonly string[]): string[] {
-  return all.filter((x) => !used.includes(x));
-}
-
-export type { AttackName };

@@ -148,7 +148,7 @@ export function compressOffline(dense: MaskEstimator, denseInt8: Int8Model, spec
  * Post-training calibration of the activation ranges (the QuantLSTM observers): forward passes
  * over `batches` training batches with `training: true`, no weight update.
  */
-export function calibrate(model: MaskEstimator, pool: TrainingPool, seed: number, batches = 8, batchSize = 16): void {
+function calibrate(model: MaskEstimator, pool: TrainingPool, seed: number, batches = 8, batchSize = 16): void {
   const rng = createRng(`${seed}:calibration`);
   const n = pool.frames * pool.bins;
   const x = new Float32Array(batchSize * n);

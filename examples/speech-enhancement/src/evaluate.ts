@@ -32,7 +32,7 @@ export interface EvaluateResult {
 }
 
 /** Result of {@link enhance}: one enhanced signal per mixture. */
-export type EnhanceResult = Float32Array[];
+type EnhanceResult = Float32Array[];
 
 /**
  * Enhances every mixture: STFT, normalised log-power features, the model's mask on |Y| (Nyquist
@@ -40,7 +40,7 @@ export type EnhanceResult = Float32Array[];
  * noisy phase, iSTFT. Utterances are batched after zero-padding at the end: the LSTMs are causal,
  * so the padded frames never change the outputs of the real ones.
  */
-export function enhance(model: MaskEstimator, mixtures: readonly Mixture[], stats: FeatureStats, batchSize = 32): EnhanceResult {
+function enhance(model: MaskEstimator, mixtures: readonly Mixture[], stats: FeatureStats, batchSize = 32): EnhanceResult {
   const specs = mixtures.map((m) => stft(m.noisy));
   const F = model.bins;
   const out: Float32Array[] = new Array(specs.length);

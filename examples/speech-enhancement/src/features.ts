@@ -9,7 +9,7 @@ const LOG_FLOOR = 1e-8;
  * nothing after the recordings' anti-alias filter and is always masked to 0; dropping it makes
  * every weight matrix a multiple of 8 on both axes, so Ethos-U's 8x8 blocks tile them.
  */
-export function modelBins(spec: { bins: number }): number {
+function modelBins(spec: { bins: number }): number {
   return spec.bins - 1;
 }
 

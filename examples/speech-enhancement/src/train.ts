@@ -31,7 +31,7 @@ export interface TrainMaskEstimatorResult {
 }
 
 /** Phase-sensitive loss: mean over bins of `(mask |Y| - target)^2`, scaled by the mean |Y|^2. */
-export function psaLoss(mask: tf.Tensor, magnitude: tf.Tensor, target: tf.Tensor): tf.Scalar {
+function psaLoss(mask: tf.Tensor, magnitude: tf.Tensor, target: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.div(tf.mean(tf.square(tf.sub(tf.mul(mask, magnitude), target))), tf.mean(tf.square(magnitude))) as tf.Scalar);
 }
 

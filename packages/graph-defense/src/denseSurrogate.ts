@@ -44,21 +44,8 @@ export function degreesOf(adjacency: Float32Array, n: number): Float64Array {
   return d;
 }
 
-/**
- * `Â = D^-1/2 (A + I) D^-1/2` of a dense adjacency tensor, differentiable in `A` (DeepRobust's
- * `normalize_adj_tensor`).
- */
-export function normalizeDense(adjacency: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const n = adjacency.shape[0];
-    const withLoops = tf.add(adjacency, tf.eye(n));
-    const invSqrt = tf.rsqrt(tf.sum(withLoops, 1));
-    return tf.mul(tf.mul(withLoops, tf.reshape(invSqrt, [n, 1])), tf.reshape(invSqrt, [1, n])) as tf.Tensor2D;
-  });
-}
-
 /** `Â² X` with the sparse normalised adjacency of an edge list, in float64 JS loops. */
-export function propagateTwice(arrays: GraphArrays, features: Float32Array = arrays.features): Float32Array {
+function propagateTwice(arrays: GraphArrays, features: Float32Array = arrays.features): Float32Array {
   const n = arrays.numNodes;
   const f = arrays.numFeatures;
   const deg = new Float64Array(n).fill(1);
@@ -176,7 +163,7 @@ export function trainLinearSurrogate(arrays: GraphArrays, options: LinearSurroga
 }
 
 /** Index of the largest entry of row `i` of a row-major `? x c` array (first on ties). */
-export function argmaxRow(values: ArrayLike<number>, i: number, c: number): number {
+function argmaxRow(values: ArrayLike<number>, i: number, c: number): number {
   let best = 0;
   let bestV = -Infinity;
   for (let k = 0; k < c; k++) {

@@ -1,11 +1,6 @@
 import {
-  Gcn,
-  type GcnFitOptions,
-  type GcnOptions,
-  type GraphArrays,
   graphArrays,
   initBackend,
-  type LabeledGraph,
   loadGraphFolder,
   resolveDataDir,
   SparseMatrix,

@@ -128,7 +128,7 @@ export function resolveBrickOrder(
 }
 
 /** Checks shape and values; returns a private int8 copy-free view or a converted copy. */
-export function checkWeightMatrix(fn: string, weights: unknown, shape: unknown): [Int8Array, number, number] {
+function checkWeightMatrix(fn: string, weights: unknown, shape: unknown): [Int8Array, number, number] {
   if (!Array.isArray(shape) || shape.length !== 2) {
     throw new LabInputError(fn, 'shape', 'must be [outputs, inputs]', shape);
   }

@@ -37,7 +37,7 @@ export function checkActivationRange(
   return [lo, hi];
 }
 
-export function checkMultiplier(fn: string, arg: string, m: unknown): QuantizedMultiplier {
+function checkMultiplier(fn: string, arg: string, m: unknown): QuantizedMultiplier {
   const q = m as QuantizedMultiplier | null;
   if (
     q === null ||

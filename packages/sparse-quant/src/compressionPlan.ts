@@ -195,7 +195,7 @@ function checkSettings(o: OptionReader, s: CompressionSettings): void {
 }
 
 /** @internal Shape-free validation. */
-export function checkPlanFields(fn: string, plan: CompressionPlan): void {
+function checkPlanFields(fn: string, plan: CompressionPlan): void {
   if (plan === undefined) throw new LabInputError(fn, 'plan', 'must be a CompressionPlan object', plan);
   const o = readOptions(fn, plan, PLAN_KEYS, 'plan');
   if (!Array.isArray(plan.layers) || plan.layers.length === 0) {

@@ -19,7 +19,7 @@ function ones(src: MaskSource, name: string): Uint8Array {
 }
 
 /** Per-unit scores of a layer: pooled over its gate columns in kernel (+ recurrentKernel). */
-export function layerUnitScores(
+function layerUnitScores(
   layer: ResolvedLayer,
   src: MaskSource,
 ): { scores: Float64Array; sizes: number } {
@@ -48,7 +48,7 @@ export function layerUnitScores(
 }
 
 /** Zeroes unit `j` in every slice of `slices`. */
-export function zeroUnit(masks: MaskSet, src: MaskSource, slices: readonly UnitSlice[], j: number): void {
+function zeroUnit(masks: MaskSet, src: MaskSource, slices: readonly UnitSlice[], j: number): void {
   for (const s of slices) {
     let m = masks.get(s.parameter);
     if (m === undefined) {
@@ -74,7 +74,7 @@ function matrixMask(
 }
 
 /** Multiplies values by a mask (new array). */
-export function applyMask(values: ArrayLike<number>, mask: Uint8Array | undefined): Float32Array {
+function applyMask(values: ArrayLike<number>, mask: Uint8Array | undefined): Float32Array {
   const out = Float32Array.from(values as ArrayLike<number>);
   if (mask) for (let i = 0; i < out.length; i++) if (!mask[i]) out[i] = 0;
   return out;

@@ -40,7 +40,7 @@ export interface DecodeModelOptions {
 }
 
 /** Largest `maxElements` accepted (2^31 - 1): one tensor's values must fit one typed array. */
-export const DECODE_MODEL_MAX_ELEMENTS = 2 ** 31 - 1;
+const DECODE_MODEL_MAX_ELEMENTS = 2 ** 31 - 1;
 const OPTION_KEYS = ['verifyChecksum', 'maxElements', 'source', 'allowNonFinite'] as const;
 
 const FN = 'decodeModel';

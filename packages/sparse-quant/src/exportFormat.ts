@@ -36,8 +36,6 @@ export const ENCODING_CODES: Record<TensorEncoding, number> = {
 };
 export const ENCODING_NAMES: readonly TensorEncoding[] = ['dense', 'bitmask', 'csr', 'bsr', 'units'];
 /** Preference order when two encodings have the same size (simplest first). */
-export const TIE_ORDER: readonly TensorEncoding[] = ['dense', 'units', 'bsr', 'csr', 'bitmask'];
-
 export const STRUCTURE_CODES: Record<SparsityStructure | 'none', number> = {
   none: 0,
   weight: 1,
@@ -87,7 +85,7 @@ export function matrixView(shape: readonly number[]): { rows: number; cols: numb
 }
 
 /** Product of a shape's dimensions. */
-export function numel(shape: readonly number[]): number {
+function numel(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
@@ -100,12 +98,12 @@ export function encodeName(name: string): Uint8Array {
 }
 
 /** Bytes of a stored name (u16 length + UTF-8) and shape (u8 rank + u32 dims). */
-export function nameAndShapeBytes(nameBytes: number, rank: number): number {
+function nameAndShapeBytes(nameBytes: number, rank: number): number {
   return 2 + nameBytes + 1 + 4 * rank;
 }
 
 /** Counts that decide every encoding's size. */
-export interface WeightStats {
+interface WeightStats {
   rows: number;
   cols: number;
   nnz: number;
@@ -114,7 +112,7 @@ export interface WeightStats {
 }
 
 /** Non-zero counts of the matrix view. */
-export function weightStats(t: Int8Tensor): WeightStats {
+function weightStats(t: Int8Tensor): WeightStats {
   const { rows, cols } = matrixView(t.shape);
   const v = t.values;
   const colSeen = new Uint8Array(cols);
@@ -138,7 +136,7 @@ export function weightStats(t: Int8Tensor): WeightStats {
 }
 
 /** Number of blocks of shape `[br, bc]` that hold at least one non-zero. */
-export function countNonZeroBlocks(
+function countNonZeroBlocks(
   values: Int8Array,
   rows: number,
   cols: number,
@@ -164,16 +162,16 @@ export function countNonZeroBlocks(
 }
 
 /** Payload bytes of each encoding (not counting the record's encoding byte and length). */
-export function denseBytes(s: WeightStats): number {
+function denseBytes(s: WeightStats): number {
   return s.rows * s.cols;
 }
-export function bitmaskBytes(s: WeightStats): number {
+function bitmaskBytes(s: WeightStats): number {
   return 4 + Math.ceil((s.rows * s.cols) / 8) + s.nnz;
 }
-export function csrBytes(s: WeightStats): number {
+function csrBytes(s: WeightStats): number {
   return 2 + 4 + (s.rows + 1) * indexBytes(s.nnz) + s.nnz * indexBytes(Math.max(0, s.cols - 1)) + s.nnz;
 }
-export function bsrBytes(s: WeightStats, br: number, bc: number, nBlocks: number): number {
+function bsrBytes(s: WeightStats, br: number, bc: number, nBlocks: number): number {
   const nbr = Math.ceil(s.rows / br);
   const nbc = Math.ceil(s.cols / bc);
   return (
@@ -187,7 +185,7 @@ export function bsrBytes(s: WeightStats, br: number, bc: number, nBlocks: number
     nBlocks * br * bc
   );
 }
-export function unitsBytes(s: WeightStats): number {
+function unitsBytes(s: WeightStats): number {
   return Math.ceil(s.rows / 8) + Math.ceil(s.cols / 8) + s.keptRows * s.keptCols;
 }
 
@@ -207,12 +205,12 @@ export interface EncodingOptions {
   blockShapes?: readonly (readonly [number, number])[];
 }
 
-export const DEFAULT_BLOCK_SHAPES: readonly (readonly [number, number])[] = [
+const DEFAULT_BLOCK_SHAPES: readonly (readonly [number, number])[] = [
   [8, 8],
   [4, 4],
 ];
 
-/** Picks the encoding of one weight: the forced one, or the smallest (ties: {@link TIE_ORDER}). */
+/** Picks the encoding of one weight: the forced one, or the smallest (ties go to the first of dense, units, bsr, csr, bitmask: the order candidates are built in). */
 export function chooseEncoding(t: Int8Tensor, options: EncodingOptions): EncodingChoice {
   const stats = weightStats(t);
   const wanted = options.encodings?.[t.name] ?? options.encoding ?? 'auto';

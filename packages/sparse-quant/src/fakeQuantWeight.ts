@@ -34,7 +34,7 @@ export function fakeQuantWeight(w: tf.Tensor, options: FakeQuantWeightOptions = 
 }
 
 /** @internal The scale tensor of {@link fakeQuantWeight} (shape `[]` or `[channels]`). */
-export function weightScales(w: tf.Tensor, perChannel: boolean): tf.Tensor {
+function weightScales(w: tf.Tensor, perChannel: boolean): tf.Tensor {
   return tf.tidy(() => {
     const a = tf.abs(w);
     const m = perChannel && w.rank >= 1 ? tf.max(tf.reshape(a, [-1, w.shape[w.rank - 1]!]), 0) : tf.max(a);

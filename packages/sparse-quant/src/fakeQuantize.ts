@@ -14,7 +14,7 @@ export interface QuantGrid {
 }
 
 /** @internal Validates a grid. */
-export function checkGrid(fn: string, arg: string, g: QuantGrid): void {
+function checkGrid(fn: string, arg: string, g: QuantGrid): void {
   if (g === null || typeof g !== 'object')
     throw new LabInputError(fn, arg, 'must be { scale, zeroPoint, qmin, qmax }', g);
   if (!(typeof g.scale === 'number' && Number.isFinite(g.scale) && g.scale > 0)) {

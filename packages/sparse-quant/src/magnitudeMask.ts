@@ -63,7 +63,7 @@ export function checkBlock(
 }
 
 /** @internal Per-unit (last axis) scores of one weight. */
-export function unitScores(
+function unitScores(
   values: ArrayLike<number>,
   shape: readonly number[],
   norm: ScoreNorm,

@@ -3,7 +3,7 @@ import { createRng, type Rng } from '@lab/core';
 import type { Int8Model, Int8Tensor } from '../src/Int8Model.js';
 
 /** A random non-zero int8 in the narrow range [-127, 127]. */
-export function nonZeroInt8(rng: Rng): number {
+function nonZeroInt8(rng: Rng): number {
   const v = rng.int(127) + 1;
   return rng.next() < 0.5 ? -v : v;
 }

@@ -27,17 +27,6 @@ export function createFlipState(adjacency: Float32Array, n: number, degrees: Flo
   return { n, adjacency: adjacency.slice(), degrees: degrees.slice(), flipped: new Uint8Array(n * n) };
 }
 
-/** Score of the pair `i < j` given `dL/dA`; `-Infinity` when the pair may not be flipped. */
-export function pairScore(grad: Float32Array, state: FlipState, i: number, j: number): number {
-  const { n, adjacency, degrees } = state;
-  if (i === j || state.flipped[i * n + j] || state.flipped[j * n + i]) return Number.NEGATIVE_INFINITY;
-  const a = adjacency[i * n + j] as number;
-  if (a === 1 && ((degrees[i] as number) <= 1 || (degrees[j] as number) <= 1))
-    return Number.NEGATIVE_INFINITY;
-  if (state.likelihood && !passesLikelihood(state, i, j)) return Number.NEGATIVE_INFINITY;
-  return ((grad[i * n + j] as number) + (grad[j * n + i] as number)) * (1 - 2 * a);
-}
-
 function passesLikelihood(state: FlipState, i: number, j: number): boolean {
   const ll = state.likelihood;
   if (!ll) return true;

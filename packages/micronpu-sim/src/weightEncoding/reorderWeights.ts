@@ -10,7 +10,7 @@
  */
 
 /** Input-channel block depth for 8-bit IFMs in depth-first traversal. */
-export const IFM_BLOCK_DEPTH_INT8 = 32;
+const IFM_BLOCK_DEPTH_INT8 = 32;
 
 /** Ordering parameters of the brick layout. */
 export interface BrickOrder {

@@ -22,7 +22,7 @@ export interface SyntheticWeightsOptions {
 }
 
 /** Side of the pruning blocks: Ethos-U's 8 (out) x 8 (in) micro-block. */
-export const PRUNE_BLOCK = 8;
+const PRUNE_BLOCK = 8;
 
 /**
  * Seeded synthetic int8 weight matrices for encoder measurements: i.i.d. standard normal

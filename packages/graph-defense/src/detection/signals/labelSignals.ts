@@ -16,7 +16,7 @@ export interface LabelSignals {
 }
 
 /** Arg-max class per node; known training labels override the prediction. */
-export function predictedLabels(a: GraphArrays, probs: Float32Array): Int32Array {
+function predictedLabels(a: GraphArrays, probs: Float32Array): Int32Array {
   const c = a.numClasses;
   const y = new Int32Array(a.numNodes);
   for (let i = 0; i < a.numNodes; i++) {
