@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type FitHistory, type FitOptions, LabInputError } from '@lab/core';
+import { type FitHistory, type FitOptions, LabInputError, readOptions, type SeedOptions } from '@lab/core';
 import type { ForecastData } from './prepareForecastData.js';
 
 /** Options of {@link Forecaster.fit}. */
-export interface ForecasterFitOptions {
+export interface ForecasterFitOptions extends SeedOptions {
   /** Maximum passes over the training windows (default 10). */
   epochs?: number;
   /** Windows per step (default 32). */
@@ -12,20 +12,41 @@ export interface ForecasterFitOptions {
   lr?: number;
   /** Early-stopping patience on validation MSE, in epochs (default 3). */
   patience?: number;
-  /** Seed of the shuffling (default 0); parameters are seeded by the constructor's seed. */
-  seed?: number | string;
+  // seed / rng (SeedOptions): the shuffling (default seed 0); parameters are seeded by the constructor.
   /** Called after every epoch (and every batch with `progressEvery: 'batch'`); `false` stops. */
   onProgress?: FitOptions['onProgress'];
   /** Report progress every epoch (default) or every batch. */
   progressEvery?: 'epoch' | 'batch';
 }
 
-/** Result of {@link Forecaster.fit}. */
-export interface ForecasterFitResult {
-  /** Training history from `fit` of `@lab/core` (`null` for forecasters without parameters). */
-  history: FitHistory | null;
+/**
+ * Result of {@link Forecaster.fit}: the training history of `fit` from `@lab/core` (an empty
+ * history, `epochs: 0`, for forecasters without parameters).
+ */
+export interface ForecasterFitResult extends FitHistory {
+  /** Epochs run (= `epochsRun`). */
+  epochs: number;
   /** Mean wall time per epoch in milliseconds, validation included (0 without training). */
   msPerEpoch: number;
+}
+
+/** The result of `fit` for forecasters without parameters (nothing trained). Internal. */
+export function untrainedFitResult(): ForecasterFitResult {
+  return {
+    loss: [],
+    valLoss: [],
+    metrics: {},
+    lr: [],
+    bestEpoch: -1,
+    bestValue: Number.POSITIVE_INFINITY,
+    epochsRun: 0,
+    steps: 0,
+    stopReason: 'completed',
+    restoredBestWeights: false,
+    elapsedMs: 0,
+    epochs: 0,
+    msPerEpoch: 0,
+  };
 }
 
 /** Result of {@link Forecaster.evaluate} / {@link evaluateForecaster}. */
@@ -82,12 +103,25 @@ export function gatherWindows(
 
 /** Checks that a forecaster matches the data's shape. Internal. */
 export function checkDataFor(fn: string, f: Forecaster, data: ForecastData): void {
-  if (data === null || typeof data !== 'object' || !(data.values instanceof Float32Array) || data.windows === undefined) {
+  if (
+    data === null ||
+    typeof data !== 'object' ||
+    !(data.values instanceof Float32Array) ||
+    data.windows === undefined
+  ) {
     throw new LabInputError(fn, 'data', 'must be a ForecastData from prepareForecastData', data);
   }
-  if (data.cols !== f.numSeries) throw new LabInputError(fn, 'data.cols', `must equal the model's ${f.numSeries} series`, data.cols);
-  if (data.lookback !== f.lookback) throw new LabInputError(fn, 'data.lookback', `must equal the model's look-back ${f.lookback}`, data.lookback);
-  if (data.horizon !== f.horizon) throw new LabInputError(fn, 'data.horizon', `must equal the model's horizon ${f.horizon}`, data.horizon);
+  if (data.cols !== f.numSeries)
+    throw new LabInputError(fn, 'data.cols', `must equal the model's ${f.numSeries} series`, data.cols);
+  if (data.lookback !== f.lookback)
+    throw new LabInputError(
+      fn,
+      'data.lookback',
+      `must equal the model's look-back ${f.lookback}`,
+      data.lookback,
+    );
+  if (data.horizon !== f.horizon)
+    throw new LabInputError(fn, 'data.horizon', `must equal the model's horizon ${f.horizon}`, data.horizon);
 }
 
 /**
@@ -109,8 +143,10 @@ export function evaluateForecaster(
   const fn = 'evaluateForecaster';
   checkDataFor(fn, forecaster, data);
   const starts = data.windows[split];
-  if (!(starts instanceof Int32Array)) throw new LabInputError(fn, 'split', "must be 'train', 'val' or 'test'", split);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new LabInputError(fn, 'batchSize', 'must be a positive integer', batchSize);
+  if (!(starts instanceof Int32Array))
+    throw new LabInputError(fn, 'split', "must be 'train', 'val' or 'test'", split);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new LabInputError(fn, 'batchSize', 'must be a positive integer', batchSize);
   const series = tf.tensor2d(data.values, [data.rows, data.cols]);
   let se = 0;
   let ae = 0;
@@ -137,7 +173,13 @@ export function evaluateForecaster(
 
 /** Validates a predict input `[B, L, N]`. Internal. */
 export function checkPredictInput(fn: string, f: Forecaster, x: tf.Tensor): void {
-  if (!(x instanceof tf.Tensor) || x.isDisposed || x.rank !== 3 || x.shape[1] !== f.lookback || x.shape[2] !== f.numSeries) {
+  if (
+    !(x instanceof tf.Tensor) ||
+    x.isDisposed ||
+    x.rank !== 3 ||
+    x.shape[1] !== f.lookback ||
+    x.shape[2] !== f.numSeries
+  ) {
     throw new LabInputError(fn, 'x', `must be a live tf.Tensor [batch, ${f.lookback}, ${f.numSeries}]`, x);
   }
 }

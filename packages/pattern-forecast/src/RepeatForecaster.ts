@@ -7,6 +7,7 @@ import {
   evaluateForecaster,
   type Forecaster,
   type ForecasterFitResult,
+  untrainedFitResult,
 } from './Forecaster.js';
 import type { ForecastData } from './prepareForecastData.js';
 
@@ -21,7 +22,8 @@ export interface RepeatForecasterOptions {
 export function checkSizes(fn: string, o: { lookback: number; horizon: number; numSeries: number }): void {
   if (o === null || typeof o !== 'object') throw new LabInputError(fn, 'options', 'must be an object', o);
   for (const k of ['lookback', 'horizon', 'numSeries'] as const) {
-    if (!Number.isInteger(o[k]) || o[k] < 1) throw new LabInputError(fn, `options.${k}`, 'must be a positive integer', o[k]);
+    if (!Number.isInteger(o[k]) || o[k] < 1)
+      throw new LabInputError(fn, `options.${k}`, 'must be a positive integer', o[k]);
   }
 }
 
@@ -46,7 +48,7 @@ export class RepeatForecaster implements Forecaster {
 
   async fit(data: ForecastData): Promise<ForecasterFitResult> {
     checkDataFor(`${this.name}.fit`, this, data);
-    return { history: null, msPerEpoch: 0 };
+    return untrainedFitResult();
   }
 
   predict(x: tf.Tensor): tf.Tensor {

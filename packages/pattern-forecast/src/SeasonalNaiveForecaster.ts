@@ -7,6 +7,7 @@ import {
   evaluateForecaster,
   type Forecaster,
   type ForecasterFitResult,
+  untrainedFitResult,
 } from './Forecaster.js';
 import type { ForecastData } from './prepareForecastData.js';
 import { checkSizes } from './RepeatForecaster.js';
@@ -37,7 +38,12 @@ export class SeasonalNaiveForecaster implements Forecaster {
     checkSizes('SeasonalNaiveForecaster', options);
     const period = options.period ?? 24;
     if (!Number.isInteger(period) || period < 1 || period > options.lookback) {
-      throw new LabInputError('SeasonalNaiveForecaster', 'options.period', `must be an integer in [1, lookback = ${options.lookback}]`, period);
+      throw new LabInputError(
+        'SeasonalNaiveForecaster',
+        'options.period',
+        `must be an integer in [1, lookback = ${options.lookback}]`,
+        period,
+      );
     }
     this.lookback = options.lookback;
     this.horizon = options.horizon;
@@ -47,7 +53,7 @@ export class SeasonalNaiveForecaster implements Forecaster {
 
   async fit(data: ForecastData): Promise<ForecasterFitResult> {
     checkDataFor(`${this.name}.fit`, this, data);
-    return { history: null, msPerEpoch: 0 };
+    return untrainedFitResult();
   }
 
   predict(x: tf.Tensor): tf.Tensor {

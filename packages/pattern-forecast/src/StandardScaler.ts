@@ -13,11 +13,21 @@ export class StandardScaler {
 
   constructor(mean: ArrayLike<number>, std: ArrayLike<number>) {
     if (mean.length !== std.length || mean.length === 0) {
-      throw new LabInputError('StandardScaler', 'std', `must have the length of mean (${mean.length})`, std.length);
+      throw new LabInputError(
+        'StandardScaler',
+        'std',
+        `must have the length of mean (${mean.length})`,
+        std.length,
+      );
     }
     for (let j = 0; j < std.length; j++) {
       if (!Number.isFinite(mean[j]!) || !(std[j]! > 0) || !Number.isFinite(std[j]!)) {
-        throw new LabInputError('StandardScaler', `std[${j}]`, 'must be finite and > 0 (a constant column cannot be scaled)', std[j]);
+        throw new LabInputError(
+          'StandardScaler',
+          `std[${j}]`,
+          'must be finite and > 0 (a constant column cannot be scaled)',
+          std[j],
+        );
       }
     }
     this.mean = Float64Array.from(mean);
@@ -35,8 +45,10 @@ export class StandardScaler {
    */
   static fit(values: ArrayLike<number>, cols: number, start = 0, end?: number): StandardScaler {
     const fn = 'StandardScaler.fit';
-    if (!Number.isInteger(cols) || cols < 1) throw new LabInputError(fn, 'cols', 'must be a positive integer', cols);
-    if (values.length % cols !== 0) throw new LabInputError(fn, 'values', `must have a length divisible by cols (${cols})`, values.length);
+    if (!Number.isInteger(cols) || cols < 1)
+      throw new LabInputError(fn, 'cols', 'must be a positive integer', cols);
+    if (values.length % cols !== 0)
+      throw new LabInputError(fn, 'values', `must have a length divisible by cols (${cols})`, values.length);
     const rows = values.length / cols;
     const e = end ?? rows;
     if (!Number.isInteger(start) || !Number.isInteger(e) || start < 0 || e > rows || e - start < 1) {
@@ -59,8 +71,18 @@ export class StandardScaler {
   }
 
   private check(fn: string, values: ArrayLike<number>): void {
-    if (values === null || typeof values !== 'object' || typeof values.length !== 'number' || values.length % this.cols !== 0) {
-      throw new LabInputError(fn, 'values', `must be a row-major array with a multiple of ${this.cols} entries`, values?.length);
+    if (
+      values === null ||
+      typeof values !== 'object' ||
+      typeof values.length !== 'number' ||
+      values.length % this.cols !== 0
+    ) {
+      throw new LabInputError(
+        fn,
+        'values',
+        `must be a row-major array with a multiple of ${this.cols} entries`,
+        values?.length,
+      );
     }
   }
 

@@ -17,10 +17,17 @@ export type PatternBasisKind = 'fourier' | 'polynomial';
  */
 export function patternBasis(kind: PatternBasisKind, patchLength: number, numPatterns: number): Float32Array {
   const fn = 'patternBasis';
-  if (kind !== 'fourier' && kind !== 'polynomial') throw new LabInputError(fn, 'kind', "must be 'fourier' or 'polynomial'", kind);
-  if (!Number.isInteger(patchLength) || patchLength < 1) throw new LabInputError(fn, 'patchLength', 'must be a positive integer', patchLength);
+  if (kind !== 'fourier' && kind !== 'polynomial')
+    throw new LabInputError(fn, 'kind', "must be 'fourier' or 'polynomial'", kind);
+  if (!Number.isInteger(patchLength) || patchLength < 1)
+    throw new LabInputError(fn, 'patchLength', 'must be a positive integer', patchLength);
   if (!Number.isInteger(numPatterns) || numPatterns < 1 || numPatterns > patchLength) {
-    throw new LabInputError(fn, 'numPatterns', `must be an integer in [1, patchLength = ${patchLength}]`, numPatterns);
+    throw new LabInputError(
+      fn,
+      'numPatterns',
+      `must be an integer in [1, patchLength = ${patchLength}]`,
+      numPatterns,
+    );
   }
   const P = patchLength;
   const candidates: Float64Array[] = [];
@@ -32,7 +39,9 @@ export function patternBasis(kind: PatternBasisKind, patchLength: number, numPat
     }
   } else {
     for (let d = 0; d < P; d++) {
-      candidates.push(Float64Array.from({ length: P }, (_, t) => (P === 1 ? 1 : ((2 * t) / (P - 1) - 1) ** d)));
+      candidates.push(
+        Float64Array.from({ length: P }, (_, t) => (P === 1 ? 1 : ((2 * t) / (P - 1) - 1) ** d)),
+      );
     }
   }
   const cols: Float64Array[] = [];

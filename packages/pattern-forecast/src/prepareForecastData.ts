@@ -46,15 +46,34 @@ export interface ForecastData {
  */
 export function prepareForecastData(series: CsvSeries, options: PrepareForecastDataOptions): ForecastData {
   const fn = 'prepareForecastData';
-  if (series === null || typeof series !== 'object' || !(series.values instanceof Float32Array || series.values instanceof Float64Array)) {
-    throw new LabInputError(fn, 'series', 'must be a CsvSeries { values, rows, cols, columns, dates }', series);
+  if (
+    series === null ||
+    typeof series !== 'object' ||
+    !(series.values instanceof Float32Array || series.values instanceof Float64Array)
+  ) {
+    throw new LabInputError(
+      fn,
+      'series',
+      'must be a CsvSeries { values, rows, cols, columns, dates }',
+      series,
+    );
   }
   if (series.values.length !== series.rows * series.cols) {
-    throw new LabInputError(fn, 'series.values', `must hold rows x cols = ${series.rows * series.cols} entries`, series.values.length);
+    throw new LabInputError(
+      fn,
+      'series.values',
+      `must hold rows x cols = ${series.rows * series.cols} entries`,
+      series.values.length,
+    );
   }
   for (let i = 0; i < series.values.length; i++) {
     if (!Number.isFinite(series.values[i]!)) {
-      throw new LabInputError(fn, 'series.values', `must be finite (row ${Math.floor(i / series.cols)}, column '${series.columns[i % series.cols]}')`, series.values[i]);
+      throw new LabInputError(
+        fn,
+        'series.values',
+        `must be finite (row ${Math.floor(i / series.cols)}, column '${series.columns[i % series.cols]}')`,
+        series.values[i],
+      );
     }
   }
   const { lookback, horizon } = options ?? ({} as PrepareForecastDataOptions);
@@ -63,7 +82,9 @@ export function prepareForecastData(series: CsvSeries, options: PrepareForecastD
     throw new LabInputError(fn, 'options.split', "must be 'ett', 'ett-minute' or 'ratio'", mode);
   }
   const split =
-    mode === 'ratio' ? ratioSplit(series.rows, lookback) : ettSplit(series.rows, lookback, mode === 'ett' ? 1 : 4);
+    mode === 'ratio'
+      ? ratioSplit(series.rows, lookback)
+      : ettSplit(series.rows, lookback, mode === 'ett' ? 1 : 4);
   const win = (r: { start: number; end: number }) => slidingWindows(r, { lookback, horizon });
   const windows = { train: win(split.train), val: win(split.val), test: win(split.test) };
   const scaler = StandardScaler.fit(series.values, series.cols, split.train.start, split.train.end);

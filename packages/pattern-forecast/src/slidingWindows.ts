@@ -21,7 +21,13 @@ export interface SlidingWindowsOptions {
  */
 export function slidingWindows(range: RowRange, options: SlidingWindowsOptions): Int32Array {
   const fn = 'slidingWindows';
-  if (range === null || typeof range !== 'object' || !Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0) {
+  if (
+    range === null ||
+    typeof range !== 'object' ||
+    !Number.isInteger(range.start) ||
+    !Number.isInteger(range.end) ||
+    range.start < 0
+  ) {
     throw new LabInputError(fn, 'range', 'must be { start, end } with integer rows, start >= 0', range);
   }
   const { lookback, horizon } = options ?? ({} as SlidingWindowsOptions);
@@ -31,7 +37,8 @@ export function slidingWindows(range: RowRange, options: SlidingWindowsOptions):
     ['options.horizon', horizon],
     ['options.stride', stride],
   ] as const) {
-    if (!Number.isInteger(v) || (v as number) < 1) throw new LabInputError(fn, k, 'must be a positive integer', v);
+    if (!Number.isInteger(v) || (v as number) < 1)
+      throw new LabInputError(fn, k, 'must be a positive integer', v);
   }
   const length = range.end - range.start;
   const span = lookback + horizon;

@@ -39,13 +39,23 @@ export const ETT_HOUR_BORDERS = { train: 8640, val: 11520, test: 14400 } as cons
 export function ettSplit(rows: number, lookback: number, stepsPerHour = 1): SeriesSplit {
   const fn = 'ettSplit';
   if (!Number.isInteger(stepsPerHour) || stepsPerHour < 1) {
-    throw new LabInputError(fn, 'stepsPerHour', 'must be a positive integer (1 for ETTh, 4 for ETTm)', stepsPerHour);
+    throw new LabInputError(
+      fn,
+      'stepsPerHour',
+      'must be a positive integer (1 for ETTh, 4 for ETTm)',
+      stepsPerHour,
+    );
   }
   const train = ETT_HOUR_BORDERS.train * stepsPerHour;
   const val = ETT_HOUR_BORDERS.val * stepsPerHour;
   const test = ETT_HOUR_BORDERS.test * stepsPerHour;
   if (!Number.isInteger(rows) || rows < test) {
-    throw new LabInputError(fn, 'rows', `must be an integer >= ${test} (the ETT split needs 20 months of rows)`, rows);
+    throw new LabInputError(
+      fn,
+      'rows',
+      `must be an integer >= ${test} (the ETT split needs 20 months of rows)`,
+      rows,
+    );
   }
   checkLookback(fn, lookback);
   if (lookback >= train) {
@@ -69,7 +79,8 @@ export function ettSplit(rows: number, lookback: number, stepsPerHour = 1): Seri
  */
 export function ratioSplit(rows: number, lookback: number): SeriesSplit {
   const fn = 'ratioSplit';
-  if (!Number.isInteger(rows) || rows < 10) throw new LabInputError(fn, 'rows', 'must be an integer >= 10', rows);
+  if (!Number.isInteger(rows) || rows < 10)
+    throw new LabInputError(fn, 'rows', 'must be an integer >= 10', rows);
   checkLookback(fn, lookback);
   const nTrain = Math.floor(rows * 0.7);
   const nTest = Math.floor(rows * 0.2);

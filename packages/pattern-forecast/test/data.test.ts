@@ -42,8 +42,12 @@ describe('slidingWindows', () => {
 
   it('throws when the window is longer than the data', () => {
     expect(() => slidingWindows({ start: 0, end: 10 }, { lookback: 8, horizon: 3 })).toThrow(LabInputError);
-    expect(() => slidingWindows({ start: 0, end: 10 }, { lookback: 8, horizon: 3 })).toThrow(/longer than the data/);
-    expect(() => slidingWindows({ start: 0, end: 10 }, { lookback: 0, horizon: 3 })).toThrow(/options.lookback/);
+    expect(() => slidingWindows({ start: 0, end: 10 }, { lookback: 8, horizon: 3 })).toThrow(
+      /longer than the data/,
+    );
+    expect(() => slidingWindows({ start: 0, end: 10 }, { lookback: 0, horizon: 3 })).toThrow(
+      /options.lookback/,
+    );
   });
 });
 
@@ -122,9 +126,11 @@ describe('prepareForecastData', () => {
       const ys = y.dataSync();
       for (let b = 0; b < starts.length; b++) {
         for (let t = 0; t < 10; t++)
-          for (let c = 0; c < 2; c++) expect(xs[(b * 10 + t) * 2 + c]).toBe(data.values[(starts[b]! + t) * 2 + c]);
+          for (let c = 0; c < 2; c++)
+            expect(xs[(b * 10 + t) * 2 + c]).toBe(data.values[(starts[b]! + t) * 2 + c]);
         for (let t = 0; t < 4; t++)
-          for (let c = 0; c < 2; c++) expect(ys[(b * 4 + t) * 2 + c]).toBe(data.values[(starts[b]! + 10 + t) * 2 + c]);
+          for (let c = 0; c < 2; c++)
+            expect(ys[(b * 4 + t) * 2 + c]).toBe(data.values[(starts[b]! + 10 + t) * 2 + c]);
       }
       tf.dispose([seriesT, startsT, x, y]);
       return null;
@@ -133,9 +139,13 @@ describe('prepareForecastData', () => {
 
   it('rejects windows longer than a segment and non-finite values', () => {
     const s = series(60, 2, (r) => r);
-    expect(() => prepareForecastData(s, { lookback: 30, horizon: 20, split: 'ratio' })).toThrow(LabInputError);
+    expect(() => prepareForecastData(s, { lookback: 30, horizon: 20, split: 'ratio' })).toThrow(
+      LabInputError,
+    );
     const bad = series(60, 2, (r) => (r === 7 ? Number.NaN : r));
-    expect(() => prepareForecastData(bad, { lookback: 5, horizon: 2, split: 'ratio' })).toThrow(/row 7, column 'v0'/);
+    expect(() => prepareForecastData(bad, { lookback: 5, horizon: 2, split: 'ratio' })).toThrow(
+      /row 7, column 'v0'/,
+    );
     expect(() => prepareForecastData(s, { lookback: 5, horizon: 2 })).toThrow(/ettSplit: argument 'rows'/);
   });
 });
