@@ -49,6 +49,14 @@ export function untrainedFitResult(): ForecasterFitResult {
   };
 }
 
+/** Options of {@link evaluateForecaster} and {@link Forecaster.evaluate}. */
+export interface EvaluateOptions {
+  /** Segment (default `'test'`). */
+  split?: 'train' | 'val' | 'test';
+  /** Windows per forward pass (default 256; does not change the result). */
+  batchSize?: number;
+}
+
 /** Result of {@link Forecaster.evaluate} / {@link evaluateForecaster}. */
 export interface EvaluateResult {
   /** Mean squared error over every window, step and series (normalised scale). */
@@ -74,7 +82,7 @@ export interface Forecaster {
   /** Forecast `[B, H, N]` for `x` `[B, L, N]` (the caller owns the result). */
   predict(x: tf.Tensor): tf.Tensor;
   /** MSE / MAE over every stride-1 window of a segment. */
-  evaluate(data: ForecastData, split?: 'train' | 'val' | 'test'): EvaluateResult;
+  evaluate(data: ForecastData, options?: EvaluateOptions): EvaluateResult;
   /** Frees tensors. */
   dispose(): void;
 }
@@ -130,23 +138,23 @@ export function checkDataFor(fn: string, f: Forecaster, data: ForecastData): voi
  *
  * @param forecaster - any {@link Forecaster}.
  * @param data - prepared data.
- * @param split - segment (default `'test'`).
- * @param batchSize - windows per forward pass (default 256; does not change the result).
+ * @param options - `split`: segment (default `'test'`); `batchSize`: windows per forward pass
+ *   (default 256; does not change the result).
  * @see Zeng et al., "Are Transformers Effective for Time Series Forecasting?" (DLinear), AAAI 2023.
  */
 export function evaluateForecaster(
   forecaster: Forecaster,
   data: ForecastData,
-  split: 'train' | 'val' | 'test' = 'test',
-  batchSize = 256,
+  options?: EvaluateOptions,
 ): EvaluateResult {
   const fn = 'evaluateForecaster';
   checkDataFor(fn, forecaster, data);
+  const o = readOptions(fn, options, ['split', 'batchSize']);
+  const split = o.oneOf('split', ['train', 'val', 'test'] as const, 'test');
+  const batchSize = o.integer('batchSize', 256, { min: 1 });
   const starts = data.windows[split];
   if (!(starts instanceof Int32Array))
-    throw new LabInputError(fn, 'split', "must be 'train', 'val' or 'test'", split);
-  if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new LabInputError(fn, 'batchSize', 'must be a positive integer', batchSize);
+    throw new LabInputError(fn, 'data.windows', `must hold Int32Array start rows for '${split}'`, starts);
   const series = tf.tensor2d(data.values, [data.rows, data.cols]);
   let se = 0;
   let ae = 0;

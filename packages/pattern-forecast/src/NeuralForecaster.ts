@@ -12,6 +12,7 @@ import {
 import {
   checkDataFor,
   checkPredictInput,
+  type EvaluateOptions,
   type EvaluateResult,
   evaluateForecaster,
   type Forecaster,
@@ -186,8 +187,9 @@ export abstract class NeuralForecaster implements Forecaster {
     }
   }
 
-  evaluate(data: ForecastData, split: 'train' | 'val' | 'test' = 'test'): EvaluateResult {
-    return evaluateForecaster(this, data, split);
+  /** {@link evaluateForecaster} of this forecaster. */
+  evaluate(data: ForecastData, options?: EvaluateOptions): EvaluateResult {
+    return evaluateForecaster(this, data, options);
   }
 
   /**

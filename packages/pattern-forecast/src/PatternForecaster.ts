@@ -90,7 +90,7 @@ export class PatternForecaster extends NeuralForecaster {
     const first = this.lookback - P - (M - 1) * this.patchStride;
     for (let m = 0; m < M; m++) for (let p = 0; p < P; p++) idx[m * P + p] = first + m * this.patchStride + p;
     this.patchIndex = tf.tensor1d(idx, 'int32');
-    const base = patternBasis(this.basis, P, K);
+    const base = patternBasis({ kind: this.basis, patchLength: P, numPatterns: K });
     if (this.patterns === 'fixed') {
       this.fixedBasis = tf.tensor2d(base, [P, K]);
     } else {

@@ -1,4 +1,14 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
+
+/** Options of {@link StandardScaler.fit}. */
+export interface StandardScalerFitOptions {
+  /** Columns of the row-major matrix. */
+  cols: number;
+  /** First training row (default 0). */
+  start?: number;
+  /** End of the training rows, exclusive (default: every row). */
+  end?: number;
+}
 
 /**
  * Per-column z-normalisation `(x - mean) / std` with statistics from a range of training rows
@@ -42,9 +52,19 @@ export class StandardScaler {
   /**
    * Fits mean and population std of each column over rows `[start, end)` of a row-major matrix.
    * A constant column gets std 1 (it is only centred).
+   *
+   * @param values - row-major `rows x cols` values (not modified).
+   * @param options - `cols`, and the row range `start` (default 0) .. `end` (default all rows).
    */
-  static fit(values: ArrayLike<number>, cols: number, start = 0, end?: number): StandardScaler {
+  static fit(values: ArrayLike<number>, options: StandardScalerFitOptions): StandardScaler {
     const fn = 'StandardScaler.fit';
+    const o = readOptions(fn, options, ['cols', 'start', 'end']);
+    const cols = o.integer('cols', undefined, { min: 1 });
+    const start = o.integer('start', 0, { min: 0 });
+    const end = o.optionalNumber('end', { integer: true, min: 0 });
+    if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
+      throw new LabInputError(fn, 'values', 'must be an array of numbers', values);
+    }
     if (!Number.isInteger(cols) || cols < 1)
       throw new LabInputError(fn, 'cols', 'must be a positive integer', cols);
     if (values.length % cols !== 0)

@@ -7,6 +7,7 @@ import {
   loadParameters,
   PARAMETERS_MAX_MANIFEST_BYTES,
   type ParametersManifest,
+  readOptions,
 } from '@lab/core';
 import { DLinearForecaster, type DLinearForecasterOptions } from './DLinearForecaster.js';
 import { type CheckedForecasterManifest, checkForecasterManifest } from './forecasterConfig.js';
@@ -44,6 +45,12 @@ function parseManifestText(fn: string, text: string, source: string): unknown {
   }
 }
 
+/** Options of {@link decodeForecaster}. */
+export interface DecodeForecasterOptions {
+  /** Label for error messages (default `'<manifest>'`). */
+  source?: string;
+}
+
 /**
  * Rebuilds a forecaster saved with `NeuralForecaster.save` from its manifest and weights already
  * in memory (works in browsers). Validates before it allocates: the manifest's forecaster
@@ -61,13 +68,10 @@ function parseManifestText(fn: string, text: string, source: string): unknown {
 export function decodeForecaster(
   manifest: ParametersManifest | string,
   weights: Uint8Array,
-  options: { source?: string } = {},
+  options?: DecodeForecasterOptions,
 ): NeuralForecaster {
   const fn = 'decodeForecaster';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
-  const source = options.source ?? '<manifest>';
-  if (typeof source !== 'string') throw new LabInputError(fn, 'options.source', 'must be a string', source);
+  const source = readOptions(fn, options, ['source']).string('source', '<manifest>');
   const bytes = checkBytes(fn, 'weights', weights);
   let parsed: unknown = manifest;
   if (typeof manifest === 'string') parsed = parseManifestText(fn, manifest, source);

@@ -26,7 +26,7 @@ describe('patternBasis', () => {
         [8, 5],
         [7, 7],
       ] as const) {
-        const b = patternBasis(kind, P, K);
+        const b = patternBasis({ kind, patchLength: P, numPatterns: K });
         for (let i = 0; i < K; i++)
           for (let j = 0; j < K; j++) {
             let d = 0;
@@ -37,7 +37,7 @@ describe('patternBasis', () => {
       }
     }
     // Fourier column 1 is the cosine of one cycle per patch
-    const f = patternBasis('fourier', 8, 3);
+    const f = patternBasis({ kind: 'fourier', patchLength: 8, numPatterns: 3 });
     for (let t = 0; t < 8; t++) expect(f[t * 3 + 1]).toBeCloseTo(Math.cos((2 * Math.PI * t) / 8) / 2, 6);
   });
 });
@@ -88,7 +88,7 @@ describe('PatternForecaster', () => {
     const r23 = (
       await expectNoLeaks(() => nb.patternResponses(x23), { keepResult: true })
     ).arraySync() as number[][][][];
-    const fb = patternBasis('fourier', 5, 5);
+    const fb = patternBasis({ kind: 'fourier', patchLength: 5, numPatterns: 5 });
     const x23s = x23.arraySync() as number[][][];
     for (const [b, n, mm, k] of [
       [0, 0, 0, 0],
@@ -132,7 +132,7 @@ describe('PatternForecaster', () => {
       patchLength: 4,
       numPatterns: 3,
     });
-    const base = patternBasis('fourier', 4, 3);
+    const base = patternBasis({ kind: 'fourier', patchLength: 4, numPatterns: 3 });
     const w = m.store.variable('patterns.basis');
     w.assign(tf.tensor3d([...base, ...base], [2, 4, 3]));
     expect(m.diversityPenalty().dataSync()[0]).toBeLessThan(1e-6);

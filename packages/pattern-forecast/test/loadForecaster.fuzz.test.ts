@@ -52,7 +52,8 @@ const input = () =>
     Float32Array.from({ length: 3 * L * N }, (_, i) => Math.sin(i * 0.7) + 0.1 * i),
     [3, L, N],
   );
-const predictionOf = (m: NeuralForecaster) => tf.tidy(() => m.predict(input()).dataSync().slice());
+const predictionOf = (m: NeuralForecaster) =>
+  tf.tidy(() => m.predict(input()).dataSync() as Float32Array).slice();
 
 interface Saved {
   name: string;
