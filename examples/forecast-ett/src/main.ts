@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, resolveDataDir } from '@lab/core';
+import { initBackend, readCsvSeries, resolveDataDir } from '@lab/core';
 import {
   type ExampleReport,
   fmt,
@@ -18,7 +18,6 @@ import {
   type Forecaster,
   type ForecasterFitResult,
   LinearForecaster,
-  loadCsvSeries,
   loadForecaster,
   PatternForecaster,
   type PatternForecasterOptions,
@@ -29,10 +28,30 @@ import {
 
 /** Published ETTh1 multivariate MSE/MAE (papers.md table; DLinear with L = 336). */
 const PUBLISHED: Record<number, Record<string, [number, number]> | undefined> = {
-  96: { Repeat: [1.295, 0.713], DLinear: [0.375, 0.399], 'PatchTST/42': [0.375, 0.399], FEDformer: [0.376, 0.419] },
-  192: { Repeat: [1.325, 0.733], DLinear: [0.405, 0.416], 'PatchTST/42': [0.414, 0.421], FEDformer: [0.42, 0.448] },
-  336: { Repeat: [1.323, 0.744], DLinear: [0.439, 0.443], 'PatchTST/42': [0.431, 0.436], FEDformer: [0.459, 0.465] },
-  720: { Repeat: [1.339, 0.756], DLinear: [0.472, 0.49], 'PatchTST/42': [0.449, 0.466], FEDformer: [0.506, 0.507] },
+  96: {
+    Repeat: [1.295, 0.713],
+    DLinear: [0.375, 0.399],
+    'PatchTST/42': [0.375, 0.399],
+    FEDformer: [0.376, 0.419],
+  },
+  192: {
+    Repeat: [1.325, 0.733],
+    DLinear: [0.405, 0.416],
+    'PatchTST/42': [0.414, 0.421],
+    FEDformer: [0.42, 0.448],
+  },
+  336: {
+    Repeat: [1.323, 0.744],
+    DLinear: [0.439, 0.443],
+    'PatchTST/42': [0.431, 0.436],
+    FEDformer: [0.459, 0.465],
+  },
+  720: {
+    Repeat: [1.339, 0.756],
+    DLinear: [0.472, 0.49],
+    'PatchTST/42': [0.449, 0.466],
+    FEDformer: [0.506, 0.507],
+  },
 };
 
 interface Row {
@@ -51,7 +70,9 @@ function parseList(name: string, text: string | undefined, fallback: number[]): 
   if (text === undefined) return fallback;
   const out = text.split(',').map((s) => Number(s.trim()));
   if (out.length === 0 || out.some((v) => !Number.isInteger(v) || v < 1)) {
-    throw new Error(`forecast-ett: argument '--${name}' must be a comma-separated list of positive integers; got ${JSON.stringify(text)}`);
+    throw new Error(
+      `forecast-ett: argument '--${name}' must be a comma-separated list of positive integers; got ${JSON.stringify(text)}`,
+    );
   }
   return out;
 }
@@ -68,7 +89,7 @@ async function main(): Promise<void> {
   const lookbacks = parseList('lookback', args.extra.lookback, args.quick ? [96] : [96, 336]);
   const maxEpochs = parseList('epochs', args.extra.epochs, [args.quick ? 3 : 6])[0]!;
   const patience = args.quick ? 1 : 2;
-  const series = await loadCsvSeries(dataPath);
+  const series = await readCsvSeries(dataPath);
   // ETT files by name (ETTh*: hourly borders, ETTm*: 15-minute borders); anything else 0.7/0.1/0.2.
   const base = basename(dataPath);
   const split = /^etth/i.test(base) ? 'ett' : /^ettm/i.test(base) ? 'ett-minute' : 'ratio';
@@ -81,12 +102,32 @@ async function main(): Promise<void> {
 
   // Our model and its ablations. Non-overlapping patches of 16 steps, K = 16 Fourier-initialised
   // pattern functions per series.
-  const pattern = (extra: Partial<PatternForecasterOptions>) => (L: number, H: number, N: number, seed: number) =>
-    new PatternForecaster({ lookback: L, horizon: H, numSeries: N, seed, patchLength: 16, patchStride: 16, ...extra });
-  const trainable: Record<string, { make: (L: number, H: number, N: number, seed: number) => Forecaster; lr: number; batchSize: number }> = {
+  const pattern =
+    (extra: Partial<PatternForecasterOptions>) => (L: number, H: number, N: number, seed: number) =>
+      new PatternForecaster({
+        lookback: L,
+        horizon: H,
+        numSeries: N,
+        seed,
+        patchLength: 16,
+        patchStride: 16,
+        ...extra,
+      });
+  const trainable: Record<
+    string,
+    { make: (L: number, H: number, N: number, seed: number) => Forecaster; lr: number; batchSize: number }
+  > = {
     Pattern: { make: pattern({}), lr: 2e-3, batchSize: 64 },
-    DLinear: { make: (L, H, N, seed) => new DLinearForecaster({ lookback: L, horizon: H, numSeries: N, seed }), lr: 5e-3, batchSize: 32 },
-    Linear: { make: (L, H, N, seed) => new LinearForecaster({ lookback: L, horizon: H, numSeries: N, seed }), lr: 5e-3, batchSize: 32 },
+    DLinear: {
+      make: (L, H, N, seed) => new DLinearForecaster({ lookback: L, horizon: H, numSeries: N, seed }),
+      lr: 5e-3,
+      batchSize: 32,
+    },
+    Linear: {
+      make: (L, H, N, seed) => new LinearForecaster({ lookback: L, horizon: H, numSeries: N, seed }),
+      lr: 5e-3,
+      batchSize: 32,
+    },
   };
   const ablations: Record<string, (L: number, H: number, N: number, seed: number) => Forecaster> = {
     'Pattern, fixed shared patterns': pattern({ patterns: 'fixed' }),
@@ -98,8 +139,10 @@ async function main(): Promise<void> {
   const jobs: Array<{ L: number; H: number; name: string; kind: 'main' | 'ablation' }> = [];
   for (const L of lookbacks)
     for (const H of horizons) {
-      for (const name of ['Repeat', 'SeasonalNaive', ...Object.keys(trainable)]) jobs.push({ L, H, name, kind: 'main' });
-      if (H === ablationHorizon) for (const name of Object.keys(ablations)) jobs.push({ L, H, name, kind: 'ablation' });
+      for (const name of ['Repeat', 'SeasonalNaive', ...Object.keys(trainable)])
+        jobs.push({ L, H, name, kind: 'main' });
+      if (H === ablationHorizon)
+        for (const name of Object.keys(ablations)) jobs.push({ L, H, name, kind: 'ablation' });
     }
   const bar = new ProgressBar('runs', jobs.length);
   const rows: Row[] = [];
@@ -115,7 +158,8 @@ async function main(): Promise<void> {
     let lr = 2e-3;
     let batchSize = 64;
     if (name === 'Repeat') model = new RepeatForecaster({ lookback: L, horizon: H, numSeries: N });
-    else if (name === 'SeasonalNaive') model = new SeasonalNaiveForecaster({ lookback: L, horizon: H, numSeries: N, period: Math.min(24, L) });
+    else if (name === 'SeasonalNaive')
+      model = new SeasonalNaiveForecaster({ lookback: L, horizon: H, numSeries: N, period: Math.min(24, L) });
     else if (job.kind === 'ablation') model = ablations[name]!(L, H, N, args.seed);
     else {
       const t = trainable[name]!;
@@ -130,10 +174,13 @@ async function main(): Promise<void> {
       patience,
       seed: args.seed,
       onProgress: (p) => {
-        bar.update(done, `L=${L} H=${H} ${name} epoch ${p.epoch + 1} loss ${p.loss.toFixed(3)} val ${p.valLoss.toFixed(3)}`);
+        bar.update(
+          done,
+          `L=${L} H=${H} ${name} epoch ${p.epoch + 1} loss ${p.loss.toFixed(3)} val ${p.valLoss.toFixed(3)}`,
+        );
       },
     });
-    const ev = model.evaluate(data, 'test');
+    const ev = model.evaluate(data, { split: 'test' });
     const row: Row = {
       lookback: L,
       horizon: H,
@@ -141,7 +188,7 @@ async function main(): Promise<void> {
       mse: ev.mse,
       mae: ev.mae,
       windows: ev.windows,
-      epochs: fitResult.history?.epochsRun ?? 0,
+      epochs: fitResult.epochs,
       msPerEpoch: fitResult.msPerEpoch,
       params: 'numParameters' in model ? (model as PatternForecaster).numParameters() : 0,
     };
@@ -151,7 +198,7 @@ async function main(): Promise<void> {
       const path = join(args.out, 'pattern-model.json');
       await (model as PatternForecaster).save(path, { lookback: L, horizon: H, testMse: ev.mse });
       const loaded = await loadForecaster(path);
-      roundTrip = { path, identical: loaded.evaluate(data, 'test').mse === ev.mse };
+      roundTrip = { path, identical: loaded.evaluate(data, { split: 'test' }).mse === ev.mse };
       loaded.dispose();
       svgForecast = forecastSvg(model, data.values, data.cols, data.columns, data.windows.test, L, H);
     }
@@ -164,10 +211,18 @@ async function main(): Promise<void> {
   const key = (r: Row) => `${r.model}/L${r.lookback}/H${r.horizon}`;
   const metrics: Record<string, unknown> = {};
   for (const r of [...rows, ...ablationRows]) {
-    metrics[key(r)] = { mse: r.mse, mae: r.mae, windows: r.windows, epochs: r.epochs, msPerEpoch: r.msPerEpoch, params: r.params };
+    metrics[key(r)] = {
+      mse: r.mse,
+      mae: r.mae,
+      windows: r.windows,
+      epochs: r.epochs,
+      msPerEpoch: r.msPerEpoch,
+      params: r.params,
+    };
   }
   metrics.saveLoadRoundTrip = roundTrip;
-  const find = (model: string, L: number, H: number) => rows.find((r) => r.model === model && r.lookback === L && r.horizon === H);
+  const find = (model: string, L: number, H: number) =>
+    rows.find((r) => r.model === model && r.lookback === L && r.horizon === H);
 
   // Targets of the issue.
   const checks: string[] = [];
@@ -194,7 +249,17 @@ async function main(): Promise<void> {
     return `${fmt(v[0])}/${fmt(v[1])}${note}`;
   };
   const tableRows = (list: Row[]) =>
-    list.map((r) => [r.lookback, r.horizon, r.model, fmt(r.mse), fmt(r.mae), publishedFor(r), r.epochs, r.epochs ? fmt(r.msPerEpoch, 0) : '', r.params || '']);
+    list.map((r) => [
+      r.lookback,
+      r.horizon,
+      r.model,
+      fmt(r.mse),
+      fmt(r.mae),
+      publishedFor(r),
+      r.epochs,
+      r.epochs ? fmt(r.msPerEpoch, 0) : '',
+      r.params || '',
+    ]);
   const md = [
     `Data: \`${dataPath}\` (${series.rows} rows, ${series.cols} series), split \`${split}\`; MSE/MAE on the z-normalised scale over every stride-1 test window.`,
     '',
@@ -204,13 +269,21 @@ async function main(): Promise<void> {
     '',
     `## Ablations (H = ${ablationHorizon})`,
     '',
-    markdownTable(header, tableRows([...rows.filter((r) => r.model === 'Pattern' && r.horizon === ablationHorizon), ...ablationRows])),
+    markdownTable(
+      header,
+      tableRows([
+        ...rows.filter((r) => r.model === 'Pattern' && r.horizon === ablationHorizon),
+        ...ablationRows,
+      ]),
+    ),
     '',
     '## Targets',
     '',
     ...checks.map((c) => `- ${c}`),
     '',
-    roundTrip ? `Save/load round trip of the first Pattern model (${roundTrip.path}): identical test MSE = ${roundTrip.identical}.` : '',
+    roundTrip
+      ? `Save/load round trip of the first Pattern model (${roundTrip.path}): identical test MSE = ${roundTrip.identical}.`
+      : '',
   ].join('\n');
 
   const bars = svgBarChart({
@@ -238,15 +311,29 @@ async function main(): Promise<void> {
       horizons,
       maxEpochs,
       patience,
-      pattern: { patchLength: 16, patchStride: 16, numPatterns: 16, patterns: 'diverse', instanceNorm: 'last', lr: 2e-3, batchSize: 64 },
-      baselines: { DLinear: { kernel: 25, lr: 5e-3, batchSize: 32 }, Linear: { lr: 5e-3, batchSize: 32 }, SeasonalNaive: { period: 24 } },
+      pattern: {
+        patchLength: 16,
+        patchStride: 16,
+        numPatterns: 16,
+        patterns: 'diverse',
+        instanceNorm: 'last',
+        lr: 2e-3,
+        batchSize: 64,
+      },
+      baselines: {
+        DLinear: { kernel: 25, lr: 5e-3, batchSize: 32 },
+        Linear: { lr: 5e-3, batchSize: 32 },
+        SeasonalNaive: { period: 24 },
+      },
     },
     metrics,
     summary: [
       {
         label: `Pattern test MSE/MAE, H=${best96.horizon}, L=${best96.lookback}`,
         value: `${fmt(best96.mse)}/${fmt(best96.mae)}`,
-        reference: published[best96.horizon] ? `DLinear ${published[best96.horizon]!.DLinear![0]}, PatchTST ${published[best96.horizon]!['PatchTST/42']![0]}` : '',
+        reference: published[best96.horizon]
+          ? `DLinear ${published[best96.horizon]!.DLinear![0]}, PatchTST ${published[best96.horizon]!['PatchTST/42']![0]}`
+          : '',
       },
       {
         label: `our DLinear test MSE, H=${best96.horizon}, L=${best96.lookback}`,

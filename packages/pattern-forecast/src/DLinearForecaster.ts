@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Dense, LabInputError } from '@lab/core';
+import { DLINEAR_KEYS, FORECASTER_LIMITS, readKernel } from './forecasterConfig.js';
 import { NeuralForecaster, type NeuralForecasterOptions } from './NeuralForecaster.js';
 
 /**
@@ -7,14 +8,23 @@ import { NeuralForecaster, type NeuralForecasterOptions } from './NeuralForecast
  * t): the series is padded by replicating its first and last values `(k - 1) / 2` times, then
  * averaged over windows of `k`, so `trend = A x` keeps length L.
  *
- * @param length - series length L.
- * @param kernel - odd window length k (DLinear: 25).
+ * @param length - series length L (at most `FORECASTER_LIMITS.lookback`).
+ * @param kernel - odd window length k (DLinear: 25; at most `FORECASTER_LIMITS.kernel`).
  * @see Zeng et al., "Are Transformers Effective for Time Series Forecasting?", AAAI 2023 (series_decomp).
  */
 export function movingAverageMatrix(length: number, kernel: number): Float32Array {
   const fn = 'movingAverageMatrix';
-  if (!Number.isInteger(length) || length < 1) throw new LabInputError(fn, 'length', 'must be a positive integer', length);
-  if (!Number.isInteger(kernel) || kernel < 1 || kernel % 2 === 0) throw new LabInputError(fn, 'kernel', 'must be an odd positive integer', kernel);
+  if (!Number.isInteger(length) || length < 1 || length > FORECASTER_LIMITS.lookback) {
+    throw new LabInputError(fn, 'length', `must be an integer in [1, ${FORECASTER_LIMITS.lookback}]`, length);
+  }
+  if (!Number.isInteger(kernel) || kernel < 1 || kernel > FORECASTER_LIMITS.kernel || kernel % 2 === 0) {
+    throw new LabInputError(
+      fn,
+      'kernel',
+      `must be an odd integer in [1, ${FORECASTER_LIMITS.kernel}]`,
+      kernel,
+    );
+  }
   const pad = (kernel - 1) / 2;
   const a = new Float64Array(length * length);
   for (let t = 0; t < length; t++) {
@@ -28,7 +38,7 @@ export function movingAverageMatrix(length: number, kernel: number): Float32Arra
 
 /** Options of {@link DLinearForecaster}. */
 export interface DLinearForecasterOptions extends NeuralForecasterOptions {
-  /** Moving-average window (default 25, as DLinear). */
+  /** Moving-average window, odd, at most `FORECASTER_LIMITS.kernel` (default 25, as DLinear). */
   kernel?: number;
 }
 
@@ -47,8 +57,9 @@ export class DLinearForecaster extends NeuralForecaster {
   private readonly trend: Dense;
 
   constructor(options: DLinearForecasterOptions) {
-    super('DLinearForecaster', options, 'none');
-    this.kernel = options.kernel ?? 25;
+    const kernel = readKernel('DLinearForecaster', options);
+    super('DLinearForecaster', options, 'none', DLINEAR_KEYS);
+    this.kernel = kernel;
     const a = movingAverageMatrix(this.lookback, this.kernel);
     // trend rows = x rows A^T; keep the transpose.
     this.avgT = tf.tidy(() => tf.transpose(tf.tensor2d(a, [this.lookback, this.lookback])));

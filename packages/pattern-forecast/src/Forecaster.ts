@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type FitHistory, type FitOptions, LabInputError } from '@lab/core';
+import { type FitHistory, type FitOptions, LabInputError, readOptions, type SeedOptions } from '@lab/core';
 import type { ForecastData } from './prepareForecastData.js';
 
 /** Options of {@link Forecaster.fit}. */
-export interface ForecasterFitOptions {
+export interface ForecasterFitOptions extends SeedOptions {
   /** Maximum passes over the training windows (default 10). */
   epochs?: number;
   /** Windows per step (default 32). */
@@ -12,20 +12,49 @@ export interface ForecasterFitOptions {
   lr?: number;
   /** Early-stopping patience on validation MSE, in epochs (default 3). */
   patience?: number;
-  /** Seed of the shuffling (default 0); parameters are seeded by the constructor's seed. */
-  seed?: number | string;
+  // seed / rng (SeedOptions): the shuffling (default seed 0); parameters are seeded by the constructor.
   /** Called after every epoch (and every batch with `progressEvery: 'batch'`); `false` stops. */
   onProgress?: FitOptions['onProgress'];
   /** Report progress every epoch (default) or every batch. */
   progressEvery?: 'epoch' | 'batch';
 }
 
-/** Result of {@link Forecaster.fit}. */
-export interface ForecasterFitResult {
-  /** Training history from `fit` of `@lab/core` (`null` for forecasters without parameters). */
-  history: FitHistory | null;
+/**
+ * Result of {@link Forecaster.fit}: the training history of `fit` from `@lab/core` (an empty
+ * history, `epochs: 0`, for forecasters without parameters).
+ */
+export interface ForecasterFitResult extends FitHistory {
+  /** Epochs run (= `epochsRun`). */
+  epochs: number;
   /** Mean wall time per epoch in milliseconds, validation included (0 without training). */
   msPerEpoch: number;
+}
+
+/** The result of `fit` for forecasters without parameters (nothing trained). Internal. */
+export function untrainedFitResult(): ForecasterFitResult {
+  return {
+    loss: [],
+    valLoss: [],
+    metrics: {},
+    lr: [],
+    bestEpoch: -1,
+    bestValue: Number.POSITIVE_INFINITY,
+    epochsRun: 0,
+    steps: 0,
+    stopReason: 'completed',
+    restoredBestWeights: false,
+    elapsedMs: 0,
+    epochs: 0,
+    msPerEpoch: 0,
+  };
+}
+
+/** Options of {@link evaluateForecaster} and {@link Forecaster.evaluate}. */
+export interface EvaluateOptions {
+  /** Segment (default `'test'`). */
+  split?: 'train' | 'val' | 'test';
+  /** Windows per forward pass (default 256; does not change the result). */
+  batchSize?: number;
 }
 
 /** Result of {@link Forecaster.evaluate} / {@link evaluateForecaster}. */
@@ -53,7 +82,7 @@ export interface Forecaster {
   /** Forecast `[B, H, N]` for `x` `[B, L, N]` (the caller owns the result). */
   predict(x: tf.Tensor): tf.Tensor;
   /** MSE / MAE over every stride-1 window of a segment. */
-  evaluate(data: ForecastData, split?: 'train' | 'val' | 'test'): EvaluateResult;
+  evaluate(data: ForecastData, options?: EvaluateOptions): EvaluateResult;
   /** Frees tensors. */
   dispose(): void;
 }
@@ -82,12 +111,25 @@ export function gatherWindows(
 
 /** Checks that a forecaster matches the data's shape. Internal. */
 export function checkDataFor(fn: string, f: Forecaster, data: ForecastData): void {
-  if (data === null || typeof data !== 'object' || !(data.values instanceof Float32Array) || data.windows === undefined) {
+  if (
+    data === null ||
+    typeof data !== 'object' ||
+    !(data.values instanceof Float32Array) ||
+    data.windows === undefined
+  ) {
     throw new LabInputError(fn, 'data', 'must be a ForecastData from prepareForecastData', data);
   }
-  if (data.cols !== f.numSeries) throw new LabInputError(fn, 'data.cols', `must equal the model's ${f.numSeries} series`, data.cols);
-  if (data.lookback !== f.lookback) throw new LabInputError(fn, 'data.lookback', `must equal the model's look-back ${f.lookback}`, data.lookback);
-  if (data.horizon !== f.horizon) throw new LabInputError(fn, 'data.horizon', `must equal the model's horizon ${f.horizon}`, data.horizon);
+  if (data.cols !== f.numSeries)
+    throw new LabInputError(fn, 'data.cols', `must equal the model's ${f.numSeries} series`, data.cols);
+  if (data.lookback !== f.lookback)
+    throw new LabInputError(
+      fn,
+      'data.lookback',
+      `must equal the model's look-back ${f.lookback}`,
+      data.lookback,
+    );
+  if (data.horizon !== f.horizon)
+    throw new LabInputError(fn, 'data.horizon', `must equal the model's horizon ${f.horizon}`, data.horizon);
 }
 
 /**
@@ -96,21 +138,23 @@ export function checkDataFor(fn: string, f: Forecaster, data: ForecastData): voi
  *
  * @param forecaster - any {@link Forecaster}.
  * @param data - prepared data.
- * @param split - segment (default `'test'`).
- * @param batchSize - windows per forward pass (default 256; does not change the result).
+ * @param options - `split`: segment (default `'test'`); `batchSize`: windows per forward pass
+ *   (default 256; does not change the result).
  * @see Zeng et al., "Are Transformers Effective for Time Series Forecasting?" (DLinear), AAAI 2023.
  */
 export function evaluateForecaster(
   forecaster: Forecaster,
   data: ForecastData,
-  split: 'train' | 'val' | 'test' = 'test',
-  batchSize = 256,
+  options?: EvaluateOptions,
 ): EvaluateResult {
   const fn = 'evaluateForecaster';
   checkDataFor(fn, forecaster, data);
+  const o = readOptions(fn, options, ['split', 'batchSize']);
+  const split = o.oneOf('split', ['train', 'val', 'test'] as const, 'test');
+  const batchSize = o.integer('batchSize', 256, { min: 1 });
   const starts = data.windows[split];
-  if (!(starts instanceof Int32Array)) throw new LabInputError(fn, 'split', "must be 'train', 'val' or 'test'", split);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new LabInputError(fn, 'batchSize', 'must be a positive integer', batchSize);
+  if (!(starts instanceof Int32Array))
+    throw new LabInputError(fn, 'data.windows', `must hold Int32Array start rows for '${split}'`, starts);
   const series = tf.tensor2d(data.values, [data.rows, data.cols]);
   let se = 0;
   let ae = 0;
@@ -137,7 +181,13 @@ export function evaluateForecaster(
 
 /** Validates a predict input `[B, L, N]`. Internal. */
 export function checkPredictInput(fn: string, f: Forecaster, x: tf.Tensor): void {
-  if (!(x instanceof tf.Tensor) || x.isDisposed || x.rank !== 3 || x.shape[1] !== f.lookback || x.shape[2] !== f.numSeries) {
+  if (
+    !(x instanceof tf.Tensor) ||
+    x.isDisposed ||
+    x.rank !== 3 ||
+    x.shape[1] !== f.lookback ||
+    x.shape[2] !== f.numSeries
+  ) {
     throw new LabInputError(fn, 'x', `must be a live tf.Tensor [batch, ${f.lookback}, ${f.numSeries}]`, x);
   }
 }

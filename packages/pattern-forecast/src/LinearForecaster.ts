@@ -26,6 +26,12 @@ export class LinearForecaster extends NeuralForecaster {
   }
 
   config(): Record<string, unknown> {
-    return { lookback: this.lookback, horizon: this.horizon, numSeries: this.numSeries, seed: this.seed, instanceNorm: this.instanceNorm as InstanceNorm };
+    return {
+      lookback: this.lookback,
+      horizon: this.horizon,
+      numSeries: this.numSeries,
+      seed: this.seed,
+      instanceNorm: this.instanceNorm as InstanceNorm,
+    };
   }
 }

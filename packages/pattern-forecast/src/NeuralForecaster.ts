@@ -1,8 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam, fit, LabInputError, ParameterStore, type SaveParametersResult, saveParameters } from '@lab/core';
+import {
+  Adam,
+  fit,
+  ParameterStore,
+  readOptions,
+  type SaveParametersResult,
+  type Seed,
+  type SeedOptions,
+  saveParameters,
+} from '@lab/core';
 import {
   checkDataFor,
   checkPredictInput,
+  type EvaluateOptions,
   type EvaluateResult,
   evaluateForecaster,
   type Forecaster,
@@ -11,7 +21,18 @@ import {
   gatherWindows,
 } from './Forecaster.js';
 import type { ForecastData } from './prepareForecastData.js';
-import { checkSizes } from './RepeatForecaster.js';
+
+const FIT_KEYS = [
+  'epochs',
+  'batchSize',
+  'lr',
+  'patience',
+  'seed',
+  'rng',
+  'onProgress',
+  'progressEvery',
+] as const;
+import { FORECASTER_FORMAT, INSTANCE_NORMS, NEURAL_KEYS, readSizes } from './forecasterConfig.js';
 
 /**
  * Instance normalisation of each look-back window and series before the model, undone on the
@@ -20,19 +41,18 @@ import { checkSizes } from './RepeatForecaster.js';
  */
 export type InstanceNorm = 'none' | 'last' | 'mean' | 'revin';
 
-/** Options every trainable forecaster takes. */
-export interface NeuralForecasterOptions {
+/**
+ * Options every trainable forecaster's constructor takes (architecture only; training options go
+ * to `fit`). `seed`/`rng` ({@link SeedOptions}) seed the parameter initialisation (default seed 0).
+ * Sizes are limited by `FORECASTER_LIMITS`.
+ */
+export interface NeuralForecasterOptions extends SeedOptions {
   lookback: number;
   horizon: number;
   numSeries: number;
-  /** Seed of the parameter initialisation. */
-  seed: number | string;
   /** Instance normalisation (default depends on the model). */
   instanceNorm?: InstanceNorm;
 }
-
-/** Manifest metadata tag of saved forecasters. */
-export const FORECASTER_FORMAT = 'lab-pattern-forecast';
 
 const REVIN_EPS = 1e-5; // variance floor of RevIN, as in Kim et al. (ICLR 2022)
 
@@ -47,22 +67,32 @@ export abstract class NeuralForecaster implements Forecaster {
   readonly horizon: number;
   readonly numSeries: number;
   readonly instanceNorm: InstanceNorm;
-  readonly seed: number | string;
+  /** Seed of the initialisation (`undefined` when an `rng` was given); saved with the model. */
+  readonly seed: Seed | undefined;
   /** The model's parameters. */
   readonly store: ParameterStore;
 
-  protected constructor(fn: string, options: NeuralForecasterOptions, defaultNorm: InstanceNorm) {
-    checkSizes(fn, options);
-    const norm = options.instanceNorm ?? defaultNorm;
-    if (!['none', 'last', 'mean', 'revin'].includes(norm)) {
-      throw new LabInputError(fn, 'options.instanceNorm', "must be 'none', 'last', 'mean' or 'revin'", norm);
-    }
-    this.lookback = options.lookback;
-    this.horizon = options.horizon;
-    this.numSeries = options.numSeries;
-    this.instanceNorm = norm;
-    this.seed = options.seed;
-    this.store = new ParameterStore({ seed: options.seed });
+  /**
+   * @param fn - the subclass name, for error messages.
+   * @param options - the caller's options (read with `readOptions`; unknown keys are rejected).
+   * @param defaultNorm - the model's default instance normalisation.
+   * @param known - every option name the subclass reads.
+   */
+  protected constructor(
+    fn: string,
+    options: NeuralForecasterOptions,
+    defaultNorm: InstanceNorm,
+    known: readonly string[] = NEURAL_KEYS,
+  ) {
+    const o = readOptions(fn, options, known);
+    const sizes = readSizes(o);
+    this.lookback = sizes.lookback;
+    this.horizon = sizes.horizon;
+    this.numSeries = sizes.numSeries;
+    this.instanceNorm = o.oneOf('instanceNorm', INSTANCE_NORMS, defaultNorm);
+    const rng = o.rng();
+    this.seed = o.has('rng') ? undefined : ((o.raw('seed') as Seed | undefined) ?? 0);
+    this.store = new ParameterStore({ seed: rng });
   }
 
   /** `[B, L, N]` (instance-normalised) to `[B, H, N]`. */
@@ -104,15 +134,25 @@ export abstract class NeuralForecaster implements Forecaster {
   /**
    * Trains with Adam on every stride-1 training window (shuffled, seeded), MSE loss (plus the
    * model's regulariser), early stopping on validation MSE with the best weights restored.
+   * Options are checked with `readOptions` (unknown keys rejected); `seed`/`rng` seed the
+   * shuffling (default seed 0).
+   *
+   * @returns core's `FitHistory` (`loss`, `valLoss`, `epochsRun`, `stopReason`, ...) plus
+   *   `epochs` (= `epochsRun`) and `msPerEpoch`.
    */
   async fit(data: ForecastData, options: ForecasterFitOptions = {}): Promise<ForecasterFitResult> {
     const fn = `${this.name}.fit`;
     checkDataFor(fn, this, data);
-    if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
-    const epochs = options.epochs ?? 10;
-    const lr = options.lr ?? 1e-3;
-    const patience = options.patience ?? 3;
-    if (!(lr > 0) || !Number.isFinite(lr)) throw new LabInputError(fn, 'options.lr', 'must be a finite number > 0', lr);
+    const o = readOptions(fn, options, FIT_KEYS);
+    const epochs = o.integer('epochs', 10, { min: 1 });
+    const batchSize = o.integer('batchSize', 32, { min: 1 });
+    const lr = o.number('lr', 1e-3, { min: 0, open: { min: true } });
+    const patience = o.integer('patience', 3, { min: 0 });
+    const onProgress = o.optionalFunction<NonNullable<ForecasterFitOptions['onProgress']>>('onProgress');
+    const progressEvery = o.oneOf('progressEvery', ['epoch', 'batch'] as const, 'epoch');
+    const rng = o.rng();
+    // core's fit takes a seed: the caller's seed as is (default 0), or one drawn from their rng.
+    const seed = o.has('rng') ? Math.floor(rng.next() * 2 ** 32) : ((o.raw('seed') as Seed | undefined) ?? 0);
     const series = tf.tensor2d(data.values, [data.rows, data.cols]);
     const trainIdx = tf.tensor1d(data.windows.train, 'int32');
     const valIdx = tf.tensor1d(data.windows.val, 'int32');
@@ -124,8 +164,8 @@ export abstract class NeuralForecaster implements Forecaster {
         trainData: { s: trainIdx },
         valData: { s: valIdx },
         epochs,
-        batchSize: options.batchSize ?? 32,
-        seed: options.seed ?? 0,
+        batchSize,
+        seed,
         loss: (b, ctx) => {
           const { x, y } = gatherWindows(series, b.s!, this.lookback, this.horizon);
           const mse = tf.mean(tf.squaredDifference(this.run(x, ctx.training), y)) as tf.Scalar;
@@ -133,18 +173,23 @@ export abstract class NeuralForecaster implements Forecaster {
           return reg === null ? mse : tf.add(mse, reg);
         },
         earlyStopping: { patience, restoreBestWeights: true },
-        onProgress: options.onProgress,
-        progressEvery: options.progressEvery,
+        onProgress,
+        progressEvery,
       });
-      return { history, msPerEpoch: history.epochsRun > 0 ? history.elapsedMs / history.epochsRun : 0 };
+      return {
+        ...history,
+        epochs: history.epochsRun,
+        msPerEpoch: history.epochsRun > 0 ? history.elapsedMs / history.epochsRun : 0,
+      };
     } finally {
       optimizer.dispose();
       tf.dispose([series, trainIdx, valIdx]);
     }
   }
 
-  evaluate(data: ForecastData, split: 'train' | 'val' | 'test' = 'test'): EvaluateResult {
-    return evaluateForecaster(this, data, split);
+  /** {@link evaluateForecaster} of this forecaster. */
+  evaluate(data: ForecastData, options?: EvaluateOptions): EvaluateResult {
+    return evaluateForecaster(this, data, options);
   }
 
   /**

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Dense, LabInputError } from '@lab/core';
+import { Dense } from '@lab/core';
+import { PATTERN_KEYS, readPatternConfig } from './forecasterConfig.js';
 import { type InstanceNorm, NeuralForecaster, type NeuralForecasterOptions } from './NeuralForecaster.js';
 import { type PatternBasisKind, patternBasis } from './patternBasis.js';
 
 /** Options of {@link PatternForecaster}. */
 export interface PatternForecasterOptions extends NeuralForecasterOptions {
-  /** Patch (subsequence) length P (default 16). */
+  /** Patch (subsequence) length P (default min(16, L); at most min(L, `FORECASTER_LIMITS.patchLength`)). */
   patchLength?: number;
   /** Step between patch starts (default P / 2, rounded down, at least 1). */
   patchStride?: number;
@@ -69,30 +70,19 @@ export class PatternForecaster extends NeuralForecaster {
 
   constructor(options: PatternForecasterOptions) {
     const fn = 'PatternForecaster';
-    super(fn, options, 'last');
-    const posInt = (arg: string, v: unknown, max = Number.POSITIVE_INFINITY): number => {
-      if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) {
-        throw new LabInputError(fn, `options.${arg}`, `must be an integer in [1, ${max}]`, v);
-      }
-      return v as number;
-    };
-    this.patchLength = posInt('patchLength', options.patchLength ?? Math.min(16, this.lookback), this.lookback);
-    this.patchStride = posInt('patchStride', options.patchStride ?? Math.max(1, Math.floor(this.patchLength / 2)), this.patchLength);
-    this.numPatterns = posInt('numPatterns', options.numPatterns ?? this.patchLength, this.patchLength);
-    this.numPatches = Math.floor((this.lookback - this.patchLength) / this.patchStride) + 1;
-    this.patterns = options.patterns ?? 'diverse';
-    if (this.patterns !== 'fixed' && this.patterns !== 'diverse') {
-      throw new LabInputError(fn, 'options.patterns', "must be 'fixed' or 'diverse'", this.patterns);
-    }
-    this.basis = options.basis ?? 'fourier';
-    this.diversityWeight = options.diversityWeight ?? 0.01;
-    if (!(this.diversityWeight >= 0) || !Number.isFinite(this.diversityWeight)) {
-      throw new LabInputError(fn, 'options.diversityWeight', 'must be a finite number >= 0', this.diversityWeight);
-    }
-    this.subsequenceCorrelation = options.subsequenceCorrelation ?? true;
-    this.attentionDim = posInt('attentionDim', options.attentionDim ?? 16);
-    this.seriesCorrelation = options.seriesCorrelation ?? true;
-    this.embeddingDim = posInt('embeddingDim', options.embeddingDim ?? 10);
+    const c = readPatternConfig(fn, options);
+    super(fn, options, 'last', PATTERN_KEYS);
+    this.patchLength = c.patchLength;
+    this.patchStride = c.patchStride;
+    this.numPatterns = c.numPatterns;
+    this.numPatches = c.numPatches;
+    this.patterns = c.patterns;
+    this.basis = c.basis;
+    this.diversityWeight = c.diversityWeight;
+    this.subsequenceCorrelation = c.subsequenceCorrelation;
+    this.attentionDim = c.attentionDim;
+    this.seriesCorrelation = c.seriesCorrelation;
+    this.embeddingDim = c.embeddingDim;
 
     const { patchLength: P, numPatterns: K, numPatches: M, numSeries: N } = this;
     // Patches aligned to the end of the look-back (the most recent step is always used).
@@ -100,7 +90,7 @@ export class PatternForecaster extends NeuralForecaster {
     const first = this.lookback - P - (M - 1) * this.patchStride;
     for (let m = 0; m < M; m++) for (let p = 0; p < P; p++) idx[m * P + p] = first + m * this.patchStride + p;
     this.patchIndex = tf.tensor1d(idx, 'int32');
-    const base = patternBasis(this.basis, P, K);
+    const base = patternBasis({ kind: this.basis, patchLength: P, numPatterns: K });
     if (this.patterns === 'fixed') {
       this.fixedBasis = tf.tensor2d(base, [P, K]);
     } else {
@@ -108,7 +98,8 @@ export class PatternForecaster extends NeuralForecaster {
       // Per-series basis initialised at the fixed one plus small noise, so series can diverge.
       this.store.create('patterns.basis', [N, P, K], (shape, rng) => {
         const out = new Float32Array(N * P * K);
-        for (let n = 0; n < N; n++) for (let i = 0; i < P * K; i++) out[n * P * K + i] = base[i]! + 0.05 * rng.normal();
+        for (let n = 0; n < N; n++)
+          for (let i = 0; i < P * K; i++) out[n * P * K + i] = base[i]! + 0.05 * rng.normal();
         void shape;
         return out;
       });
@@ -140,7 +131,12 @@ export class PatternForecaster extends NeuralForecaster {
           ? tf.reshape(tf.slice(xt, [0, 0, this.lookback - M * P], [b, N, M * P]), [b, N, M, P])
           : tf.reshape(tf.gather(xt, this.patchIndex, 2), [b, N, M, P]);
       if (this.fixedBasis !== null) {
-        return tf.reshape(tf.matMul(tf.reshape(patches, [b * N * M, P]), this.fixedBasis), [b, N, M, K]) as tf.Tensor4D;
+        return tf.reshape(tf.matMul(tf.reshape(patches, [b * N * M, P]), this.fixedBasis), [
+          b,
+          N,
+          M,
+          K,
+        ]) as tf.Tensor4D;
       }
       const perSeries = tf.reshape(tf.transpose(patches, [1, 0, 2, 3]), [N, b * M, P]);
       const r = tf.matMul(perSeries, this.store.get('patterns.basis')); // [N, B M, K]
@@ -151,7 +147,12 @@ export class PatternForecaster extends NeuralForecaster {
   /** The N x N series correlation matrix `softmax(relu(E1 E2^T))` (rows sum to 1), or null. */
   correlationMatrix(): tf.Tensor2D | null {
     if (!this.seriesCorrelation) return null;
-    return tf.tidy(() => tf.softmax(tf.relu(tf.matMul(this.store.get('series.e1'), this.store.get('series.e2'), false, true))) as tf.Tensor2D);
+    return tf.tidy(
+      () =>
+        tf.softmax(
+          tf.relu(tf.matMul(this.store.get('series.e1'), this.store.get('series.e2'), false, true)),
+        ) as tf.Tensor2D,
+    );
   }
 
   /**
@@ -184,8 +185,14 @@ export class PatternForecaster extends NeuralForecaster {
       if (this.subsequenceCorrelation) {
         const pos = this.store.get('subseq.position');
         const flat = tf.reshape(z, [b * N * M, K]);
-        const q = tf.add(tf.reshape(tf.matMul(flat, this.store.get('subseq.query')), [b * N, M, this.attentionDim]), pos);
-        const k = tf.add(tf.reshape(tf.matMul(flat, this.store.get('subseq.key')), [b * N, M, this.attentionDim]), pos);
+        const q = tf.add(
+          tf.reshape(tf.matMul(flat, this.store.get('subseq.query')), [b * N, M, this.attentionDim]),
+          pos,
+        );
+        const k = tf.add(
+          tf.reshape(tf.matMul(flat, this.store.get('subseq.key')), [b * N, M, this.attentionDim]),
+          pos,
+        );
         const v = tf.reshape(tf.matMul(flat, this.store.get('subseq.value')), [b * N, M, K]);
         const att = tf.softmax(tf.div(tf.matMul(q, k, false, true), Math.sqrt(this.attentionDim)));
         z = tf.add(z, tf.matMul(att, v));

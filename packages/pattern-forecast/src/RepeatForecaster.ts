@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LabInputError } from '@lab/core';
+import { readOptions } from '@lab/core';
+import { readSizes, SIZE_KEYS } from './forecasterConfig.js';
 import {
   checkDataFor,
   checkPredictInput,
+  type EvaluateOptions,
   type EvaluateResult,
   evaluateForecaster,
   type Forecaster,
   type ForecasterFitResult,
+  untrainedFitResult,
 } from './Forecaster.js';
 import type { ForecastData } from './prepareForecastData.js';
 
@@ -15,14 +18,6 @@ export interface RepeatForecasterOptions {
   lookback: number;
   horizon: number;
   numSeries: number;
-}
-
-/** Validates the three sizes every forecaster takes. Internal. */
-export function checkSizes(fn: string, o: { lookback: number; horizon: number; numSeries: number }): void {
-  if (o === null || typeof o !== 'object') throw new LabInputError(fn, 'options', 'must be an object', o);
-  for (const k of ['lookback', 'horizon', 'numSeries'] as const) {
-    if (!Number.isInteger(o[k]) || o[k] < 1) throw new LabInputError(fn, `options.${k}`, 'must be a positive integer', o[k]);
-  }
 }
 
 /**
@@ -38,15 +33,15 @@ export class RepeatForecaster implements Forecaster {
   readonly numSeries: number;
 
   constructor(options: RepeatForecasterOptions) {
-    checkSizes('RepeatForecaster', options);
-    this.lookback = options.lookback;
-    this.horizon = options.horizon;
-    this.numSeries = options.numSeries;
+    const sizes = readSizes(readOptions('RepeatForecaster', options, SIZE_KEYS));
+    this.lookback = sizes.lookback;
+    this.horizon = sizes.horizon;
+    this.numSeries = sizes.numSeries;
   }
 
   async fit(data: ForecastData): Promise<ForecasterFitResult> {
     checkDataFor(`${this.name}.fit`, this, data);
-    return { history: null, msPerEpoch: 0 };
+    return untrainedFitResult();
   }
 
   predict(x: tf.Tensor): tf.Tensor {
@@ -57,8 +52,9 @@ export class RepeatForecaster implements Forecaster {
     });
   }
 
-  evaluate(data: ForecastData, split: 'train' | 'val' | 'test' = 'test'): EvaluateResult {
-    return evaluateForecaster(this, data, split);
+  /** {@link evaluateForecaster} of this forecaster. */
+  evaluate(data: ForecastData, options?: EvaluateOptions): EvaluateResult {
+    return evaluateForecaster(this, data, options);
   }
 
   dispose(): void {}

@@ -1,15 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LabInputError } from '@lab/core';
+import { readOptions } from '@lab/core';
 import {
   checkDataFor,
   checkPredictInput,
+  type EvaluateOptions,
   type EvaluateResult,
   evaluateForecaster,
   type Forecaster,
   type ForecasterFitResult,
+  untrainedFitResult,
 } from './Forecaster.js';
 import type { ForecastData } from './prepareForecastData.js';
-import { checkSizes } from './RepeatForecaster.js';
+import { readSizes, SIZE_KEYS } from './forecasterConfig.js';
 
 /** Options of {@link SeasonalNaiveForecaster}. */
 export interface SeasonalNaiveForecasterOptions {
@@ -34,20 +36,18 @@ export class SeasonalNaiveForecaster implements Forecaster {
   readonly period: number;
 
   constructor(options: SeasonalNaiveForecasterOptions) {
-    checkSizes('SeasonalNaiveForecaster', options);
-    const period = options.period ?? 24;
-    if (!Number.isInteger(period) || period < 1 || period > options.lookback) {
-      throw new LabInputError('SeasonalNaiveForecaster', 'options.period', `must be an integer in [1, lookback = ${options.lookback}]`, period);
-    }
-    this.lookback = options.lookback;
-    this.horizon = options.horizon;
-    this.numSeries = options.numSeries;
+    const o = readOptions('SeasonalNaiveForecaster', options, [...SIZE_KEYS, 'period']);
+    const sizes = readSizes(o);
+    const period = o.integer('period', 24, { min: 1, max: sizes.lookback });
+    this.lookback = sizes.lookback;
+    this.horizon = sizes.horizon;
+    this.numSeries = sizes.numSeries;
     this.period = period;
   }
 
   async fit(data: ForecastData): Promise<ForecasterFitResult> {
     checkDataFor(`${this.name}.fit`, this, data);
-    return { history: null, msPerEpoch: 0 };
+    return untrainedFitResult();
   }
 
   predict(x: tf.Tensor): tf.Tensor {
@@ -57,8 +57,9 @@ export class SeasonalNaiveForecaster implements Forecaster {
     return tf.tidy(() => tf.gather(x, tf.tensor1d(idx, 'int32'), 1));
   }
 
-  evaluate(data: ForecastData, split: 'train' | 'val' | 'test' = 'test'): EvaluateResult {
-    return evaluateForecaster(this, data, split);
+  /** {@link evaluateForecaster} of this forecaster. */
+  evaluate(data: ForecastData, options?: EvaluateOptions): EvaluateResult {
+    return evaluateForecaster(this, data, options);
   }
 
   dispose(): void {}

@@ -1,4 +1,14 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
+
+/** Options of {@link StandardScaler.fit}. */
+export interface StandardScalerFitOptions {
+  /** Columns of the row-major matrix. */
+  cols: number;
+  /** First training row (default 0). */
+  start?: number;
+  /** End of the training rows, exclusive (default: every row). */
+  end?: number;
+}
 
 /**
  * Per-column z-normalisation `(x - mean) / std` with statistics from a range of training rows
@@ -13,11 +23,21 @@ export class StandardScaler {
 
   constructor(mean: ArrayLike<number>, std: ArrayLike<number>) {
     if (mean.length !== std.length || mean.length === 0) {
-      throw new LabInputError('StandardScaler', 'std', `must have the length of mean (${mean.length})`, std.length);
+      throw new LabInputError(
+        'StandardScaler',
+        'std',
+        `must have the length of mean (${mean.length})`,
+        std.length,
+      );
     }
     for (let j = 0; j < std.length; j++) {
       if (!Number.isFinite(mean[j]!) || !(std[j]! > 0) || !Number.isFinite(std[j]!)) {
-        throw new LabInputError('StandardScaler', `std[${j}]`, 'must be finite and > 0 (a constant column cannot be scaled)', std[j]);
+        throw new LabInputError(
+          'StandardScaler',
+          `std[${j}]`,
+          'must be finite and > 0 (a constant column cannot be scaled)',
+          std[j],
+        );
       }
     }
     this.mean = Float64Array.from(mean);
@@ -32,11 +52,23 @@ export class StandardScaler {
   /**
    * Fits mean and population std of each column over rows `[start, end)` of a row-major matrix.
    * A constant column gets std 1 (it is only centred).
+   *
+   * @param values - row-major `rows x cols` values (not modified).
+   * @param options - `cols`, and the row range `start` (default 0) .. `end` (default all rows).
    */
-  static fit(values: ArrayLike<number>, cols: number, start = 0, end?: number): StandardScaler {
+  static fit(values: ArrayLike<number>, options: StandardScalerFitOptions): StandardScaler {
     const fn = 'StandardScaler.fit';
-    if (!Number.isInteger(cols) || cols < 1) throw new LabInputError(fn, 'cols', 'must be a positive integer', cols);
-    if (values.length % cols !== 0) throw new LabInputError(fn, 'values', `must have a length divisible by cols (${cols})`, values.length);
+    const o = readOptions(fn, options, ['cols', 'start', 'end']);
+    const cols = o.integer('cols', undefined, { min: 1 });
+    const start = o.integer('start', 0, { min: 0 });
+    const end = o.optionalNumber('end', { integer: true, min: 0 });
+    if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
+      throw new LabInputError(fn, 'values', 'must be an array of numbers', values);
+    }
+    if (!Number.isInteger(cols) || cols < 1)
+      throw new LabInputError(fn, 'cols', 'must be a positive integer', cols);
+    if (values.length % cols !== 0)
+      throw new LabInputError(fn, 'values', `must have a length divisible by cols (${cols})`, values.length);
     const rows = values.length / cols;
     const e = end ?? rows;
     if (!Number.isInteger(start) || !Number.isInteger(e) || start < 0 || e > rows || e - start < 1) {
@@ -59,8 +91,18 @@ export class StandardScaler {
   }
 
   private check(fn: string, values: ArrayLike<number>): void {
-    if (values === null || typeof values !== 'object' || typeof values.length !== 'number' || values.length % this.cols !== 0) {
-      throw new LabInputError(fn, 'values', `must be a row-major array with a multiple of ${this.cols} entries`, values?.length);
+    if (
+      values === null ||
+      typeof values !== 'object' ||
+      typeof values.length !== 'number' ||
+      values.length % this.cols !== 0
+    ) {
+      throw new LabInputError(
+        fn,
+        'values',
+        `must be a row-major array with a multiple of ${this.cols} entries`,
+        values?.length,
+      );
     }
   }
 

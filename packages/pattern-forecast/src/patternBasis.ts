@@ -1,7 +1,18 @@
-import { LabInputError } from '@lab/core';
+import { readOptions } from '@lab/core';
+import { FORECASTER_LIMITS } from './forecasterConfig.js';
 
 /** Kind of fixed pattern functions. */
 export type PatternBasisKind = 'fourier' | 'polynomial';
+
+/** Options of {@link patternBasis}. */
+export interface PatternBasisOptions {
+  /** Basis family. */
+  kind: PatternBasisKind;
+  /** Patch length P (at most `FORECASTER_LIMITS.patchLength`). */
+  patchLength: number;
+  /** Number of functions K (1 <= K <= P). */
+  numPatterns: number;
+}
 
 /**
  * `K` fixed pattern functions on a patch of `P` steps, as the orthonormal columns of a
@@ -10,18 +21,15 @@ export type PatternBasisKind = 'fourier' | 'polynomial';
  * Fourier modes); `'polynomial'`: discrete Legendre polynomials of degree 0..K-1 (the trend
  * basis of N-BEATS).
  *
- * @param kind - basis family.
- * @param patchLength - P.
- * @param numPatterns - K (1 <= K <= P).
+ * @param options - `kind` (basis family), `patchLength` P, `numPatterns` K (1 <= K <= P).
  * @see Oreshkin et al., "N-BEATS", ICLR 2020 (trend and seasonality bases).
  */
-export function patternBasis(kind: PatternBasisKind, patchLength: number, numPatterns: number): Float32Array {
+export function patternBasis(options: PatternBasisOptions): Float32Array {
   const fn = 'patternBasis';
-  if (kind !== 'fourier' && kind !== 'polynomial') throw new LabInputError(fn, 'kind', "must be 'fourier' or 'polynomial'", kind);
-  if (!Number.isInteger(patchLength) || patchLength < 1) throw new LabInputError(fn, 'patchLength', 'must be a positive integer', patchLength);
-  if (!Number.isInteger(numPatterns) || numPatterns < 1 || numPatterns > patchLength) {
-    throw new LabInputError(fn, 'numPatterns', `must be an integer in [1, patchLength = ${patchLength}]`, numPatterns);
-  }
+  const o = readOptions(fn, options, ['kind', 'patchLength', 'numPatterns']);
+  const kind = o.oneOf('kind', ['fourier', 'polynomial'] as const);
+  const patchLength = o.integer('patchLength', undefined, { min: 1, max: FORECASTER_LIMITS.patchLength });
+  const numPatterns = o.integer('numPatterns', undefined, { min: 1, max: patchLength });
   const P = patchLength;
   const candidates: Float64Array[] = [];
   if (kind === 'fourier') {
@@ -32,7 +40,9 @@ export function patternBasis(kind: PatternBasisKind, patchLength: number, numPat
     }
   } else {
     for (let d = 0; d < P; d++) {
-      candidates.push(Float64Array.from({ length: P }, (_, t) => (P === 1 ? 1 : ((2 * t) / (P - 1) - 1) ** d)));
+      candidates.push(
+        Float64Array.from({ length: P }, (_, t) => (P === 1 ? 1 : ((2 * t) / (P - 1) - 1) ** d)),
+      );
     }
   }
   const cols: Float64Array[] = [];

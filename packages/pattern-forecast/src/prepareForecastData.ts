@@ -1,4 +1,4 @@
-import { type CsvSeries, LabInputError } from '@lab/core';
+import { type CsvSeries, LabInputError, readOptions } from '@lab/core';
 import { slidingWindows } from './slidingWindows.js';
 import { ettSplit, ratioSplit, type SeriesSplit } from './splits.js';
 import { StandardScaler } from './StandardScaler.js';
@@ -40,33 +40,57 @@ export interface ForecastData {
  * every stride-1 window (`L` inputs, `H` targets) of the training, validation and test segments.
  * The input is not modified.
  *
- * @param series - e.g. from {@link loadCsvSeries}.
+ * @param series - e.g. from `readCsvSeries` of `@lab/core`.
  * @param options - look-back, horizon and split protocol.
  * @see Zeng et al., "Are Transformers Effective for Time Series Forecasting?" (DLinear), AAAI 2023 (protocol).
  */
 export function prepareForecastData(series: CsvSeries, options: PrepareForecastDataOptions): ForecastData {
   const fn = 'prepareForecastData';
-  if (series === null || typeof series !== 'object' || !(series.values instanceof Float32Array || series.values instanceof Float64Array)) {
-    throw new LabInputError(fn, 'series', 'must be a CsvSeries { values, rows, cols, columns, dates }', series);
+  if (
+    series === null ||
+    typeof series !== 'object' ||
+    !(series.values instanceof Float32Array || series.values instanceof Float64Array)
+  ) {
+    throw new LabInputError(
+      fn,
+      'series',
+      'must be a CsvSeries { values, rows, cols, columns, dates }',
+      series,
+    );
   }
   if (series.values.length !== series.rows * series.cols) {
-    throw new LabInputError(fn, 'series.values', `must hold rows x cols = ${series.rows * series.cols} entries`, series.values.length);
+    throw new LabInputError(
+      fn,
+      'series.values',
+      `must hold rows x cols = ${series.rows * series.cols} entries`,
+      series.values.length,
+    );
   }
   for (let i = 0; i < series.values.length; i++) {
     if (!Number.isFinite(series.values[i]!)) {
-      throw new LabInputError(fn, 'series.values', `must be finite (row ${Math.floor(i / series.cols)}, column '${series.columns[i % series.cols]}')`, series.values[i]);
+      throw new LabInputError(
+        fn,
+        'series.values',
+        `must be finite (row ${Math.floor(i / series.cols)}, column '${series.columns[i % series.cols]}')`,
+        series.values[i],
+      );
     }
   }
-  const { lookback, horizon } = options ?? ({} as PrepareForecastDataOptions);
-  const mode = options?.split ?? 'ett';
-  if (mode !== 'ett' && mode !== 'ett-minute' && mode !== 'ratio') {
-    throw new LabInputError(fn, 'options.split', "must be 'ett', 'ett-minute' or 'ratio'", mode);
-  }
+  const o = readOptions(fn, options, ['lookback', 'horizon', 'split']);
+  const lookback = o.integer('lookback', undefined, { min: 1 });
+  const horizon = o.integer('horizon', undefined, { min: 1 });
+  const mode = o.oneOf('split', ['ett', 'ett-minute', 'ratio'] as const, 'ett');
   const split =
-    mode === 'ratio' ? ratioSplit(series.rows, lookback) : ettSplit(series.rows, lookback, mode === 'ett' ? 1 : 4);
+    mode === 'ratio'
+      ? ratioSplit(series.rows, { lookback })
+      : ettSplit(series.rows, { lookback, stepsPerHour: mode === 'ett' ? 1 : 4 });
   const win = (r: { start: number; end: number }) => slidingWindows(r, { lookback, horizon });
   const windows = { train: win(split.train), val: win(split.val), test: win(split.test) };
-  const scaler = StandardScaler.fit(series.values, series.cols, split.train.start, split.train.end);
+  const scaler = StandardScaler.fit(series.values, {
+    cols: series.cols,
+    start: split.train.start,
+    end: split.train.end,
+  });
   return {
     values: scaler.transform(series.values),
     rows: series.rows,

@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import type { RowRange } from './splits.js';
 
 /** Options of {@link slidingWindows}. */
@@ -21,18 +21,19 @@ export interface SlidingWindowsOptions {
  */
 export function slidingWindows(range: RowRange, options: SlidingWindowsOptions): Int32Array {
   const fn = 'slidingWindows';
-  if (range === null || typeof range !== 'object' || !Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0) {
+  if (
+    range === null ||
+    typeof range !== 'object' ||
+    !Number.isInteger(range.start) ||
+    !Number.isInteger(range.end) ||
+    range.start < 0
+  ) {
     throw new LabInputError(fn, 'range', 'must be { start, end } with integer rows, start >= 0', range);
   }
-  const { lookback, horizon } = options ?? ({} as SlidingWindowsOptions);
-  const stride = options?.stride ?? 1;
-  for (const [k, v] of [
-    ['options.lookback', lookback],
-    ['options.horizon', horizon],
-    ['options.stride', stride],
-  ] as const) {
-    if (!Number.isInteger(v) || (v as number) < 1) throw new LabInputError(fn, k, 'must be a positive integer', v);
-  }
+  const o = readOptions(fn, options, ['lookback', 'horizon', 'stride']);
+  const lookback = o.integer('lookback', undefined, { min: 1 });
+  const horizon = o.integer('horizon', undefined, { min: 1 });
+  const stride = o.integer('stride', 1, { min: 1 });
   const length = range.end - range.start;
   const span = lookback + horizon;
   if (length < span) {

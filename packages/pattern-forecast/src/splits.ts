@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 
 /** A half-open row range `[start, end)`. */
 export interface RowRange {
@@ -13,10 +13,18 @@ export interface SeriesSplit {
   test: RowRange;
 }
 
-function checkLookback(fn: string, lookback: unknown): asserts lookback is number {
-  if (!Number.isInteger(lookback) || (lookback as number) < 1) {
-    throw new LabInputError(fn, 'lookback', 'must be a positive integer', lookback);
-  }
+/** Options of {@link ettSplit}. */
+export interface EttSplitOptions {
+  /** Look-back length L. */
+  lookback: number;
+  /** 1 for the hourly ETTh files (default), 4 for the 15-minute ETTm files. */
+  stepsPerHour?: number;
+}
+
+/** Options of {@link ratioSplit}. */
+export interface RatioSplitOptions {
+  /** Look-back length L. */
+  lookback: number;
 }
 
 /** Rows of the standard ETT-hour split: 12 / 4 / 4 months of 30 days x 24 hours. */
@@ -32,22 +40,30 @@ export const ETT_HOUR_BORDERS = { train: 8640, val: 11520, test: 14400 } as cons
  * `Dataset_ETT_minute`).
  *
  * @param rows - rows in the file (at least 14,400 x stepsPerHour).
- * @param lookback - look-back length L (< 8640 x stepsPerHour).
- * @param stepsPerHour - 1 for ETTh (default), 4 for ETTm.
+ * @param options - `lookback` L (< 8640 x stepsPerHour); `stepsPerHour` 1 for ETTh (default), 4 for ETTm.
+ * @example
+ * ```ts
+ * const split = ettSplit(17420, { lookback: 96 });
+ * if (split.test.start !== 11520 - 96) throw new Error('test starts L rows before 11520');
+ * ```
  * @see Zhou et al., "Informer", AAAI 2021, `data_loader.py` (Dataset_ETT_hour, Dataset_ETT_minute).
  */
-export function ettSplit(rows: number, lookback: number, stepsPerHour = 1): SeriesSplit {
+export function ettSplit(rows: number, options: EttSplitOptions): SeriesSplit {
   const fn = 'ettSplit';
-  if (!Number.isInteger(stepsPerHour) || stepsPerHour < 1) {
-    throw new LabInputError(fn, 'stepsPerHour', 'must be a positive integer (1 for ETTh, 4 for ETTm)', stepsPerHour);
-  }
+  const o = readOptions(fn, options, ['lookback', 'stepsPerHour']);
+  const lookback = o.integer('lookback', undefined, { min: 1 });
+  const stepsPerHour = o.integer('stepsPerHour', 1, { min: 1 });
   const train = ETT_HOUR_BORDERS.train * stepsPerHour;
   const val = ETT_HOUR_BORDERS.val * stepsPerHour;
   const test = ETT_HOUR_BORDERS.test * stepsPerHour;
   if (!Number.isInteger(rows) || rows < test) {
-    throw new LabInputError(fn, 'rows', `must be an integer >= ${test} (the ETT split needs 20 months of rows)`, rows);
+    throw new LabInputError(
+      fn,
+      'rows',
+      `must be an integer >= ${test} (the ETT split needs 20 months of rows)`,
+      rows,
+    );
   }
-  checkLookback(fn, lookback);
   if (lookback >= train) {
     throw new LabInputError(fn, 'lookback', `must be < ${train}`, lookback);
   }
@@ -64,13 +80,14 @@ export function ettSplit(rows: number, lookback: number, stepsPerHour = 1): Seri
  * validation and test segments start `L` rows early.
  *
  * @param rows - number of rows.
- * @param lookback - look-back length L.
+ * @param options - `lookback` L.
  * @see Wu et al., "Autoformer", NeurIPS 2021, `data_loader.py` (Dataset_Custom).
  */
-export function ratioSplit(rows: number, lookback: number): SeriesSplit {
+export function ratioSplit(rows: number, options: RatioSplitOptions): SeriesSplit {
   const fn = 'ratioSplit';
-  if (!Number.isInteger(rows) || rows < 10) throw new LabInputError(fn, 'rows', 'must be an integer >= 10', rows);
-  checkLookback(fn, lookback);
+  const lookback = readOptions(fn, options, ['lookback']).integer('lookback', undefined, { min: 1 });
+  if (!Number.isInteger(rows) || rows < 10)
+    throw new LabInputError(fn, 'rows', 'must be an integer >= 10', rows);
   const nTrain = Math.floor(rows * 0.7);
   const nTest = Math.floor(rows * 0.2);
   const valEnd = rows - nTest;

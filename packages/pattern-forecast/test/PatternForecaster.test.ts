@@ -26,7 +26,7 @@ describe('patternBasis', () => {
         [8, 5],
         [7, 7],
       ] as const) {
-        const b = patternBasis(kind, P, K);
+        const b = patternBasis({ kind, patchLength: P, numPatterns: K });
         for (let i = 0; i < K; i++)
           for (let j = 0; j < K; j++) {
             let d = 0;
@@ -37,14 +37,22 @@ describe('patternBasis', () => {
       }
     }
     // Fourier column 1 is the cosine of one cycle per patch
-    const f = patternBasis('fourier', 8, 3);
+    const f = patternBasis({ kind: 'fourier', patchLength: 8, numPatterns: 3 });
     for (let t = 0; t < 8; t++) expect(f[t * 3 + 1]).toBeCloseTo(Math.cos((2 * Math.PI * t) / 8) / 2, 6);
   });
 });
 
 describe('PatternForecaster', () => {
   it('forward shapes, patch responses and correlation matrix', async () => {
-    const m = new PatternForecaster({ lookback: 20, horizon: 7, numSeries: 3, seed: 1, patchLength: 6, patchStride: 4, numPatterns: 4 });
+    const m = new PatternForecaster({
+      lookback: 20,
+      horizon: 7,
+      numSeries: 3,
+      seed: 1,
+      patchLength: 6,
+      patchStride: 4,
+      numPatterns: 4,
+    });
     expect(m.numPatches).toBe(4);
     const x = tf.randomNormal([5, 20, 3], 0, 1, 'float32', 1);
     const y = await expectNoLeaks(() => m.predict(x));
@@ -67,10 +75,20 @@ describe('PatternForecaster', () => {
     }
     r.dispose();
     // Non-overlapping patches (reshape path) end at the last step too: L = 23, P = S = 5, M = 4.
-    const nb = new PatternForecaster({ lookback: 23, horizon: 2, numSeries: 3, seed: 1, patchLength: 5, patchStride: 5, patterns: 'fixed' });
+    const nb = new PatternForecaster({
+      lookback: 23,
+      horizon: 2,
+      numSeries: 3,
+      seed: 1,
+      patchLength: 5,
+      patchStride: 5,
+      patterns: 'fixed',
+    });
     const x23 = tf.randomNormal([2, 23, 3], 0, 1, 'float32', 4);
-    const r23 = (await expectNoLeaks(() => nb.patternResponses(x23), { keepResult: true })).arraySync() as number[][][][];
-    const fb = patternBasis('fourier', 5, 5);
+    const r23 = (
+      await expectNoLeaks(() => nb.patternResponses(x23), { keepResult: true })
+    ).arraySync() as number[][][][];
+    const fb = patternBasis({ kind: 'fourier', patchLength: 5, numPatterns: 5 });
     const x23s = x23.arraySync() as number[][][];
     for (const [b, n, mm, k] of [
       [0, 0, 0, 0],
@@ -106,8 +124,15 @@ describe('PatternForecaster', () => {
   });
 
   it('diversity penalty is 0 for orthonormal bases and positive for repeated functions', () => {
-    const m = new PatternForecaster({ lookback: 8, horizon: 2, numSeries: 2, seed: 0, patchLength: 4, numPatterns: 3 });
-    const base = patternBasis('fourier', 4, 3);
+    const m = new PatternForecaster({
+      lookback: 8,
+      horizon: 2,
+      numSeries: 2,
+      seed: 0,
+      patchLength: 4,
+      numPatterns: 3,
+    });
+    const base = patternBasis({ kind: 'fourier', patchLength: 4, numPatterns: 3 });
     const w = m.store.variable('patterns.basis');
     w.assign(tf.tensor3d([...base, ...base], [2, 4, 3]));
     expect(m.diversityPenalty().dataSync()[0]).toBeLessThan(1e-6);
@@ -137,7 +162,11 @@ describe('PatternForecaster', () => {
       const w = tf.randomNormal([2, 3, 3], 0, 1, 'float32', 3);
       const f = (xx: tf.Tensor) =>
         tf.add(tf.sum(tf.mul(m.predict(xx), w)), tf.mul(m.diversityPenalty(), 3)) as tf.Scalar;
-      const r = gradientCheck(f, [x], { variables: m.store.trainableVariables(), maxElements: 12, rtol: TOL.FD_F32 });
+      const r = gradientCheck(f, [x], {
+        variables: m.store.trainableVariables(),
+        maxElements: 12,
+        rtol: TOL.FD_F32,
+      });
       expect(r.passed, `${instanceNorm}: max rel error ${r.maxRelError}`).toBe(true);
       tf.dispose([x, w]);
       m.dispose();
@@ -145,12 +174,13 @@ describe('PatternForecaster', () => {
   });
 
   it('rejects bad options and inputs', () => {
-    expect(() => new PatternForecaster({ lookback: 8, horizon: 2, numSeries: 2, seed: 0, patchLength: 9 })).toThrow(
-      /options.patchLength/,
-    );
-    expect(() => new PatternForecaster({ lookback: 8, horizon: 2, numSeries: 2, seed: 0, patterns: 'x' as 'fixed' })).toThrow(
-      LabInputError,
-    );
+    expect(
+      () => new PatternForecaster({ lookback: 8, horizon: 2, numSeries: 2, seed: 0, patchLength: 9 }),
+    ).toThrow(/options.patchLength/);
+    expect(
+      () =>
+        new PatternForecaster({ lookback: 8, horizon: 2, numSeries: 2, seed: 0, patterns: 'x' as 'fixed' }),
+    ).toThrow(LabInputError);
     const m = new PatternForecaster({ lookback: 8, horizon: 2, numSeries: 2, seed: 0, patchLength: 4 });
     expect(() => m.predict(tf.zeros([1, 8, 3]))).toThrow(/PatternForecaster.predict: argument 'x'/);
     m.dispose();
@@ -167,7 +197,8 @@ function seasonal(rows: number): CsvSeries {
   };
   for (let t = 0; t < rows; t++) {
     values[t * 2] = Math.sin((2 * Math.PI * t) / 24) + 0.002 * t + 0.1 * noise();
-    values[t * 2 + 1] = Math.cos((2 * Math.PI * t) / 24) * 0.5 + Math.sin((2 * Math.PI * t) / 8) * 0.3 + 0.1 * noise();
+    values[t * 2 + 1] =
+      Math.cos((2 * Math.PI * t) / 24) * 0.5 + Math.sin((2 * Math.PI * t) / 8) * 0.3 + 0.1 * noise();
   }
   return { dates: [], columns: ['a', 'b'], values, rows, cols: 2 };
 }
@@ -176,10 +207,19 @@ describe('training', () => {
   it('a short seeded run beats Repeat on a seasonal series, deterministically; save/load round trip', async () => {
     const data = prepareForecastData(seasonal(900), { lookback: 48, horizon: 24, split: 'ratio' });
     const make = () =>
-      new PatternForecaster({ lookback: 48, horizon: 24, numSeries: 2, seed: 7, patchLength: 8, attentionDim: 8 });
+      new PatternForecaster({
+        lookback: 48,
+        horizon: 24,
+        numSeries: 2,
+        seed: 7,
+        patchLength: 8,
+        attentionDim: 8,
+      });
     const m = make();
     const res = await expectNoLeaks(() => m.fit(data, { epochs: 4, batchSize: 32, lr: 3e-3, seed: 1 }));
-    expect(res.history!.epochsRun).toBeGreaterThan(0);
+    expect(res.epochsRun).toBeGreaterThan(0);
+    expect(res.epochs).toBe(res.epochsRun);
+    expect(res.loss).toHaveLength(res.epochsRun);
     const ours = m.evaluate(data);
     const repeat = new RepeatForecaster({ lookback: 48, horizon: 24, numSeries: 2 }).evaluate(data);
     // Repeat errs by a whole seasonal swing; the model should cut the error several-fold.

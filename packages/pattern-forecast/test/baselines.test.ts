@@ -65,7 +65,13 @@ describe('DLinearForecaster', () => {
 
 /** A single-column ramp x_t = t. */
 function ramp(rows: number): CsvSeries {
-  return { dates: [], columns: ['t'], values: Float32Array.from({ length: rows }, (_, t) => t), rows, cols: 1 };
+  return {
+    dates: [],
+    columns: ['t'],
+    values: Float32Array.from({ length: rows }, (_, t) => t),
+    rows,
+    cols: 1,
+  };
 }
 
 describe('RepeatForecaster', () => {
@@ -93,7 +99,10 @@ describe('SeasonalNaiveForecaster', () => {
     const s: CsvSeries = {
       dates: [],
       columns: ['a', 'b'],
-      values: Float32Array.from({ length: rows * 2 }, (_, i) => ((Math.floor(i / 2) % p) + 1) * (1 + (i % 2))),
+      values: Float32Array.from(
+        { length: rows * 2 },
+        (_, i) => ((Math.floor(i / 2) % p) + 1) * (1 + (i % 2)),
+      ),
       rows,
       cols: 2,
     };

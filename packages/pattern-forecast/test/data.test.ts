@@ -2,13 +2,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type CsvSeries, initBackend, LabFormatError, LabInputError } from '@lab/core';
+import { type CsvSeries, initBackend, LabFormatError, LabInputError, readCsvSeries } from '@lab/core';
 import { expectAllClose, expectNoLeaks } from '@lab/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ettSplit,
   gatherWindows,
-  loadCsvSeries,
   prepareForecastData,
   ratioSplit,
   StandardScaler,
@@ -42,26 +41,34 @@ describe('slidingWindows', () => {
 
   it('throws when the window is longer than the data', () => {
     expect(() => slidingWindows({ start: 0, end: 10 }, { lookback: 8, horizon: 3 })).toThrow(LabInputError);
-    expect(() => slidingWindows({ start: 0, end: 10 }, { lookback: 8, horizon: 3 })).toThrow(/longer than the data/);
-    expect(() => slidingWindows({ start: 0, end: 10 }, { lookback: 0, horizon: 3 })).toThrow(/options.lookback/);
+    expect(() => slidingWindows({ start: 0, end: 10 }, { lookback: 8, horizon: 3 })).toThrow(
+      /longer than the data/,
+    );
+    expect(() => slidingWindows({ start: 0, end: 10 }, { lookback: 0, horizon: 3 })).toThrow(
+      /options.lookback/,
+    );
   });
 });
 
 describe('splits', () => {
   it('ettSplit gives the standard ETTh borders', () => {
     for (const L of [96, 336]) {
-      expect(ettSplit(17420, L)).toEqual({
+      expect(ettSplit(17420, { lookback: L })).toEqual({
         train: { start: 0, end: 8640 },
         val: { start: 8640 - L, end: 11520 },
         test: { start: 11520 - L, end: 14400 },
       });
     }
     // Window counts of the literature: 2785 test windows at L = 96, H = 96 (and 2161 at H = 720).
-    expect(slidingWindows(ettSplit(17420, 96).test, { lookback: 96, horizon: 96 }).length).toBe(2785);
-    expect(slidingWindows(ettSplit(17420, 336).test, { lookback: 336, horizon: 720 }).length).toBe(2161);
-    expect(() => ettSplit(1000, 96)).toThrow(/ettSplit: argument 'rows'/);
+    expect(slidingWindows(ettSplit(17420, { lookback: 96 }).test, { lookback: 96, horizon: 96 }).length).toBe(
+      2785,
+    );
+    expect(
+      slidingWindows(ettSplit(17420, { lookback: 336 }).test, { lookback: 336, horizon: 720 }).length,
+    ).toBe(2161);
+    expect(() => ettSplit(1000, { lookback: 96 })).toThrow(/ettSplit: argument 'rows'/);
     // ETTm: every border times 4 (Dataset_ETT_minute).
-    expect(ettSplit(69680, 96, 4)).toEqual({
+    expect(ettSplit(69680, { lookback: 96, stepsPerHour: 4 })).toEqual({
       train: { start: 0, end: 34560 },
       val: { start: 34560 - 96, end: 46080 },
       test: { start: 46080 - 96, end: 57600 },
@@ -73,7 +80,7 @@ describe('splits', () => {
     const L = 24;
     const nTrain = Math.floor(0.7 * rows);
     const nTest = Math.floor(0.2 * rows);
-    expect(ratioSplit(rows, L)).toEqual({
+    expect(ratioSplit(rows, { lookback: L })).toEqual({
       train: { start: 0, end: nTrain },
       val: { start: nTrain - L, end: rows - nTest },
       test: { start: rows - nTest - L, end: rows },
@@ -84,7 +91,7 @@ describe('splits', () => {
 describe('StandardScaler', () => {
   it('uses training statistics and round-trips', () => {
     const s = series(50, 3, (r, c) => Math.sin(r * (c + 1)) * (c + 2) + c * 10);
-    const scaler = StandardScaler.fit(s.values, 3, 0, 30);
+    const scaler = StandardScaler.fit(s.values, { cols: 3, start: 0, end: 30 });
     for (let c = 0; c < 3; c++) {
       let m = 0;
       for (let r = 0; r < 30; r++) m += s.values[r * 3 + c]!;
@@ -106,7 +113,7 @@ describe('prepareForecastData', () => {
   it('normalises with train rows only and gathers windows like slicing the array', async () => {
     const s = series(120, 2, (r, c) => r * (c + 1) + Math.cos(r));
     const data = prepareForecastData(s, { lookback: 10, horizon: 4, split: 'ratio' });
-    const split = ratioSplit(120, 10);
+    const split = ratioSplit(120, { lookback: 10 });
     expect(data.split).toEqual(split);
     expect(data.windows.test.length).toBe(split.test.end - split.test.start - 14 + 1);
     // z-normalised training rows have mean 0
@@ -122,9 +129,11 @@ describe('prepareForecastData', () => {
       const ys = y.dataSync();
       for (let b = 0; b < starts.length; b++) {
         for (let t = 0; t < 10; t++)
-          for (let c = 0; c < 2; c++) expect(xs[(b * 10 + t) * 2 + c]).toBe(data.values[(starts[b]! + t) * 2 + c]);
+          for (let c = 0; c < 2; c++)
+            expect(xs[(b * 10 + t) * 2 + c]).toBe(data.values[(starts[b]! + t) * 2 + c]);
         for (let t = 0; t < 4; t++)
-          for (let c = 0; c < 2; c++) expect(ys[(b * 4 + t) * 2 + c]).toBe(data.values[(starts[b]! + 10 + t) * 2 + c]);
+          for (let c = 0; c < 2; c++)
+            expect(ys[(b * 4 + t) * 2 + c]).toBe(data.values[(starts[b]! + 10 + t) * 2 + c]);
       }
       tf.dispose([seriesT, startsT, x, y]);
       return null;
@@ -133,14 +142,18 @@ describe('prepareForecastData', () => {
 
   it('rejects windows longer than a segment and non-finite values', () => {
     const s = series(60, 2, (r) => r);
-    expect(() => prepareForecastData(s, { lookback: 30, horizon: 20, split: 'ratio' })).toThrow(LabInputError);
+    expect(() => prepareForecastData(s, { lookback: 30, horizon: 20, split: 'ratio' })).toThrow(
+      LabInputError,
+    );
     const bad = series(60, 2, (r) => (r === 7 ? Number.NaN : r));
-    expect(() => prepareForecastData(bad, { lookback: 5, horizon: 2, split: 'ratio' })).toThrow(/row 7, column 'v0'/);
+    expect(() => prepareForecastData(bad, { lookback: 5, horizon: 2, split: 'ratio' })).toThrow(
+      /row 7, column 'v0'/,
+    );
     expect(() => prepareForecastData(s, { lookback: 5, horizon: 2 })).toThrow(/ettSplit: argument 'rows'/);
   });
 });
 
-describe('loadCsvSeries errors', () => {
+describe('ETT CSV through readCsvSeries of @lab/core', () => {
   const csv = async (text: string): Promise<string> => {
     const dir = await mkdtemp(join(tmpdir(), 'pf-csv-'));
     const path = join(dir, 'data.csv');
@@ -150,7 +163,7 @@ describe('loadCsvSeries errors', () => {
 
   it('reads an ETT-format file', async () => {
     const path = await csv('date,a,b\n2020-01-01 00:00:00,1,2\n2020-01-01 01:00:00,3,4.5\n');
-    const s = await loadCsvSeries(path);
+    const s = await readCsvSeries(path);
     expect(s.columns).toEqual(['a', 'b']);
     expect(Array.from(s.values)).toEqual([1, 2, 3, 4.5]);
     expect(s.dates[1]).toBe('2020-01-01 01:00:00');
@@ -158,12 +171,27 @@ describe('loadCsvSeries errors', () => {
 
   it('names file, line and column of ragged rows, non-numeric cells and NaNs', async () => {
     const ragged = await csv('date,a,b\nd1,1,2\nd2,3\n');
-    await expect(loadCsvSeries(ragged)).rejects.toThrow(LabFormatError);
-    await expect(loadCsvSeries(ragged)).rejects.toThrow(/line 3/);
-    await expect(loadCsvSeries(ragged)).rejects.toThrow(ragged);
+    await expect(readCsvSeries(ragged)).rejects.toThrow(LabFormatError);
+    await expect(readCsvSeries(ragged)).rejects.toThrow(/line 3/);
+    await expect(readCsvSeries(ragged)).rejects.toThrow(ragged);
     const text = await csv('date,a,b\nd1,1,2\nd2,3,x7\n');
-    await expect(loadCsvSeries(text)).rejects.toThrow(/line 3.*b|b.*line 3/);
+    await expect(readCsvSeries(text)).rejects.toThrow(/line 3.*b|b.*line 3/);
     const nan = await csv('date,a,b\nd1,NaN,2\n');
-    await expect(loadCsvSeries(nan)).rejects.toThrow(/line 2.*a|a.*line 2/);
+    await expect(readCsvSeries(nan)).rejects.toThrow(/line 2.*a|a.*line 2/);
+  });
+});
+
+describe('options objects (readOptions)', () => {
+  it('reject unknown keys, null and wrong types with a LabInputError naming the option', () => {
+    expect(() => ettSplit(17420, { lookback: 96, stepPerHour: 4 } as never)).toThrow(
+      /ettSplit: argument 'options.stepPerHour'/,
+    );
+    expect(() => ettSplit(17420, null as never)).toThrow(LabInputError);
+    expect(() => ratioSplit(100, { lookback: 1.5 })).toThrow(/options.lookback/);
+    expect(() =>
+      slidingWindows({ start: 0, end: 10 }, { lookback: 2, horizon: 2, strid: 1 } as never),
+    ).toThrow(/options.strid/);
+    expect(() => StandardScaler.fit([1, 2, 3, 4], { cols: 2, end: 3 })).toThrow(LabInputError);
+    expect(StandardScaler.fit([1, 2, 3, 4], { cols: 2 }).mean).toEqual(Float64Array.of(2, 3));
   });
 });
