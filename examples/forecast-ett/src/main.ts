@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, readCsvSeries, resolveDataDir } from '@lab/core';
+import { initBackend, loadCsvSeries, resolveDataDir } from '@lab/core';
 import {
   type ExampleReport,
   fmt,
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const lookbacks = parseList('lookback', args.extra.lookback, args.quick ? [96] : [96, 336]);
   const maxEpochs = parseList('epochs', args.extra.epochs, [args.quick ? 3 : 6])[0]!;
   const patience = args.quick ? 1 : 2;
-  const series = await readCsvSeries(dataPath);
+  const series = await loadCsvSeries(dataPath);
   // ETT files by name (ETTh*: hourly borders, ETTm*: 15-minute borders); anything else 0.7/0.1/0.2.
   const base = basename(dataPath);
   const split = /^etth/i.test(base) ? 'ett' : /^ettm/i.test(base) ? 'ett-minute' : 'ratio';

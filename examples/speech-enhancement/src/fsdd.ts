@@ -1,7 +1,7 @@
 // The Free Spoken Digit Dataset: loading and the speaker split.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LabInputError, readWav } from '@lab/core';
+import { LabInputError, loadWav } from '@lab/core';
 
 /** One FSDD recording. */
 export interface FsddClip {
@@ -47,7 +47,7 @@ export async function loadFsdd(dir: string, options: LoadFsddOptions = {}): Prom
   if (picked.length === 0) throw new LabInputError('loadFsdd', 'dir', 'must hold matching FSDD recordings', dir);
   const clips: FsddClip[] = [];
   for (const { n, m } of picked) {
-    const wav = await readWav(join(dir, 'recordings', n));
+    const wav = await loadWav(join(dir, 'recordings', n));
     const audio = wav.channels[0] as Float32Array;
     clips.push({
       id: n.slice(0, -4),

@@ -69,8 +69,8 @@ export { LabFormatError } from './io/LabFormatError.js';
 export type { FormatErrorLocation } from './io/LabFormatError.js';
 export { findDataDir, resolveDataDir } from './io/resolveDataDir.js';
 export type { FindDataDirContext } from './io/resolveDataDir.js';
-export { parseCsvSeries, readCsvSeries } from './io/readCsvSeries.js';
-export type { CsvSeries, ParseCsvSeriesOptions } from './io/readCsvSeries.js';
+export { parseCsvSeries, loadCsvSeries } from './io/loadCsvSeries.js';
+export type { CsvSeries, ParseCsvSeriesOptions } from './io/loadCsvSeries.js';
 export {
   MAX_GRAPH_CLASSES,
   MAX_GRAPH_DENSE_FEATURES,
@@ -84,7 +84,7 @@ export type {
   GraphSplit,
   ParseGraphFolderOptions,
 } from './io/parseGraphFolder.js';
-export { WAV_MAX_CHUNKS, encodeWav, parseWav, readWav, writeWav } from './io/wav.js';
+export { WAV_MAX_CHUNKS, encodeWav, parseWav, loadWav, saveWav } from './io/wav.js';
 export type { EncodeWavOptions, ParseWavOptions, ParsedWav, WavAudio } from './io/wav.js';
 
 // serialization

@@ -1,7 +1,7 @@
 import { fc, fuzzDecoder, fuzzRuns } from '@lab/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/initBackend.js';
-import { parseCsvSeries } from '../src/io/readCsvSeries.js';
+import { parseCsvSeries } from '../src/io/loadCsvSeries.js';
 
 beforeAll(async () => {
   await initBackend();

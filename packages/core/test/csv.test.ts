@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LabInputError } from '../src/errors.js';
 import { LabFormatError } from '../src/io/LabFormatError.js';
-import { parseCsvSeries, readCsvSeries } from '../src/io/readCsvSeries.js';
+import { parseCsvSeries, loadCsvSeries } from '../src/io/loadCsvSeries.js';
 import { resolveDataDir } from '../src/io/resolveDataDir.js';
 
 function formatError(fn: () => unknown): LabFormatError {
@@ -17,10 +17,10 @@ function formatError(fn: () => unknown): LabFormatError {
   throw new Error('expected an error');
 }
 
-describe('readCsvSeries on ETTh1', () => {
+describe('loadCsvSeries on ETTh1', () => {
   it('reads 17420 rows x 7 columns matching the raw text', async () => {
     const path = resolveDataDir('timeseries', 'ett', 'ETTh1.csv');
-    const s = await readCsvSeries(path, { dtype: 'float64' });
+    const s = await loadCsvSeries(path, { dtype: 'float64' });
     expect(s.columns).toEqual(['HUFL', 'HULL', 'MUFL', 'MULL', 'LUFL', 'LULL', 'OT']);
     expect([s.rows, s.cols, s.values.length, s.dates.length]).toEqual([17420, 7, 17420 * 7, 17420]);
     expect(s.values).toBeInstanceOf(Float64Array);
@@ -32,7 +32,7 @@ describe('readCsvSeries on ETTh1', () => {
     }
     expect(s.dates[0]).toBe('2016-07-01 00:00:00');
     // float32 default: the same values rounded to float32, and a column subset in the given order.
-    const f = await readCsvSeries(path, { columns: ['OT', 'HUFL'] });
+    const f = await loadCsvSeries(path, { columns: ['OT', 'HUFL'] });
     expect(f.values).toBeInstanceOf(Float32Array);
     expect(f.cols).toBe(2);
     expect(f.values[0]).toBe(Math.fround(30.5310001373291));
@@ -82,24 +82,24 @@ describe('parseCsvSeries', () => {
     expect(e.line).toBe(3);
   });
 
-  it('names the file path in readCsvSeries errors', async () => {
+  it('names the file path in loadCsvSeries errors', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-csv-'));
     const p = join(dir, 'bad.csv');
     writeFileSync(p, 'date,a\n2020,1\n2021,oops\n');
-    await expect(readCsvSeries(p)).rejects.toThrow(
-      `readCsvSeries: argument 'path' (${p}, line 3, column 'a')`,
+    await expect(loadCsvSeries(p)).rejects.toThrow(
+      `loadCsvSeries: argument 'path' (${p}, line 3, column 'a')`,
     );
-    const missing = await readCsvSeries(join(dir, 'missing.csv')).catch((e: unknown) => e);
+    const missing = await loadCsvSeries(join(dir, 'missing.csv')).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(LabInputError);
     expect((missing as Error).message).toMatch(
       /argument 'path' must name a readable file; cannot read .*missing\.csv' \(ENOENT\)/,
     );
     expect(((missing as Error).cause as { code?: string }).code).toBe('ENOENT');
-    const folder = await readCsvSeries(dir).catch((e: unknown) => e);
+    const folder = await loadCsvSeries(dir).catch((e: unknown) => e);
     expect(folder).toBeInstanceOf(LabInputError);
     expect(((folder as Error).cause as { code?: string }).code).toBe('EISDIR');
-    await expect(readCsvSeries(p, null as never)).rejects.toThrow(
-      /readCsvSeries: argument 'options' must be an options object/,
+    await expect(loadCsvSeries(p, null as never)).rejects.toThrow(
+      /loadCsvSeries: argument 'options' must be an options object/,
     );
   });
 

@@ -123,3 +123,22 @@ describe('checkBytes', () => {
     expect(() => checkBytes(fn, 'b', [1, 2])).toThrow(LabInputError);
   });
 });
+
+describe('OptionReader.seedValue (string sub-seed derivation)', () => {
+  it('gives the seed, DEFAULT_SEED, or one 32-bit draw from the rng', () => {
+    expect(readOptions('f', { seed: 'a' }).seedValue()).toBe('a');
+    expect(readOptions('f', {}).seedValue()).toBe(DEFAULT_SEED);
+    const rng = createRng(9);
+    const expected = Math.floor(createRng(9).next() * 2 ** 32);
+    expect(readOptions('f', { rng }).seedValue()).toBe(expected);
+    expect(Number.isInteger(expected) && expected >= 0 && expected < 2 ** 32).toBe(true);
+    // The caller's rng advanced by exactly one draw.
+    const twin = createRng(9);
+    twin.next();
+    expect(rng.next()).toBe(twin.next());
+    expect(() => readOptions('f', { seed: 1, rng: createRng(1) }).seedValue()).toThrow(
+      /at most one of seed and rng/,
+    );
+    expect(() => readOptions('f', { seed: Number.NaN }).seedValue()).toThrow(/options.seed/);
+  });
+});

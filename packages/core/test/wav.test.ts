@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { LabInputError } from '../src/errors.js';
 import { LabFormatError } from '../src/io/LabFormatError.js';
 import { resolveDataDir } from '../src/io/resolveDataDir.js';
-import { encodeWav, parseWav, readWav, writeWav } from '../src/io/wav.js';
+import { encodeWav, parseWav, loadWav, saveWav } from '../src/io/wav.js';
 
 const FSDD = resolveDataDir('speech', 'fsdd', 'recordings', '0_george_0.wav');
 
@@ -17,9 +17,9 @@ function rawInt16(bytes: Uint8Array): Int16Array {
   return Int16Array.from({ length: n }, (_, i) => view.getInt16(44 + 2 * i, true));
 }
 
-describe('readWav / parseWav', () => {
+describe('loadWav / parseWav', () => {
   it('decodes a real FSDD recording (8 kHz mono 16-bit) to x / 32768', async () => {
-    const wav = await readWav(FSDD);
+    const wav = await loadWav(FSDD);
     const raw = rawInt16(new Uint8Array(readFileSync(FSDD)));
     expect(wav.sampleRate).toBe(8000);
     expect(wav.bitDepth).toBe('16');
@@ -40,16 +40,16 @@ describe('readWav / parseWav', () => {
     const input = { sampleRate: 16000, channels: [a, b, c] };
     const copy = input.channels.map((ch) => ch.slice());
     const pf = join(dir, 'f.wav');
-    await writeWav(pf, input, { bitDepth: '32f' });
-    const f = await readWav(pf);
+    await saveWav(pf, input, { bitDepth: '32f' });
+    const f = await loadWav(pf);
     expect(f.bitDepth).toBe('32f');
     expect(f.sampleRate).toBe(16000);
     f.channels.forEach((ch, k) => {
       expect(Array.from(ch)).toEqual(Array.from(input.channels[k]!));
     });
     const p16 = join(dir, 'i.wav');
-    await writeWav(p16, input);
-    const s = await readWav(p16);
+    await saveWav(p16, input);
+    const s = await loadWav(p16);
     expect(s.bitDepth).toBe('16');
     // 16-bit quantisation error is at most half a step.
     const HALF_STEP = 0.5 / 32768;
@@ -122,10 +122,10 @@ describe('readWav / parseWav', () => {
     expect(() =>
       encodeWav({ sampleRate: 8000, channels: [new Float32Array(1)] }, { bitDepth: '24' as never }),
     ).toThrow(/options\.bitDepth/);
-    const missing = await readWav('/nonexistent/x.wav').catch((e: unknown) => e);
+    const missing = await loadWav('/nonexistent/x.wav').catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(LabInputError);
     expect((missing as Error).message).toMatch(
-      /readWav: argument 'path' must name a readable file; cannot read '\/nonexistent\/x\.wav' \(ENOENT\)/,
+      /loadWav: argument 'path' must name a readable file; cannot read '\/nonexistent\/x\.wav' \(ENOENT\)/,
     );
     expect(((missing as Error).cause as { code?: string }).code).toBe('ENOENT');
     // Options: null, non-objects, unknown keys and wrong types are LabInputErrors.
@@ -139,7 +139,7 @@ describe('readWav / parseWav', () => {
     expect(() =>
       encodeWav({ sampleRate: 8000, channels: [new Float32Array(1)] }, { bits: '16' } as never),
     ).toThrow(/options\.bits' is not an option/);
-    await expect(readWav('/nonexistent/x.wav', { allowNonFinite: 'yes' } as never)).rejects.toThrow(
+    await expect(loadWav('/nonexistent/x.wav', { allowNonFinite: 'yes' } as never)).rejects.toThrow(
       /options\.allowNonFinite/,
     );
     expect(() =>

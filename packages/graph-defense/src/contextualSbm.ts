@@ -1,11 +1,11 @@
 import {
   createRng,
-  isSeed,
   LabInputError,
   readOptions,
   type LabeledGraph,
   type NodeAttributes,
   stratifiedSplit,
+  type Rng,
 } from '@lab/core';
 import Graph from 'graphology';
 
@@ -21,6 +21,7 @@ const KNOWN = [
   'featureDensity',
   'split',
   'seed',
+  'rng',
 ] as const;
 
 /** Options of {@link contextualSbm}. */
@@ -46,7 +47,14 @@ export interface ContextualSbmOptions {
   featureDensity?: number;
   /** Per-class split sizes passed to {@link stratifiedSplit} (default 10% train, 10% val, rest test). */
   split?: { train: number; val?: number; test?: number };
-  seed: number | string;
+
+  /** Seed (default `DEFAULT_SEED`, 0); sub-seeds are derived from it as strings. */
+
+  seed?: number | string;
+
+  /** Generator to draw the root seed from instead (at most one of `seed` and `rng`). */
+
+  rng?: Rng;
 }
 
 /**
@@ -67,10 +75,8 @@ export interface ContextualSbmOptions {
 export function contextualSbm(options: ContextualSbmOptions): LabeledGraph {
   const fn = 'contextualSbm';
   const o = readOptions(fn, options, KNOWN);
-  // The seed stays required: the split's seed is derived from it as a string (`${seed}/split`).
-  const seed = o.raw('seed');
-  if (!isSeed(seed))
-    throw new LabInputError(fn, 'options.seed', 'is required and must be a finite number or a string', seed);
+  // The split's seed is derived from the seed as a string (`${seed}/split`), as before.
+  const seed = o.seedValue();
   const classes = o.integer('classes', undefined, { min: 2 });
   const n = o.integer('nodes', undefined, { min: 2 * classes });
   const avgDegree = o.number('avgDegree', undefined, { min: 0, max: n - 1, open: { min: true } });

@@ -1,13 +1,12 @@
 import {
-  isSeed,
   readOptions,
-  LabInputError,
   type GraphArrays,
   type LabeledGraph,
   asGraphArrays,
   checkSameNodes,
   type NodeClassifier,
   type NodeSelection,
+  type Rng,
 } from '@lab/core';
 import { fitGcnVictim, fitSgcVictim, type VictimGcnOptions, type VictimSgcOptions } from './victims.js';
 
@@ -28,7 +27,14 @@ export interface EvaluateAttackOptions {
   nodes?: NodeSelection;
   /** Independent trainings, seeds `seed/0, seed/1, ...` (default 1); accuracies are averaged. */
   runs?: number;
-  seed: number | string;
+
+  /** Seed (default `DEFAULT_SEED`, 0); sub-seeds are derived from it as strings. */
+
+  seed?: number | string;
+
+  /** Generator to draw the root seed from instead (at most one of `seed` and `rng`). */
+
+  rng?: Rng;
 }
 
 /** One training run of {@link evaluateAttack}. */
@@ -66,20 +72,12 @@ export async function evaluateAttack(
   options: EvaluateAttackOptions,
 ): Promise<EvaluateAttackResult> {
   const fn = 'evaluateAttack';
-  const o = readOptions(fn, options, ['setting', 'victim', 'gcn', 'sgc', 'nodes', 'runs', 'seed']);
+  const o = readOptions(fn, options, ['setting', 'victim', 'gcn', 'sgc', 'nodes', 'runs', 'seed', 'rng']);
   const setting = o.oneOf('setting', ['evasion', 'poisoning']);
   const victim = o.oneOf('victim', ['gcn', 'sgc'], 'gcn');
   const runs = o.integer('runs', 1, { min: 1 });
-  // The seed stays required: run r trains with the string seed `${seed}/${r}`.
-  const rootSeed = o.raw('seed');
-  if (!isSeed(rootSeed)) {
-    throw new LabInputError(
-      fn,
-      'options.seed',
-      'is required and must be a finite number or a string',
-      rootSeed,
-    );
-  }
+  // Run r trains with the string seed `${seed}/${r}`, as before.
+  const rootSeed = o.seedValue();
   o.nested('gcn');
   o.nested('sgc');
   const gcn = o.raw('gcn') as VictimGcnOptions | undefined;

@@ -1,7 +1,6 @@
 import {
   checkRange,
   createRng,
-  isSeed,
   LabInputError,
   readOptions,
   SparseMatrix,
@@ -11,6 +10,7 @@ import {
   checkSameNodes,
   type Gcn,
   selectNodes,
+  type Rng,
 } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { ATTACK_BUDGET_KEYS, type AttackBudgetOptions, readAttackBudget } from './attackBudget.js';
@@ -49,7 +49,14 @@ export interface PgdAttackOptions extends AttackBudgetOptions {
   targets?: 'all' | 'train' | Int32Array | readonly number[];
   /** Base step size eta, step t uses eta / sqrt(t + 1) (default 200 for CE, 0.1 for CW, as DeepRobust). */
   stepSize?: number;
-  seed: number | string;
+
+  /** Seed (default `DEFAULT_SEED`, 0); sub-seeds are derived from it as strings. */
+
+  seed?: number | string;
+
+  /** Generator to draw the root seed from instead (at most one of `seed` and `rng`). */
+
+  rng?: Rng;
   /** Called after every projected gradient step. */
   onEpoch?: (record: PgdEpochRecord) => void;
 }
@@ -220,12 +227,11 @@ export async function pgdAttack(graph: LabeledGraph, options: PgdAttackOptions):
     'targets',
     'stepSize',
     'seed',
+    'rng',
     'onEpoch',
   ]);
-  // The seed stays required: the victim's seed is derived from it as a string (`${seed}/victim`).
-  const seed = o.raw('seed');
-  if (!isSeed(seed))
-    throw new LabInputError(fn, 'options.seed', 'is required and must be a finite number or a string', seed);
+  // The victim's seed is derived from the seed as a string (`${seed}/victim`), as before.
+  const seed = o.seedValue();
   const arrays = graphArrays(graph, fn);
   const n = arrays.numNodes;
   const numPairs = (n * (n - 1)) / 2;

@@ -167,16 +167,20 @@ describe('option objects are read with readOptions', () => {
     );
   });
 
-  it('functions that derive string seeds keep the seed required', async () => {
+  it('functions that derive string sub-seeds: default seed 0, an rng gives one drawn seed', () => {
     const { seed: _s, ...noSeed } = CSBM;
-    expect(() => contextualSbm(noSeed as never)).toThrow(
-      /contextualSbm: argument 'options.seed' is required/,
-    );
-    await expect(pgdAttack(graph, { budget: 1 } as never)).rejects.toThrow(
-      /pgdAttack: argument 'options.seed' is required/,
-    );
-    await expect(evaluateAttack(graph, graph, { setting: 'evasion' } as never)).rejects.toThrow(
-      /evaluateAttack: argument 'options.seed' is required/,
+    const labels = (g: ReturnType<typeof contextualSbm>) => g.mapNodes((_k, a) => a.label);
+    const reference = contextualSbm({ ...noSeed, seed: 0 });
+    expect(labels(contextualSbm(noSeed as never))).toEqual(labels(reference));
+    expect(contextualSbm(noSeed as never).size).toBe(reference.size);
+    // With an rng: the seed drawn from it, floor(next() * 2^32), so the same as passing that seed.
+    const drawn = Math.floor(createRng(5).next() * 2 ** 32);
+    const viaRng = contextualSbm({ ...noSeed, rng: createRng(5) } as never);
+    const viaSeed = contextualSbm({ ...noSeed, seed: drawn });
+    expect(labels(viaRng)).toEqual(labels(viaSeed));
+    expect(viaRng.size).toBe(viaSeed.size);
+    expect(() => contextualSbm({ ...noSeed, seed: 1, rng: createRng(1) } as never)).toThrow(
+      /contextualSbm: argument 'options' must give at most one of seed and rng/,
     );
   });
 });

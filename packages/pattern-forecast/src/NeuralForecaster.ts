@@ -150,9 +150,8 @@ export abstract class NeuralForecaster implements Forecaster {
     const patience = o.integer('patience', 3, { min: 0 });
     const onProgress = o.optionalFunction<NonNullable<ForecasterFitOptions['onProgress']>>('onProgress');
     const progressEvery = o.oneOf('progressEvery', ['epoch', 'batch'] as const, 'epoch');
+    // The shuffling's generator: the caller's seed (default 0) or their rng, passed on to core's fit.
     const rng = o.rng();
-    // core's fit takes a seed: the caller's seed as is (default 0), or one drawn from their rng.
-    const seed = o.has('rng') ? Math.floor(rng.next() * 2 ** 32) : ((o.raw('seed') as Seed | undefined) ?? 0);
     const series = tf.tensor2d(data.values, [data.rows, data.cols]);
     const trainIdx = tf.tensor1d(data.windows.train, 'int32');
     const valIdx = tf.tensor1d(data.windows.val, 'int32');
@@ -165,7 +164,7 @@ export abstract class NeuralForecaster implements Forecaster {
         valData: { s: valIdx },
         epochs,
         batchSize,
-        seed,
+        rng,
         loss: (b, ctx) => {
           const { x, y } = gatherWindows(series, b.s!, this.lookback, this.horizon);
           const mse = tf.mean(tf.squaredDifference(this.run(x, ctx.training), y)) as tf.Scalar;

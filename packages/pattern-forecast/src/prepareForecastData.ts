@@ -40,7 +40,7 @@ export interface ForecastData {
  * every stride-1 window (`L` inputs, `H` targets) of the training, validation and test segments.
  * The input is not modified.
  *
- * @param series - e.g. from `readCsvSeries` of `@lab/core`.
+ * @param series - e.g. from `loadCsvSeries` of `@lab/core`.
  * @param options - look-back, horizon and split protocol.
  * @see Zeng et al., "Are Transformers Effective for Time Series Forecasting?" (DLinear), AAAI 2023 (protocol).
  */

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type CsvSeries, initBackend, LabFormatError, LabInputError, readCsvSeries } from '@lab/core';
+import { type CsvSeries, initBackend, LabFormatError, LabInputError, loadCsvSeries } from '@lab/core';
 import { expectAllClose, expectNoLeaks } from '@lab/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -153,7 +153,7 @@ describe('prepareForecastData', () => {
   });
 });
 
-describe('ETT CSV through readCsvSeries of @lab/core', () => {
+describe('ETT CSV through loadCsvSeries of @lab/core', () => {
   const csv = async (text: string): Promise<string> => {
     const dir = await mkdtemp(join(tmpdir(), 'pf-csv-'));
     const path = join(dir, 'data.csv');
@@ -163,7 +163,7 @@ describe('ETT CSV through readCsvSeries of @lab/core', () => {
 
   it('reads an ETT-format file', async () => {
     const path = await csv('date,a,b\n2020-01-01 00:00:00,1,2\n2020-01-01 01:00:00,3,4.5\n');
-    const s = await readCsvSeries(path);
+    const s = await loadCsvSeries(path);
     expect(s.columns).toEqual(['a', 'b']);
     expect(Array.from(s.values)).toEqual([1, 2, 3, 4.5]);
     expect(s.dates[1]).toBe('2020-01-01 01:00:00');
@@ -171,13 +171,13 @@ describe('ETT CSV through readCsvSeries of @lab/core', () => {
 
   it('names file, line and column of ragged rows, non-numeric cells and NaNs', async () => {
     const ragged = await csv('date,a,b\nd1,1,2\nd2,3\n');
-    await expect(readCsvSeries(ragged)).rejects.toThrow(LabFormatError);
-    await expect(readCsvSeries(ragged)).rejects.toThrow(/line 3/);
-    await expect(readCsvSeries(ragged)).rejects.toThrow(ragged);
+    await expect(loadCsvSeries(ragged)).rejects.toThrow(LabFormatError);
+    await expect(loadCsvSeries(ragged)).rejects.toThrow(/line 3/);
+    await expect(loadCsvSeries(ragged)).rejects.toThrow(ragged);
     const text = await csv('date,a,b\nd1,1,2\nd2,3,x7\n');
-    await expect(readCsvSeries(text)).rejects.toThrow(/line 3.*b|b.*line 3/);
+    await expect(loadCsvSeries(text)).rejects.toThrow(/line 3.*b|b.*line 3/);
     const nan = await csv('date,a,b\nd1,NaN,2\n');
-    await expect(readCsvSeries(nan)).rejects.toThrow(/line 2.*a|a.*line 2/);
+    await expect(loadCsvSeries(nan)).rejects.toThrow(/line 2.*a|a.*line 2/);
   });
 });
 

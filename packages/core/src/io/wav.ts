@@ -18,9 +18,9 @@ export interface ParsedWav extends WavAudio {
   bitDepth: string;
 }
 
-/** Options for {@link parseWav} / {@link readWav}. */
+/** Options for {@link parseWav} / {@link loadWav}. */
 export interface ParseWavOptions {
-  /** Label for error messages (default `'<bytes>'`, or the path for {@link readWav}). */
+  /** Label for error messages (default `'<bytes>'`, or the path for {@link loadWav}). */
   source?: string;
   /**
    * Keep NaN and +-Infinity float samples (and float64 samples that overflow float32) instead of
@@ -32,7 +32,7 @@ export interface ParseWavOptions {
 /** Most top-level chunks {@link parseWav} walks before rejecting a file (a documented bound on work per file). */
 export const WAV_MAX_CHUNKS = 4096;
 
-/** Options for {@link encodeWav} / {@link writeWav}. */
+/** Options for {@link encodeWav} / {@link saveWav}. */
 export interface EncodeWavOptions {
   /** `'16'` = 16-bit PCM (default), `'32f'` = 32-bit IEEE float. */
   bitDepth?: '16' | '32f';
@@ -335,17 +335,17 @@ function encodeWavAs(fn: string, audio: WavAudio, options: EncodeWavOptions | un
  * @example
  * ```ts
  * const path = resolveDataDir('speech', 'fsdd', 'recordings', '0_george_0.wav');
- * const { sampleRate, channels } = await readWav(path); // 8000, [Float32Array]
+ * const { sampleRate, channels } = await loadWav(path); // 8000, [Float32Array]
  * ```
  */
-export async function readWav(path: string, options?: ParseWavOptions): Promise<ParsedWav> {
+export async function loadWav(path: string, options?: ParseWavOptions): Promise<ParsedWav> {
   if (typeof path !== 'string' || path === '')
-    throw new LabInputError('readWav', 'path', 'must be a non-empty path string', path);
-  const o = readOptions('readWav', options, ['source', 'allowNonFinite']);
+    throw new LabInputError('loadWav', 'path', 'must be a non-empty path string', path);
+  const o = readOptions('loadWav', options, ['source', 'allowNonFinite']);
   const source = o.string('source', path);
   const allowNonFinite = o.boolean('allowNonFinite', false);
-  const bytes = await readBinaryFile('readWav', 'path', path);
-  return parseWavAs('readWav', 'path', bytes, source, allowNonFinite);
+  const bytes = await readBinaryFile('loadWav', 'path', path);
+  return parseWavAs('loadWav', 'path', bytes, source, allowNonFinite);
 }
 
 /**
@@ -355,10 +355,10 @@ export async function readWav(path: string, options?: ParseWavOptions): Promise<
  * @param audio - sample rate and channels; not modified.
  * @param options - `{ bitDepth: '16' | '32f' }`.
  */
-export async function writeWav(path: string, audio: WavAudio, options?: EncodeWavOptions): Promise<void> {
+export async function saveWav(path: string, audio: WavAudio, options?: EncodeWavOptions): Promise<void> {
   if (typeof path !== 'string' || path === '')
-    throw new LabInputError('writeWav', 'path', 'must be a non-empty path string', path);
-  const bytes = encodeWavAs('writeWav', audio, options);
-  const { fs } = await loadNodeFs('writeWav');
+    throw new LabInputError('saveWav', 'path', 'must be a non-empty path string', path);
+  const bytes = encodeWavAs('saveWav', audio, options);
+  const { fs } = await loadNodeFs('saveWav');
   await fs.writeFile(path, bytes);
 }

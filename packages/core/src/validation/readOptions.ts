@@ -1,7 +1,7 @@
 import { LabInputError, describeValue } from '../errors.js';
 import type { Rng } from '../random/createRng.js';
 import { checkNumber, describeNumberSpec, type NumberSpec } from './checkNumber.js';
-import { resolveRng, type SeedOptions } from './resolveRng.js';
+import { DEFAULT_SEED, resolveRng, type SeedOptions } from './resolveRng.js';
 
 /**
  * Typed, checked access to one options object. Every getter names the failing option as
@@ -124,6 +124,17 @@ export class OptionReader {
   /** A nested options object as its own reader (`{}` when absent), e.g. `options.gcn`. */
   nested(key: string, known?: readonly string[]): OptionReader {
     return readOptions(this.fn, this.raw(key), known, this.argName(key));
+  }
+
+  /**
+   * The `{ seed, rng }` convention as a seed value, for code that derives named sub-seeds as
+   * strings (`${seed}/split`): the given `seed`; with an `rng`, one 32-bit seed drawn from it
+   * (advancing it once); with neither, `DEFAULT_SEED`. At most one of the two, as {@link resolveRng}.
+   */
+  seedValue(): number | string {
+    const rng = this.rng();
+    if (this.has('rng')) return Math.floor(rng.next() * 2 ** 32);
+    return this.has('seed') ? (this.raw('seed') as number | string) : DEFAULT_SEED;
   }
 
   /** The generator of the `{ seed, rng }` convention ({@link resolveRng}). */

@@ -4,7 +4,7 @@ import { parseNumber, splitCsvLine, splitLines } from './csvText.js';
 import { LabFormatError } from './LabFormatError.js';
 import { readTextFile } from './nodeModules.js';
 
-/** Options for {@link parseCsvSeries} / {@link readCsvSeries}. */
+/** Options for {@link parseCsvSeries} / {@link loadCsvSeries}. */
 export interface ParseCsvSeriesOptions {
   /** Name of the date/time column (default `'date'`); `null` when the file has none. */
   dateColumn?: string | null;
@@ -213,14 +213,14 @@ function parseWith(
  * @param options - see {@link ParseCsvSeriesOptions}.
  * @example
  * ```ts
- * const ett = await readCsvSeries(resolveDataDir('timeseries', 'ett', 'ETTh1.csv'));
+ * const ett = await loadCsvSeries(resolveDataDir('timeseries', 'ett', 'ETTh1.csv'));
  * ett.rows; // 17420
  * ett.columns; // ['HUFL', 'HULL', 'MUFL', 'MULL', 'LUFL', 'LULL', 'OT']
  * ```
  * @see https://github.com/zhouhaoyi/ETDataset (ETT format)
  */
-export async function readCsvSeries(path: string, options?: ParseCsvSeriesOptions): Promise<CsvSeries> {
-  const fn = 'readCsvSeries';
+export async function loadCsvSeries(path: string, options?: ParseCsvSeriesOptions): Promise<CsvSeries> {
+  const fn = 'loadCsvSeries';
   if (typeof path !== 'string' || path === '')
     throw new LabInputError(fn, 'path', 'must be a non-empty path string', path);
   readOptions(fn, options, KNOWN); // bad options fail before the file is read
