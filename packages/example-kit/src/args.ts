@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LabInputError } from '@lab/core';
 
 /** The options every example accepts: `[--quick] [--out DIR] [--seed N]`, plus its own. */
 export interface ExampleArgs {
@@ -15,7 +16,8 @@ export interface ExampleArgs {
 
 /**
  * Parses the shared example CLI. `extraOptions` names additional string options
- * (e.g. `['data', 'flips']` for `--data PATH --flips CSV`). Unknown flags are an error.
+ * (e.g. `['data', 'flips']` for `--data PATH --flips CSV`). Unknown flags, positionals, a missing
+ * value and a seed that is not a decimal integer are a `LabInputError` (`argv` / `--seed`).
  */
 export function parseExampleArgs(
   argv: string[],
@@ -30,7 +32,19 @@ export function parseExampleArgs(
     help: { type: 'boolean' },
   };
   for (const name of extraOptions) options[name] = { type: 'string' };
-  const { values } = parseArgs({ args, options, allowPositionals: false, strict: true });
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args, options, allowPositionals: false, strict: true }).values as typeof values;
+  } catch (err) {
+    // node:util's parse errors (unknown flag, missing value, positional) as the house error.
+    throw new LabInputError(
+      'parseExampleArgs',
+      'argv',
+      `must be [--quick] [--out DIR] [--seed N]${extraOptions.map((n) => ` [--${n} VALUE]`).join('')} (${(err as Error).message})`,
+      undefined,
+      { cause: err },
+    );
+  }
   if (values.help) {
     const extras = extraOptions.map((n) => ` [--${n} VALUE]`).join('');
     process.stdout.write(`usage: start -- [--quick] [--out DIR] [--seed N]${extras}\n`);
@@ -38,8 +52,8 @@ export function parseExampleArgs(
   }
   const seedText = (values.seed as string | undefined) ?? '42';
   const seed = Number(seedText);
-  if (!Number.isInteger(seed)) {
-    throw new Error(`parseExampleArgs: argument '--seed' must be an integer; got ${JSON.stringify(seedText)}`);
+  if (!/^-?\d{1,15}$/.test(seedText.trim()) || !Number.isSafeInteger(seed)) {
+    throw new LabInputError('parseExampleArgs', '--seed', 'must be a decimal integer', seedText);
   }
   const extra: Record<string, string | undefined> = {};
   for (const name of extraOptions) extra[name] = values[name] as string | undefined;

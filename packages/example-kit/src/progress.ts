@@ -29,7 +29,9 @@ export class ProgressBar {
       const decile = Math.floor(frac * 10);
       if (decile > this.lastDecile) {
         this.lastDecile = decile;
-        this.stream.write(`${this.label}: ${done}/${this.total} (${Math.round(frac * 100)}%) ${timing} ${status}\n`);
+        this.stream.write(
+          `${this.label}: ${done}/${this.total} (${Math.round(frac * 100)}%) ${timing} ${status}\n`,
+        );
       }
     }
   }

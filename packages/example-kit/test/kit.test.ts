@@ -12,7 +12,11 @@ describe('parseExampleArgs', () => {
     expect(a).toEqual({ quick: true, seed: 7, out: '/tmp/x', extra: { data: 'd' } });
   });
   it('defaults and rejects bad seeds and unknown flags', () => {
-    expect(parseExampleArgs([], { defaultOut: '/tmp/o' })).toMatchObject({ quick: false, seed: 42, out: '/tmp/o' });
+    expect(parseExampleArgs([], { defaultOut: '/tmp/o' })).toMatchObject({
+      quick: false,
+      seed: 42,
+      out: '/tmp/o',
+    });
     expect(() => parseExampleArgs(['--seed', 'x'], { defaultOut: 'o' })).toThrow(/--seed/);
     expect(() => parseExampleArgs(['--bogus'], { defaultOut: 'o' })).toThrow();
   });
