@@ -69,6 +69,8 @@ export { LabFormatError } from './io/LabFormatError.js';
 export type { FormatErrorLocation } from './io/LabFormatError.js';
 export { findDataDir, resolveDataDir } from './io/resolveDataDir.js';
 export type { FindDataDirContext } from './io/resolveDataDir.js';
+export { loadBinaryFile, loadTextFile } from './io/nodeModules.js';
+export type { LoadFileOptions } from './io/nodeModules.js';
 export { parseCsvSeries, loadCsvSeries } from './io/loadCsvSeries.js';
 export type { CsvSeries, ParseCsvSeriesOptions } from './io/loadCsvSeries.js';
 export {
@@ -175,7 +177,7 @@ export type { SGDOptions } from './nn/SGD.js';
 export { clipByGlobalNorm, clipByValue, globalNorm } from './nn/clipGradients.js';
 export { constantLr, cosineLr, exponentialLr, linearWarmupLr, stepLr } from './nn/lrSchedules.js';
 export type { LrSchedule } from './nn/lrSchedules.js';
-export { fit } from './nn/fit.js';
+export { emptyFitHistory, fit } from './nn/fit.js';
 export type {
   Batch,
   EarlyStoppingOptions,

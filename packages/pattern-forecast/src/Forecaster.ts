@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type FitHistory, type FitOptions, LabInputError, readOptions, type SeedOptions } from '@lab/core';
+import {
+  emptyFitHistory,
+  type FitHistory,
+  type FitOptions,
+  LabInputError,
+  readOptions,
+  type SeedOptions,
+} from '@lab/core';
 import type { ForecastData } from './prepareForecastData.js';
 
 /** Options of {@link Forecaster.fit}. */
@@ -32,21 +39,7 @@ export interface ForecasterFitResult extends FitHistory {
 
 /** The result of `fit` for forecasters without parameters (nothing trained). Internal. */
 export function untrainedFitResult(): ForecasterFitResult {
-  return {
-    loss: [],
-    valLoss: [],
-    metrics: {},
-    lr: [],
-    bestEpoch: -1,
-    bestValue: Number.POSITIVE_INFINITY,
-    epochsRun: 0,
-    steps: 0,
-    stopReason: 'completed',
-    restoredBestWeights: false,
-    elapsedMs: 0,
-    epochs: 0,
-    msPerEpoch: 0,
-  };
+  return { ...emptyFitHistory(), epochs: 0, msPerEpoch: 0 };
 }
 
 /** Options of {@link evaluateForecaster} and {@link Forecaster.evaluate}. */

@@ -5,6 +5,7 @@ import {
   LabFormatError,
   LabInputError,
   loadParameters,
+  loadTextFile,
   PARAMETERS_MAX_MANIFEST_BYTES,
   type ParametersManifest,
   readOptions,
@@ -102,24 +103,10 @@ export async function loadForecaster(path: string): Promise<NeuralForecaster> {
   const fn = 'loadForecaster';
   if (typeof path !== 'string' || path === '')
     throw new LabInputError(fn, 'path', 'must be a non-empty path string', path);
-  const fs = await import('node:fs/promises');
-  let text: string;
-  try {
-    const stat = await fs.stat(path);
-    if (stat.isFile() && stat.size > PARAMETERS_MAX_MANIFEST_BYTES) {
-      throw new LabFormatError(
-        fn,
-        'path',
-        { source: path },
-        `must be a manifest of at most ${PARAMETERS_MAX_MANIFEST_BYTES} bytes`,
-        stat.size,
-      );
-    }
-    text = await fs.readFile(path, 'utf8');
-  } catch (err) {
-    if (err instanceof LabInputError) throw err;
-    throw new LabInputError(fn, 'path', 'must name a readable manifest file', path, { cause: err });
-  }
+  const text = await loadTextFile(fn, 'path', path, {
+    maxBytes: PARAMETERS_MAX_MANIFEST_BYTES,
+    what: 'manifest file',
+  });
   const checked = checkForecasterManifest(fn, parseManifestText(fn, text, path), path);
   const { tensors } = await loadParameters(path, { expected: checked.expected });
   return build(checked, tensors);

@@ -2,7 +2,7 @@ import { LabInputError } from '../errors.js';
 import { readOptions } from '../validation/readOptions.js';
 import { parseNumber, splitCsvLine, splitLines } from './csvText.js';
 import { LabFormatError } from './LabFormatError.js';
-import { readTextFile } from './nodeModules.js';
+import { loadTextFile } from './nodeModules.js';
 
 /** Options for {@link parseCsvSeries} / {@link loadCsvSeries}. */
 export interface ParseCsvSeriesOptions {
@@ -224,6 +224,6 @@ export async function loadCsvSeries(path: string, options?: ParseCsvSeriesOption
   if (typeof path !== 'string' || path === '')
     throw new LabInputError(fn, 'path', 'must be a non-empty path string', path);
   readOptions(fn, options, KNOWN); // bad options fail before the file is read
-  const text = await readTextFile(fn, 'path', path);
+  const text = await loadTextFile(fn, 'path', path);
   return parseWith(fn, 'path', text, options, path);
 }

@@ -1,8 +1,10 @@
 import { LabInputError } from '../errors.js';
+import { LabFormatError } from './LabFormatError.js';
 
 /**
  * Lazy access to Node built-ins so that `@lab/core`'s main bundle never imports `node:*`
- * modules at top level and still loads in browsers. Internal: not re-exported from the index.
+ * modules at top level and still loads in browsers. `loadTextFile`/`loadBinaryFile` are public
+ * (for other packages' loaders); the rest is internal.
  */
 
 type FsPromises = typeof import('node:fs/promises');
@@ -71,23 +73,74 @@ export function readError(
   );
 }
 
-/** Reads a whole text file (UTF-8); a failed read is a {@link LabInputError} with the system error as `cause`. */
-export async function readTextFile(fn: string, arg: string, filePath: string): Promise<string> {
+/** Options of {@link loadTextFile} and {@link loadBinaryFile}. */
+export interface LoadFileOptions {
+  /** Largest file accepted, checked with `stat` before anything is read (default: no limit). */
+  maxBytes?: number;
+  /** What the file is, for messages (default `'file'`), e.g. `'manifest file'`. */
+  what?: string;
+}
+
+async function readWhole<T>(
+  fn: string,
+  arg: string,
+  filePath: string,
+  options: LoadFileOptions,
+  read: (fs: Awaited<ReturnType<typeof loadNodeFs>>['fs']) => Promise<T>,
+): Promise<T> {
   const { fs } = await loadNodeFs(fn);
+  const what = options.what ?? 'file';
   try {
-    return await fs.readFile(filePath, 'utf8');
+    if (options.maxBytes !== undefined) {
+      const stat = await fs.stat(filePath);
+      if (stat.isFile() && stat.size > options.maxBytes) {
+        throw new LabFormatError(
+          fn,
+          arg,
+          { source: filePath },
+          `must be a ${what} of at most ${options.maxBytes} bytes`,
+          stat.size,
+        );
+      }
+    }
+    return await read(fs);
   } catch (err) {
-    throw readError(fn, arg, filePath, err);
+    if (err instanceof LabFormatError) throw err;
+    throw readError(fn, arg, filePath, err, what);
   }
 }
 
-/** Reads a whole binary file; a failed read is a {@link LabInputError} with the system error as `cause`. */
-export async function readBinaryFile(fn: string, arg: string, filePath: string): Promise<Uint8Array> {
-  const { fs } = await loadNodeFs(fn);
-  try {
+/**
+ * Reads a whole UTF-8 text file for a public loader `fn` (its argument `arg`): a failed read is a
+ * {@link LabInputError} naming them with the system error as `cause`; with `maxBytes`, a larger
+ * file is a {@link LabFormatError} before any byte is read (the input-boundary rule: sizes are
+ * checked before anything is allocated).
+ *
+ * @example
+ * ```ts
+ * const path = resolveDataDir('graphs', 'cora', 'meta.json');
+ * const meta = JSON.parse(await loadTextFile('myLoader', 'path', path, { maxBytes: 1 << 20, what: 'meta.json' }));
+ * if (typeof meta !== 'object') throw new Error('meta');
+ * ```
+ */
+export async function loadTextFile(
+  fn: string,
+  arg: string,
+  filePath: string,
+  options: LoadFileOptions = {},
+): Promise<string> {
+  return readWhole(fn, arg, filePath, options, (fs) => fs.readFile(filePath, 'utf8'));
+}
+
+/** As {@link loadTextFile}, for bytes: a view of exactly the file's bytes. */
+export async function loadBinaryFile(
+  fn: string,
+  arg: string,
+  filePath: string,
+  options: LoadFileOptions = {},
+): Promise<Uint8Array> {
+  return readWhole(fn, arg, filePath, options, async (fs) => {
     const buf = await fs.readFile(filePath);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  } catch (err) {
-    throw readError(fn, arg, filePath, err);
-  }
+  });
 }

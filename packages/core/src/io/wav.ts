@@ -3,7 +3,7 @@ import { LabInputError } from '../errors.js';
 import { checkBytes } from '../validation/checkBytes.js';
 import { readOptions } from '../validation/readOptions.js';
 import { LabFormatError } from './LabFormatError.js';
-import { loadNodeFs, readBinaryFile } from './nodeModules.js';
+import { loadNodeFs, loadBinaryFile } from './nodeModules.js';
 
 /** Decoded audio: one Float32Array per channel, samples in [-1, 1]. */
 export interface WavAudio {
@@ -344,7 +344,7 @@ export async function loadWav(path: string, options?: ParseWavOptions): Promise<
   const o = readOptions('loadWav', options, ['source', 'allowNonFinite']);
   const source = o.string('source', path);
   const allowNonFinite = o.boolean('allowNonFinite', false);
-  const bytes = await readBinaryFile('loadWav', 'path', path);
+  const bytes = await loadBinaryFile('loadWav', 'path', path);
   return parseWavAs('loadWav', 'path', bytes, source, allowNonFinite);
 }
 

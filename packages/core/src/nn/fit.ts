@@ -393,8 +393,15 @@ export async function fit(options: FitOptions): Promise<FitHistory> {
 }
 
 /**
- * A {@link FitHistory} before the first epoch, with an empty series per metric name. Internal:
- * shared by {@link fit} and the graph models' `fit` (not exported from the package index).
+ * A {@link FitHistory} before the first epoch, with an empty series per metric name: what
+ * {@link fit} starts from, and what a model with nothing to train (a naive forecaster, a model
+ * fitted in closed form) returns from its `fit` under the training contract.
+ *
+ * @example
+ * ```ts
+ * const h = emptyFitHistory(['accuracy']);
+ * if (h.epochsRun !== 0 || h.stopReason !== 'completed' || h.metrics.accuracy?.length !== 0) throw new Error('empty');
+ * ```
  */
 export function emptyFitHistory(metricNames: readonly string[] = []): FitHistory {
   return {

@@ -1,6 +1,6 @@
 import { LabInputError } from '../errors.js';
 import { LabFormatError } from '../io/LabFormatError.js';
-import { loadNodeFs, readError } from '../io/nodeModules.js';
+import { loadNodeFs, loadTextFile, readError } from '../io/nodeModules.js';
 import { readOptions } from '../validation/readOptions.js';
 import {
   DECODE_OPTIONS,
@@ -35,23 +35,10 @@ export async function loadParameters(
   const o = readOptions(fn, options, DECODE_OPTIONS);
   const { fs, path: p } = await loadNodeFs(fn);
   const manifestPath = p.resolve(path);
-  let text: string;
-  try {
-    const stat = await fs.stat(manifestPath);
-    if (stat.isFile() && stat.size > PARAMETERS_MAX_MANIFEST_BYTES) {
-      throw new LabFormatError(
-        fn,
-        'path',
-        { source: manifestPath },
-        `must be a manifest of at most ${PARAMETERS_MAX_MANIFEST_BYTES} bytes`,
-        stat.size,
-      );
-    }
-    text = await fs.readFile(manifestPath, 'utf8');
-  } catch (err) {
-    if (err instanceof LabInputError) throw err;
-    throw readError(fn, 'path', manifestPath, err, 'manifest file');
-  }
+  const text = await loadTextFile(fn, 'path', manifestPath, {
+    maxBytes: PARAMETERS_MAX_MANIFEST_BYTES,
+    what: 'manifest file',
+  });
   const manifest = validateManifest(fn, text, null, manifestPath);
   const weightsName = manifest.weightsPath ?? weightsFileName(p.basename(manifestPath));
   if (weightsName === '' || /[\\/]/.test(weightsName) || weightsName === '..' || weightsName === '.') {

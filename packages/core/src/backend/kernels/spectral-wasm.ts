@@ -130,10 +130,7 @@ function patchCpuComplexMove(): void {
 }
 
 /** Heap view of a tensor's data; complex64 gives `2 * size` interleaved floats. Re-take after allocating. */
-function heapView(
-  backend: WasmBackendInternals,
-  t: TensorInfo,
-): Float32Array | Int32Array | Uint8Array {
+function heapView(backend: WasmBackendInternals, t: TensorInfo): Float32Array | Int32Array | Uint8Array {
   return backend.typedArrayFromHeap(t);
 }
 
