@@ -1,17 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { labVitest } from '../../vitest.base.js';
 
-export default defineProject({
-  test: {
-    name: 'core',
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    server: {
-      deps: {
-        // tfjs-core's ESM internals (gradient and chained-op registrations) use extensionless
-        // imports that Node cannot load: let Vite transform them, as tsup bundles them.
-        inline: [/@tensorflow[\\/]tfjs-core[\\/]dist[\\/](?!tf-core)/],
-      },
-    },
-  },
-});
+export default labVitest('core');

@@ -1,21 +1,3 @@
-import { fileURLToPath } from 'node:url';
-import { defineProject } from 'vitest/config';
+import { labVitest } from '../../vitest.base.js';
 
-export default defineProject({
-  resolve: {
-    // Tests run against @lab/core's source, like core's own tests (no build needed).
-    alias: { '@lab/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)) },
-  },
-  test: {
-    name: 'sparse-quant',
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    server: {
-      deps: {
-        // See packages/core/vitest.config.ts: tfjs-core's ESM registration files need Vite.
-        inline: [/@tensorflow[\\/]tfjs-core[\\/]dist[\\/](?!tf-core)/],
-      },
-    },
-  },
-});
+export default labVitest('sparse-quant');

@@ -1,8 +1,4 @@
-import { defineProject } from 'vitest/config';
+import { labVitest } from '../../vitest.base.js';
 
-export default defineProject({
-  test: {
-    name: 'test-utils',
-    include: ['test/**/*.test.ts'],
-  },
-});
+// Pure TypeScript helpers: no tfjs backend in this package's own tests.
+export default labVitest('test-utils', { coreFromSource: false, tfjs: false });
