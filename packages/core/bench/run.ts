@@ -3,10 +3,10 @@
  * `--gcn` runs only the GCN training-step benchmark (`bench/gcnEpoch.ts`; its PyTorch
  * counterpart is `bench/gcn_pytorch.py`); without it the op suite runs, then the GCN one.
  *
- * Runs straight from the TypeScript sources (no build needed): `./resolveHook.js` first lets
+ * Runs straight from the TypeScript sources (no build needed): `scripts/tfjsResolveHook.ts` (shared by every package bench) first lets
  * Node load tfjs-core's ESM gradient files, whose relative imports have no extensions.
  */
-import './resolveHook.js';
+import '../../../scripts/tfjsResolveHook.js';
 
 function parseArgs(argv: string[]): { json?: string; quick: boolean; gcn: boolean } {
   const out: { json?: string; quick: boolean; gcn: boolean } = { quick: false, gcn: false };

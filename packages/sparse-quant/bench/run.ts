@@ -2,7 +2,7 @@
  * `pnpm bench` entry for @lab/sparse-quant: `tsx bench/run.ts [--quick] [--json FILE]`.
  * Sparse TypeScript kernels vs tfjs-wasm dense matMul; prints Markdown tables.
  */
-import './resolveHook.js';
+import '../../../scripts/tfjsResolveHook.js';
 
 const argv = process.argv.slice(2);
 const options: { quick: boolean; json?: string } = { quick: false };
