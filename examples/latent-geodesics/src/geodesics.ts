@@ -103,10 +103,10 @@ function armTips(points: number[][], labels: number[], arms: number): number[] {
  * (Dijkstra on a latent grid refined by a spline, as the paper recommends), and the relative gap
  * between the two metrics over the latent grid.
  */
-export function runGeodesicExperiment(
+export async function runGeodesicExperiment(
   settings: GeodesicSettings,
   log: (msg: string) => void = () => {},
-): GeodesicExperimentResult {
+): Promise<GeodesicExperimentResult> {
   const arms = 5;
   const { points, labels } = pinwheel({ seed: settings.seed, arms, pointsPerArm: settings.pointsPerArm });
   const Y = embedInDimensions(points, {
@@ -116,7 +116,8 @@ export function runGeodesicExperiment(
     radius: 1,
     noiseStd: settings.noiseStd,
   });
-  const model = GPLVM.fit(Y, { seed: settings.seed, steps: settings.gplvmSteps, learningRate: 0.05 });
+  const model = new GPLVM();
+  await model.fit(Y, { seed: settings.seed, steps: settings.gplvmSteps, learningRate: 0.05 });
   try {
     const dec = model.decoder;
     const X = model.latent;

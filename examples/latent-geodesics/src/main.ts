@@ -61,10 +61,12 @@ async function main(): Promise<void> {
   // (b) GP-LVM latent spaces with geodesics.
   const experiments: GeodesicExperimentResult[] = [];
   const bar2 = new ProgressBar('GP-LVM + geodesics', geodesicDims.length);
-  geodesicDims.forEach((dim, k) => {
-    experiments.push(runGeodesicExperiment({ ...geodesic, dim }, (m) => process.stderr.write(`  ${m}\n`)));
+  for (const [k, dim] of geodesicDims.entries()) {
+    experiments.push(
+      await runGeodesicExperiment({ ...geodesic, dim }, (m) => process.stderr.write(`  ${m}\n`)),
+    );
     bar2.update(k + 1, `D=${dim}`);
-  });
+  }
   bar2.finish();
 
   const geodesics = experiments.flatMap((e) =>

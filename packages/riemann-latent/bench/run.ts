@@ -37,14 +37,22 @@ async function main(): Promise<void> {
 
   // 1. expectedNorm (float64 JS) over random h = m / (2 s^2) in [0, 1e4] (log-uniform), per D.
   for (const D of [2, 10, 100, 784, 10_000, 100_000]) {
-    const inputs = Array.from({ length: 1000 }, () => ({ variance: 1, meanSquaredNorm: 2 * 10 ** rng.uniform(-3, 4) }));
+    const inputs = Array.from({ length: 1000 }, () => ({
+      variance: 1,
+      meanSquaredNorm: 2 * 10 ** rng.uniform(-3, 4),
+    }));
     const msValue = timeIt(() => {
       for (const x of inputs) expectedNorm({ dim: D, ...x });
     });
     const msGrad = timeIt(() => {
       for (const x of inputs) expectedNormDerivatives({ dim: D, ...x });
     });
-    rows.push([`expectedNorm, D = ${D}`, 'h log-uniform in [1e-3, 1e4]', ((1000 / msValue) * 1000).toFixed(0), `${((1000 / msGrad) * 1000).toFixed(0)} (with derivatives)`]);
+    rows.push([
+      `expectedNorm, D = ${D}`,
+      'h log-uniform in [1e-3, 1e4]',
+      ((1000 / msValue) * 1000).toFixed(0),
+      `${((1000 / msGrad) * 1000).toFixed(0)} (with derivatives)`,
+    ]);
   }
 
   // 2. Metrics on a GP decoder: N = 200 latent training points, D = 50 outputs, RBF kernel.
@@ -60,7 +68,12 @@ async function main(): Promise<void> {
   const msF = timeIt(() => tf.dispose(finslerMetric(gp, z, v)));
   const msR = timeIt(() => tf.dispose(riemannianMetric(gp, z, v)));
   rows.push([`finslerMetric, GP (N=${N}, D=${D}, RBF)`, `batch of ${n}`, ((n / msF) * 1000).toFixed(0), '']);
-  rows.push([`riemannianMetric, GP (N=${N}, D=${D}, RBF)`, `batch of ${n}`, ((n / msR) * 1000).toFixed(0), '']);
+  rows.push([
+    `riemannianMetric, GP (N=${N}, D=${D}, RBF)`,
+    `batch of ${n}`,
+    ((n / msR) * 1000).toFixed(0),
+    '',
+  ]);
   tf.dispose([z, v]);
 
   // 3. Geodesic solves between two training points.
@@ -68,7 +81,10 @@ async function main(): Promise<void> {
   const z1 = X[1]!;
   for (const [label, opts] of [
     ['connectingGeodesic spline, Finsler, 150 steps, K = 8', { steps: 150, metric: 'finsler' as const }],
-    ['connectingGeodesic spline, Riemannian, 150 steps, K = 8', { steps: 150, metric: 'riemannian' as const }],
+    [
+      'connectingGeodesic spline, Riemannian, 150 steps, K = 8',
+      { steps: 150, metric: 'riemannian' as const },
+    ],
     ['connectingGeodesic graph 50x50 + 100 steps, Finsler', { steps: 100, method: 'graph' as const }],
   ] as const) {
     let length = 0;
@@ -81,10 +97,17 @@ async function main(): Promise<void> {
   const pts = X.slice(0, 20);
   const t0 = performance.now();
   geodesicDistances(gp, pts, { resolution: 50 });
-  rows.push(['geodesicDistances, 20 points, 50x50 grid, Finsler', '190 pairs', '', `${((performance.now() - t0) / 1000).toFixed(2)} s`]);
+  rows.push([
+    'geodesicDistances, 20 points, 50x50 grid, Finsler',
+    '190 pairs',
+    '',
+    `${((performance.now() - t0) / 1000).toFixed(2)} s`,
+  ]);
   gp.dispose();
 
-  console.log(`Backend: ${backend.backend ?? tf.getBackend()}; Node ${process.version}; ${process.platform}/${process.arch}\n`);
+  console.log(
+    `Backend: ${backend.backend ?? tf.getBackend()}; Node ${process.version}; ${process.platform}/${process.arch}\n`,
+  );
   console.log(table(['what', 'setting', 'evaluations / s', 'time / notes'], rows));
 }
 

@@ -119,20 +119,32 @@ export class CubicSpline {
 
   constructor(options: CubicSplineOptions) {
     const fn = 'CubicSpline';
-    if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+    if (options === null || typeof options !== 'object')
+      throw new LabInputError(fn, 'options', 'must be an object', options);
     const begin = toPoint(fn, 'options.begin', options.begin);
     const end = toPoint(fn, 'options.end', options.end);
     if (begin.length !== end.length) {
-      throw new LabInputError(fn, 'options.end', `must have the length of begin (${begin.length}) (dimension mismatch)`, options.end);
+      throw new LabInputError(
+        fn,
+        'options.end',
+        `must have the length of begin (${begin.length}) (dimension mismatch)`,
+        options.end,
+      );
     }
     const K = options.segments ?? 8;
-    if (!Number.isInteger(K) || K < 1 || K > 1000) throw new LabInputError(fn, 'options.segments', 'must be an integer in [1, 1000]', K);
+    if (!Number.isInteger(K) || K < 1 || K > 1000)
+      throw new LabInputError(fn, 'options.segments', 'must be an integer in [1, 1000]', K);
     const q = begin.length;
     const coefficients = new Float64Array((K + 1) * q);
     if (options.coefficients !== undefined) {
       const c = options.coefficients;
       if (c === null || typeof (c as ArrayLike<number>).length !== 'number' || c.length !== (K + 1) * q) {
-        throw new LabInputError(fn, 'options.coefficients', `must hold (segments + 1) * q = ${(K + 1) * q} numbers`, c);
+        throw new LabInputError(
+          fn,
+          'options.coefficients',
+          `must hold (segments + 1) * q = ${(K + 1) * q} numbers`,
+          c,
+        );
       }
       for (let i = 0; i < c.length; i++) {
         if (!Number.isFinite(c[i]!)) throw new LabInputError(fn, 'options.coefficients', 'must be finite', c);
@@ -164,18 +176,26 @@ export class CubicSpline {
     const fn = 'CubicSpline.fit';
     const base = new CubicSpline({ begin, end, segments: options.segments });
     const q = base.dim;
-    if (!Array.isArray(points) || points.length < 2) throw new LabInputError(fn, 'points', 'must be an array of >= 2 points', points);
+    if (!Array.isArray(points) || points.length < 2)
+      throw new LabInputError(fn, 'points', 'must be an array of >= 2 points', points);
     const P = points.map((p, i) => toPoint(fn, `points[${i}]`, p, q));
     let t: number[];
     if (options.t !== undefined) {
-      if (options.t.length !== P.length) throw new LabInputError(fn, 'options.t', `must have one parameter per point (${P.length})`, options.t);
+      if (options.t.length !== P.length)
+        throw new LabInputError(
+          fn,
+          'options.t',
+          `must have one parameter per point (${P.length})`,
+          options.t,
+        );
       t = options.t.map((x) => {
         if (!(x >= 0 && x <= 1)) throw new LabInputError(fn, 'options.t', 'must lie in [0, 1]', options.t);
         return x;
       });
     } else {
       const cum = [0];
-      for (let i = 1; i < P.length; i++) cum.push(cum[i - 1]! + Math.hypot(...P[i]!.map((x, a) => x - P[i - 1]![a]!)));
+      for (let i = 1; i < P.length; i++)
+        cum.push(cum[i - 1]! + Math.hypot(...P[i]!.map((x, a) => x - P[i - 1]![a]!)));
       const total = cum[cum.length - 1]!;
       t = cum.map((c, i) => (total > 0 ? c / total : i / (P.length - 1)));
     }
@@ -215,7 +235,8 @@ export class CubicSpline {
     const out = new Float64Array(t.length * (K + 1));
     for (let i = 0; i < t.length; i++) {
       const ti = t[i]!;
-      if (!(ti >= 0 && ti <= 1)) throw new LabInputError('CubicSpline.basisMatrix', 't', 'must lie in [0, 1]', ti);
+      if (!(ti >= 0 && ti <= 1))
+        throw new LabInputError('CubicSpline.basisMatrix', 't', 'must lie in [0, 1]', ti);
       const k = Math.min(K - 1, Math.floor(ti * K));
       const u = ti * K - k;
       const w =
@@ -255,7 +276,12 @@ export class CubicSpline {
     return t.map((ti, i) => {
       const p = new Array<number>(q);
       for (let d = 0; d < q; d++) {
-        let s = order === 0 ? (1 - ti) * this.begin[d]! + ti * this.end[d]! : order === 1 ? this.end[d]! - this.begin[d]! : 0;
+        let s =
+          order === 0
+            ? (1 - ti) * this.begin[d]! + ti * this.end[d]!
+            : order === 1
+              ? this.end[d]! - this.begin[d]!
+              : 0;
         for (let a = 0; a < K1; a++) s += B[i * K1 + a]! * this.coefficients[a * q + d]!;
         p[d] = s;
       }
@@ -268,11 +294,19 @@ export class CubicSpline {
    * `[K + 1, q]` (e.g. a tf.Variable being optimised; default: this spline's), differentiable in
    * the coefficients. Caller disposes.
    */
-  tensors(t: readonly number[], coefficients?: tf.Tensor2D): { points: tf.Tensor2D; velocities: tf.Tensor2D } {
+  tensors(
+    t: readonly number[],
+    coefficients?: tf.Tensor2D,
+  ): { points: tf.Tensor2D; velocities: tf.Tensor2D } {
     const K1 = this.segments + 1;
     const q = this.dim;
     if (coefficients !== undefined && !tf.util.arraysEqual(coefficients.shape, [K1, q])) {
-      throw new LabInputError('CubicSpline.tensors', 'coefficients', `must have shape [${K1}, ${q}]`, coefficients);
+      throw new LabInputError(
+        'CubicSpline.tensors',
+        'coefficients',
+        `must have shape [${K1}, ${q}]`,
+        coefficients,
+      );
     }
     const B0 = this.basisMatrix(t, 0);
     const B1 = this.basisMatrix(t, 1);
@@ -284,21 +318,30 @@ export class CubicSpline {
       const b = tf.tensor2d([...this.end], [1, q]);
       const line = tf.add(tf.mul(tf.sub(1, tt), a), tf.mul(tt, b));
       const points = tf.add(line, tf.matMul(tf.tensor2d(Float32Array.from(B0), [m, K1]), c)) as tf.Tensor2D;
-      const velocities = tf.add(tf.sub(b, a), tf.matMul(tf.tensor2d(Float32Array.from(B1), [m, K1]), c)) as tf.Tensor2D;
+      const velocities = tf.add(
+        tf.sub(b, a),
+        tf.matMul(tf.tensor2d(Float32Array.from(B1), [m, K1]), c),
+      ) as tf.Tensor2D;
       return { points, velocities };
     });
   }
 }
 
 function toPoint(fn: string, arg: string, p: unknown, q?: number): number[] {
-  if (p === null || (typeof p !== 'object' && !Array.isArray(p)) || typeof (p as ArrayLike<number>).length !== 'number') {
+  if (
+    p === null ||
+    (typeof p !== 'object' && !Array.isArray(p)) ||
+    typeof (p as ArrayLike<number>).length !== 'number'
+  ) {
     throw new LabInputError(fn, arg, 'must be an array of numbers', p);
   }
   const a = Array.from(p as ArrayLike<number>);
   if (a.length === 0 || (q !== undefined && a.length !== q)) {
     throw new LabInputError(fn, arg, `must have length ${q ?? '>= 1'} (dimension mismatch)`, p);
   }
-  for (const x of a) if (typeof x !== 'number' || !Number.isFinite(x)) throw new LabInputError(fn, arg, 'must hold finite numbers', p);
+  for (const x of a)
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      throw new LabInputError(fn, arg, 'must hold finite numbers', p);
   return a;
 }
 

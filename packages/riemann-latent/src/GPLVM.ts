@@ -1,4 +1,15 @@
-import { Adam, checkTensor, createRng, LabInputError } from '@lab/core';
+import {
+  Adam,
+  checkTensor,
+  createRng,
+  emptyFitHistory,
+  type FitHistory,
+  type FitProgress,
+  LabInputError,
+  nextTurn,
+  readOptions,
+  type SeedOptions,
+} from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   choleskyWithJitter,
@@ -9,10 +20,11 @@ import {
 } from './GaussianProcessDecoder.js';
 import { createKernel, kernelMatrix, type KernelType } from './kernels.js';
 
-/** One optimisation step of {@link GPLVM.fit}. */
-export interface GPLVMProgress {
-  /** 1-based step. */
-  step: number;
+/**
+ * One optimisation step of {@link GPLVM.fit}: core's {@link FitProgress} (one step is one
+ * "epoch": full-batch Adam; `loss` is the negated objective) plus the GP-LVM's own values.
+ */
+export interface GPLVMProgress extends FitProgress {
   /** log p(Y | X, theta) after the previous update (the value the gradient was taken at). */
   logMarginalLikelihood: number;
   /** The maximised objective: log marginal likelihood plus the latent prior log N(X; 0, I) (if enabled). */
@@ -22,14 +34,18 @@ export interface GPLVMProgress {
   noiseVariance: number;
 }
 
-/** Options of {@link GPLVM.fit}. */
+/** Architecture of a {@link GPLVM} (constructor options). */
 export interface GPLVMOptions {
-  /** Seed of the optimiser's random parts (random initialisation, PCA start vectors). */
-  seed: number | string;
   /** Latent dimension q (default 2). */
   latentDim?: number;
   /** Kernel family (default 'rbf', as in the paper). */
   kernel?: KernelType;
+  /** Add the prior log N(X; 0, I) to the objective (default true; MAP GP-LVM of Lawrence 2005). */
+  latentPrior?: boolean;
+}
+
+/** Training options of {@link GPLVM.fit}; `seed`/`rng` drive the random parts (random initialisation, PCA start vectors). */
+export interface GPLVMFitOptions extends SeedOptions {
   /** Adam steps (default 400). */
   steps?: number;
   /** Adam learning rate on X and the log-hyperparameters (default 0.05). */
@@ -44,11 +60,44 @@ export interface GPLVMOptions {
   noiseVariance?: number;
   /** Lower bound added to the learned noise variance (default 1e-6 times the data variance). */
   minNoiseVariance?: number;
-  /** Add the prior log N(X; 0, I) to the objective (default true; MAP GP-LVM of Lawrence 2005). */
-  latentPrior?: boolean;
-  /** Called after every step; return false to stop early. */
-  // biome-ignore lint/suspicious/noConfusingVoidType: callbacks that return nothing must type-check
-  onProgress?: (progress: GPLVMProgress) => boolean | undefined | void;
+  /** Called after every step (may be async); return false to stop early. */
+  onProgress?: (
+    progress: GPLVMProgress,
+    // biome-ignore lint/suspicious/noConfusingVoidType: callbacks that return nothing must type-check
+  ) => boolean | undefined | void | Promise<boolean | undefined | void>;
+}
+
+/** What {@link GPLVM.fit} resolves to: core's {@link FitHistory} (loss = negated objective per step) plus the per-step values. */
+export interface GPLVMFitResult extends FitHistory {
+  /** Every step's {@link GPLVMProgress} (the values before each update); also `model.history`. */
+  progress: GPLVMProgress[];
+  /** log p(Y | X, theta) at the fitted parameters. */
+  logMarginalLikelihood: number;
+}
+
+const FIT_KEYS = [
+  'seed',
+  'rng',
+  'steps',
+  'learningRate',
+  'init',
+  'lengthscale',
+  'variance',
+  'noiseVariance',
+  'minNoiseVariance',
+  'onProgress',
+] as const;
+
+/** The fitted state of a {@link GPLVM}. */
+interface Fitted {
+  latent: number[][];
+  lengthscale: number;
+  variance: number;
+  noiseVariance: number;
+  logMarginalLikelihood: number;
+  history: GPLVMProgress[];
+  dataMean: number[];
+  decoder: GaussianProcessDecoder;
 }
 
 /** Value of {@link gpLogMarginalLikelihood} with the quantities its gradient used. */
@@ -263,7 +312,8 @@ function pcaScores(s: Float64Array, n: number, q: number, seed: number | string)
  * ```ts
  * const { points } = pinwheel({ seed: 1, arms: 3, pointsPerArm: 16 });
  * const Y = embedInDimensions(points, { seed: 2, dim: 8, noiseStd: 0.05 }); // [48, 8]
- * const model = GPLVM.fit(Y, { seed: 1, steps: 300 });
+ * const model = new GPLVM({ latentDim: 2 });
+ * await model.fit(Y, { seed: 1, steps: 300 });
  * const z = tf.tensor2d([[0, 0]]);
  * const { mean, covariance } = model.decoder.jacobian(z);
  * model.dispose();
@@ -272,61 +322,80 @@ function pcaScores(s: Float64Array, n: number, q: number, seed: number | string)
  * @see Pouplin, Eklund, Ek, Hauberg, "Identifying latent distances with Finslerian geometry", TMLR 2023 (arXiv 2212.10010), sec. 5.
  */
 export class GPLVM {
-  /** Fitted latent positions, N rows of q. */
-  readonly latent: number[][];
+  /** Latent dimension q. */
+  readonly latentDim: number;
   readonly kernelType: KernelType;
-  readonly lengthscale: number;
-  readonly variance: number;
-  readonly noiseVariance: number;
-  /** log p(Y | X, theta) at the fitted parameters. */
-  readonly logMarginalLikelihood: number;
-  /** Per-step progress (the values before each update). */
-  readonly history: GPLVMProgress[];
-  /** Column means of Y (the decoder's prior mean). */
-  readonly dataMean: number[];
-  /** The GP decoder at the fitted parameters (owned by this model; freed by dispose). */
-  readonly decoder: GaussianProcessDecoder;
+  /** Whether the objective includes the prior log N(X; 0, I). */
+  readonly latentPrior: boolean;
+  #fitted: Fitted | undefined;
 
-  private constructor(init: Omit<GPLVM, 'dispose'>) {
-    this.latent = init.latent;
-    this.kernelType = init.kernelType;
-    this.lengthscale = init.lengthscale;
-    this.variance = init.variance;
-    this.noiseVariance = init.noiseVariance;
-    this.logMarginalLikelihood = init.logMarginalLikelihood;
-    this.history = init.history;
-    this.dataMean = init.dataMean;
-    this.decoder = init.decoder;
+  /** A GP-LVM of the given architecture; nothing is learned until {@link GPLVM.fit}. */
+  constructor(options: GPLVMOptions = {}) {
+    const o = readOptions('GPLVM', options, ['latentDim', 'kernel', 'latentPrior']);
+    this.latentDim = o.integer('latentDim', 2, { min: 1 });
+    this.kernelType = o.oneOf('kernel', ['rbf', 'matern32', 'matern52'] as const, 'rbf');
+    this.latentPrior = o.boolean('latentPrior', true);
+  }
+
+  #state(what: string): Fitted {
+    if (this.#fitted === undefined) {
+      throw new LabInputError(`GPLVM.${what}`, 'this', 'must be fitted first (await model.fit(data))');
+    }
+    return this.#fitted;
+  }
+
+  /** Fitted latent positions, N rows of q. */
+  get latent(): number[][] {
+    return this.#state('latent').latent;
+  }
+  get lengthscale(): number {
+    return this.#state('lengthscale').lengthscale;
+  }
+  get variance(): number {
+    return this.#state('variance').variance;
+  }
+  get noiseVariance(): number {
+    return this.#state('noiseVariance').noiseVariance;
+  }
+  /** log p(Y | X, theta) at the fitted parameters. */
+  get logMarginalLikelihood(): number {
+    return this.#state('logMarginalLikelihood').logMarginalLikelihood;
+  }
+  /** Per-step progress of the last fit (the values before each update). */
+  get history(): GPLVMProgress[] {
+    return this.#state('history').history;
+  }
+  /** Column means of Y (the decoder's prior mean). */
+  get dataMean(): number[] {
+    return this.#state('dataMean').dataMean;
+  }
+  /** The GP decoder at the fitted parameters (owned by this model; freed by dispose or a refit). */
+  get decoder(): GaussianProcessDecoder {
+    return this.#state('decoder').decoder;
   }
 
   /**
-   * Fits a GP-LVM to `data` (`[N, D]` tensor or rows). Deterministic for a given seed and backend.
+   * Fits the GP-LVM to `data` (`[N, D]` tensor or rows): full-batch Adam on the latent positions
+   * and log-hyperparameters, one step per "epoch", yielding to the event loop between steps.
+   * Deterministic for a given seed and backend (default seed 0). A second call refits from
+   * scratch and frees the previous decoder.
    */
-  static fit(data: MatrixInput, options: GPLVMOptions): GPLVM {
+  async fit(data: MatrixInput, options: GPLVMFitOptions = {}): Promise<GPLVMFitResult> {
     const fn = 'GPLVM.fit';
-    if (options === null || typeof options !== 'object')
-      throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
-    const { seed } = options;
-    if (!(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) {
-      throw new LabInputError(fn, 'options.seed', 'must be a finite number or a string', seed);
-    }
+    const o = readOptions(fn, options, FIT_KEYS);
+    // The PCA start vectors' seed is derived from the seed as a string (`${seed}/pca`), as before.
+    const seed = o.seedValue();
     const Y = readMatrix(fn, 'data', data);
     const n = Y.rows;
     const D = Y.cols;
-    const q = options.latentDim ?? 2;
-    if (!Number.isInteger(q) || q < 1 || q >= n)
-      throw new LabInputError(fn, 'options.latentDim', `must be an integer in [1, ${n - 1}]`, q);
     if (n < 3) throw new LabInputError(fn, 'data', 'must have at least 3 rows', n);
-    const type = options.kernel ?? 'rbf';
-    const steps = options.steps ?? 400;
-    if (!Number.isInteger(steps) || steps < 0)
-      throw new LabInputError(fn, 'options.steps', 'must be an integer >= 0', steps);
-    const lr = options.learningRate ?? 0.05;
-    if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr))
-      throw new LabInputError(fn, 'options.learningRate', 'must be a finite number > 0', lr);
-    const initMode = options.init ?? 'pca';
-    if (initMode !== 'pca' && initMode !== 'random')
-      throw new LabInputError(fn, 'options.init', "must be 'pca' or 'random'", initMode);
+    const q = this.latentDim;
+    if (q >= n) throw new LabInputError(fn, 'data', `must have more rows than latentDim (${q})`, n);
+    const type = this.kernelType;
+    const steps = o.integer('steps', 400, { min: 0 });
+    const lr = o.number('learningRate', 0.05, { min: 0, open: { min: true } });
+    const initMode = o.oneOf('init', ['pca', 'random'] as const, 'pca');
+    const onProgress = o.optionalFunction<NonNullable<GPLVMFitOptions['onProgress']>>('onProgress');
 
     // Centre Y and form S = Yc Yc^T.
     const mean = new Float64Array(D);
@@ -352,20 +421,12 @@ export class GPLVM {
         gram[j * n + i] = acc;
       }
     }
-    const positive = (arg: string, v: number | undefined, dflt: number) => {
-      const x = v ?? dflt;
-      if (typeof x !== 'number' || !Number.isFinite(x) || !(x > 0))
-        throw new LabInputError(fn, `options.${arg}`, 'must be a finite number > 0', x);
-      return x;
-    };
-    const l0 = positive('lengthscale', options.lengthscale, 1);
-    const s0 = positive('variance', options.variance, dataVar);
-    const noise0 = positive('noiseVariance', options.noiseVariance, 0.1 * s0);
-    const minNoise = options.minNoiseVariance ?? 1e-6 * dataVar;
-    if (typeof minNoise !== 'number' || !Number.isFinite(minNoise) || minNoise < 0) {
-      throw new LabInputError(fn, 'options.minNoiseVariance', 'must be a finite number >= 0', minNoise);
-    }
-    const usePrior = options.latentPrior ?? true;
+    const positive = { min: 0, open: { min: true } } as const;
+    const l0 = o.number('lengthscale', 1, positive);
+    const s0 = o.number('variance', dataVar, positive);
+    const noise0 = o.number('noiseVariance', 0.1 * s0, positive);
+    const minNoise = o.number('minNoiseVariance', 1e-6 * dataVar, { min: 0 });
+    const usePrior = this.latentPrior;
 
     // Initial latent positions.
     let x0: Float64Array;
@@ -415,6 +476,12 @@ export class GPLVM {
       for (const v of vars.latent.dataSync()) ss += v * v;
       return objValue + 0.5 * ss;
     };
+    const result: GPLVMFitResult = {
+      ...emptyFitHistory(['logMarginalLikelihood']),
+      progress: [],
+      logMarginalLikelihood: Number.NaN,
+    };
+    const t0 = performance.now();
     try {
       for (let step = 1; step <= steps; step++) {
         const h = hyper();
@@ -428,9 +495,30 @@ export class GPLVM {
         lastLml = lmlOf(obj);
         optimizer.step(named);
         tf.dispose([value, ...Object.values(grads)]);
-        const progress: GPLVMProgress = { step, logMarginalLikelihood: lastLml, objective: obj, ...h };
+        const progress: GPLVMProgress = {
+          phase: 'epoch',
+          epoch: step,
+          step,
+          loss: -obj,
+          valLoss: Number.NaN,
+          metrics: { logMarginalLikelihood: lastLml },
+          lr,
+          elapsedMs: performance.now() - t0,
+          logMarginalLikelihood: lastLml,
+          objective: obj,
+          ...h,
+        };
         history.push(progress);
-        if (options.onProgress && options.onProgress(progress) === false) break;
+        result.loss.push(-obj);
+        result.metrics.logMarginalLikelihood!.push(lastLml);
+        result.lr.push(lr);
+        result.epochsRun = step;
+        result.steps = step;
+        if (onProgress && (await onProgress(progress)) === false) {
+          result.stopReason = 'callback';
+          break;
+        }
+        await nextTurn();
       }
       const finalObj = tf.tidy(() => objective().dataSync()[0] as number);
       lastLml = lmlOf(finalObj);
@@ -445,15 +533,19 @@ export class GPLVM {
           meanOffset: mean,
         },
       );
-      return new GPLVM({
+      this.#fitted?.decoder.dispose();
+      this.#fitted = {
         latent: xs,
-        kernelType: type,
         ...h,
         logMarginalLikelihood: lastLml,
         history,
         dataMean: Array.from(mean),
         decoder,
-      });
+      };
+      result.progress = history;
+      result.logMarginalLikelihood = lastLml;
+      result.elapsedMs = performance.now() - t0;
+      return result;
     } finally {
       optimizer.dispose();
       eye.dispose();
@@ -461,8 +553,9 @@ export class GPLVM {
     }
   }
 
-  /** Frees the decoder's tensors. Idempotent. */
+  /** Frees the decoder's tensors (the model must be fitted again to be used). Idempotent. */
   dispose(): void {
-    this.decoder.dispose();
+    this.#fitted?.decoder.dispose();
+    this.#fitted = undefined;
   }
 }

@@ -1,4 +1,17 @@
-import { Adam, checkTensor, createRng, Dense, LabInputError, ParameterStore } from '@lab/core';
+import {
+  Adam,
+  checkTensor,
+  createRng,
+  Dense,
+  emptyFitHistory,
+  type FitHistory,
+  type FitProgress,
+  LabInputError,
+  nextTurn,
+  ParameterStore,
+  type Rng,
+  readOptions,
+} from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecoderPrediction, JacobianMoments, StochasticDecoder } from './StochasticDecoder.js';
 
@@ -17,8 +30,10 @@ export interface NeuralDecoderOptions {
   activation?: NeuralDecoderActivation;
   /** Floor added to sigma(z) = softplus(.) + minStd (default 1e-3). */
   minStd?: number;
-  /** Seed of the weight initialisation. */
-  seed: number | string;
+  /** Seed of the weight initialisation (default 0; or `rng`, at most one of the two). */
+  seed?: number | string;
+  /** Generator of the weight initialisation instead of `seed`. */
+  rng?: Rng;
 }
 
 /** Options of {@link NeuralDecoder.fit}. */
@@ -27,9 +42,14 @@ export interface NeuralDecoderFitOptions {
   steps?: number;
   /** Adam learning rate (default 0.01). */
   learningRate?: number;
-  /** Called after each step with the mean Gaussian negative log-likelihood; return false to stop. */
-  // biome-ignore lint/suspicious/noConfusingVoidType: callbacks that return nothing must type-check
-  onProgress?: (step: number, loss: number) => boolean | undefined | void;
+  /**
+   * Called after each step (one full-batch step is one "epoch") with core's {@link FitProgress};
+   * `loss` is the mean Gaussian negative log-likelihood. May be async; return false to stop.
+   */
+  onProgress?: (
+    progress: FitProgress,
+    // biome-ignore lint/suspicious/noConfusingVoidType: callbacks that return nothing must type-check
+  ) => boolean | undefined | void | Promise<boolean | undefined | void>;
 }
 
 /** Exact Jacobians of the two heads at a batch of points. */
@@ -66,7 +86,7 @@ interface Head {
  * const z = tf.tensor2d(points); // [48, 2] latent points
  * const y = tf.tensor2d(embedInDimensions(points, { seed: 2, dim: 10 })); // [48, 10] observations
  * const dec = new NeuralDecoder({ latentDim: 2, outputDim: 10, seed: 1 });
- * dec.fit(z, y, { steps: 300 });
+ * await dec.fit(z, y, { steps: 300 });
  * const { mean, covariance } = dec.jacobian(z);
  * dec.dispose();
  * ```
@@ -87,34 +107,31 @@ export class NeuralDecoder implements StochasticDecoder {
 
   constructor(options: NeuralDecoderOptions) {
     const fn = 'NeuralDecoder';
-    if (options === null || typeof options !== 'object')
-      throw new LabInputError(fn, 'options', 'must be an object', options);
-    const { latentDim: q, outputDim: D } = options;
-    if (!Number.isInteger(q) || q < 1)
-      throw new LabInputError(fn, 'options.latentDim', 'must be a positive integer', q);
-    if (!Number.isInteger(D) || D < 1)
-      throw new LabInputError(fn, 'options.outputDim', 'must be a positive integer', D);
+    if (options === undefined)
+      throw new LabInputError(fn, 'options', 'is required ({ latentDim, outputDim })');
+    const o = readOptions(fn, options, [
+      'latentDim',
+      'outputDim',
+      'hidden',
+      'activation',
+      'minStd',
+      'seed',
+      'rng',
+    ]);
+    const q = o.integer('latentDim', undefined, { min: 1 });
+    const D = o.integer('outputDim', undefined, { min: 1 });
     const hidden = options.hidden ?? [32];
     if (!Array.isArray(hidden) || !hidden.every((h) => Number.isInteger(h) && h > 0)) {
       throw new LabInputError(fn, 'options.hidden', 'must be an array of positive integers', hidden);
     }
-    const act = options.activation ?? 'tanh';
-    if (act !== 'tanh' && act !== 'softplus' && act !== 'sigmoid') {
-      throw new LabInputError(fn, 'options.activation', "must be 'tanh', 'softplus' or 'sigmoid'", act);
-    }
-    const minStd = options.minStd ?? 1e-3;
-    if (typeof minStd !== 'number' || !Number.isFinite(minStd) || minStd < 0) {
-      throw new LabInputError(fn, 'options.minStd', 'must be a finite number >= 0', minStd);
-    }
-    const { seed } = options;
-    if (!(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) {
-      throw new LabInputError(fn, 'options.seed', 'must be a finite number or a string', seed);
-    }
+    const act = o.oneOf('activation', ['tanh', 'softplus', 'sigmoid'] as const, 'tanh');
+    const minStd = o.number('minStd', 1e-3, { min: 0 });
+    const rng = o.rng();
     this.latentDim = q;
     this.outputDim = D;
     this.activation = act;
     this.minStd = minStd;
-    this.store = new ParameterStore({ seed });
+    this.store = new ParameterStore({ rng });
     const build = (prefix: string): Head => {
       const widths = [q, ...hidden, D];
       const layers: Dense[] = [];
@@ -255,10 +272,11 @@ export class NeuralDecoder implements StochasticDecoder {
 
   /**
    * Trains both heads on pairs (z_i, y_i) by full-batch Adam on the Gaussian negative
-   * log-likelihood mean(log sigma + (y - mu)^2 / (2 sigma^2)) (+ 1/2 log 2 pi). Returns the
-   * loss history.
+   * log-likelihood mean(log sigma + (y - mu)^2 / (2 sigma^2)) (+ 1/2 log 2 pi), one step per
+   * "epoch", yielding to the event loop between steps. Resolves to core's {@link FitHistory}
+   * (`loss` per step).
    */
-  fit(z: tf.Tensor2D, y: tf.Tensor2D, options: NeuralDecoderFitOptions = {}): number[] {
+  async fit(z: tf.Tensor2D, y: tf.Tensor2D, options: NeuralDecoderFitOptions = {}): Promise<FitHistory> {
     this.checkZ('fit', z);
     checkTensor('NeuralDecoder.fit', 'y', y, 2);
     if (y.shape[0] !== z.shape[0] || y.shape[1] !== this.outputDim) {
@@ -269,11 +287,13 @@ export class NeuralDecoder implements StochasticDecoder {
         y,
       );
     }
-    const steps = options.steps ?? 500;
-    if (!Number.isInteger(steps) || steps < 0)
-      throw new LabInputError('NeuralDecoder.fit', 'options.steps', 'must be an integer >= 0', steps);
-    const opt = new Adam(this.store, { lr: options.learningRate ?? 0.01 });
-    const history: number[] = [];
+    const o = readOptions('NeuralDecoder.fit', options, ['steps', 'learningRate', 'onProgress']);
+    const steps = o.integer('steps', 500, { min: 0 });
+    const lr = o.number('learningRate', 0.01, { min: 0, open: { min: true } });
+    const onProgress = o.optionalFunction<NonNullable<NeuralDecoderFitOptions['onProgress']>>('onProgress');
+    const opt = new Adam(this.store, { lr });
+    const history = emptyFitHistory();
+    const t0 = performance.now();
     try {
       for (let step = 1; step <= steps; step++) {
         const { value, grads } = this.store.valueAndGrads(() =>
@@ -289,12 +309,30 @@ export class NeuralDecoder implements StochasticDecoder {
         opt.step(grads);
         const loss = value.dataSync()[0] as number;
         tf.dispose([value, ...Object.values(grads)]);
-        history.push(loss);
-        if (options.onProgress && options.onProgress(step, loss) === false) break;
+        history.loss.push(loss);
+        history.lr.push(lr);
+        history.epochsRun = step;
+        history.steps = step;
+        const progress: FitProgress = {
+          phase: 'epoch',
+          epoch: step,
+          step,
+          loss,
+          valLoss: Number.NaN,
+          metrics: {},
+          lr,
+          elapsedMs: performance.now() - t0,
+        };
+        if (onProgress && (await onProgress(progress)) === false) {
+          history.stopReason = 'callback';
+          break;
+        }
+        await nextTurn();
       }
     } finally {
       opt.dispose();
     }
+    history.elapsedMs = performance.now() - t0;
     return history;
   }
 

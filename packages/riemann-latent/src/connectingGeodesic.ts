@@ -93,22 +93,26 @@ export function connectingGeodesic(
 ): ConnectingGeodesicResult {
   const fn = 'connectingGeodesic';
   checkDecoder(fn, decoder);
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object', options);
   const q = decoder.latentDim;
   const a = checkPoint(fn, 'z0', z0, q);
   const b = checkPoint(fn, 'z1', z1, q);
   const dist = Math.hypot(...a.map((x, i) => x - b[i]!));
   if (!(dist > 0)) throw new LabInputError(fn, 'z1', 'must differ from z0 (zero-length geodesic)', z1);
   const method = options.method ?? 'spline';
-  if (method !== 'spline' && method !== 'graph') throw new LabInputError(fn, 'options.method', "must be 'spline' or 'graph'", method);
+  if (method !== 'spline' && method !== 'graph')
+    throw new LabInputError(fn, 'options.method', "must be 'spline' or 'graph'", method);
   const segments = options.segments ?? 8;
   if (!Number.isInteger(segments) || segments < 1 || segments > 200) {
     throw new LabInputError(fn, 'options.segments', 'must be an integer in [1, 200]', segments);
   }
   const steps = options.steps ?? 300;
-  if (!Number.isInteger(steps) || steps < 0) throw new LabInputError(fn, 'options.steps', 'must be an integer >= 0', steps);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new LabInputError(fn, 'options.steps', 'must be an integer >= 0', steps);
   const lr = options.lr ?? 0.1;
-  if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) throw new LabInputError(fn, 'options.lr', 'must be a finite number > 0', lr);
+  if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr))
+    throw new LabInputError(fn, 'options.lr', 'must be a finite number > 0', lr);
   const initNoise = options.initNoise ?? (method === 'spline' ? 0.05 : 0);
   if (typeof initNoise !== 'number' || !(initNoise >= 0) || !Number.isFinite(initNoise)) {
     throw new LabInputError(fn, 'options.initNoise', 'must be a finite number >= 0', initNoise);
@@ -127,7 +131,8 @@ export function connectingGeodesic(
     },
     true,
   );
-  if (measure.method === 'discrete' && measure.incrementVariance === 'exact') checkExactIncrements(fn, decoder);
+  if (measure.method === 'discrete' && measure.incrementVariance === 'exact')
+    checkExactIncrements(fn, decoder);
 
   // Initial curve.
   let init = CubicSpline.line(a, b, segments);

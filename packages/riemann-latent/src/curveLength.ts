@@ -45,7 +45,12 @@ export function measure(
   checkDecoder(fn, decoder);
   const isSpline = curve instanceof CubicSpline;
   if (isSpline && curve.dim !== decoder.latentDim) {
-    throw new LabInputError(fn, 'curve', `must live in the decoder's latent dimension ${decoder.latentDim} (dimension mismatch)`, curve.dim);
+    throw new LabInputError(
+      fn,
+      'curve',
+      `must live in the decoder's latent dimension ${decoder.latentDim} (dimension mismatch)`,
+      curve.dim,
+    );
   }
   const opts = resolveMeasureOptions(fn, options, isSpline);
   if (opts.method === 'discrete' && opts.incrementVariance === 'exact') checkExactIncrements(fn, decoder);

@@ -39,8 +39,14 @@ interface CrossCovarianceDecoder {
 
 const GAUSS: Record<number, [number[], number[]]> = {
   1: [[0], [2]],
-  2: [[-1 / Math.sqrt(3), 1 / Math.sqrt(3)], [1, 1]],
-  3: [[-Math.sqrt(0.6), 0, Math.sqrt(0.6)], [5 / 9, 8 / 9, 5 / 9]],
+  2: [
+    [-1 / Math.sqrt(3), 1 / Math.sqrt(3)],
+    [1, 1],
+  ],
+  3: [
+    [-Math.sqrt(0.6), 0, Math.sqrt(0.6)],
+    [5 / 9, 8 / 9, 5 / 9],
+  ],
   4: [
     [-0.8611363115940526, -0.3399810435848563, 0.3399810435848563, 0.8611363115940526],
     [0.3478548451374538, 0.6521451548625461, 0.6521451548625461, 0.3478548451374538],
@@ -73,8 +79,13 @@ export interface ResolvedMeasure {
   incrementVariance: 'midpoint' | 'exact';
 }
 
-export function resolveMeasureOptions(fn: string, options: CurveMeasureOptions, isSpline: boolean): ResolvedMeasure {
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+export function resolveMeasureOptions(
+  fn: string,
+  options: CurveMeasureOptions,
+  isSpline: boolean,
+): ResolvedMeasure {
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object', options);
   const metric = options.metric ?? 'finsler';
   if (metric !== 'finsler' && metric !== 'riemannian') {
     throw new LabInputError(fn, 'options.metric', "must be 'finsler' or 'riemannian'", metric);
@@ -84,17 +95,28 @@ export function resolveMeasureOptions(fn: string, options: CurveMeasureOptions, 
     throw new LabInputError(fn, 'options.method', "must be 'quadrature' or 'discrete'", method);
   }
   if (method === 'quadrature' && !isSpline) {
-    throw new LabInputError(fn, 'options.method', "'quadrature' needs a CubicSpline (a point list is measured with 'discrete')", method);
+    throw new LabInputError(
+      fn,
+      'options.method',
+      "'quadrature' needs a CubicSpline (a point list is measured with 'discrete')",
+      method,
+    );
   }
   const quadratureOrder = options.quadratureOrder ?? 4;
   if (!Number.isInteger(quadratureOrder) || quadratureOrder < 1 || quadratureOrder > 5) {
     throw new LabInputError(fn, 'options.quadratureOrder', 'must be an integer in [1, 5]', quadratureOrder);
   }
   const intervals = options.intervals ?? 64;
-  if (!Number.isInteger(intervals) || intervals < 1) throw new LabInputError(fn, 'options.intervals', 'must be an integer >= 1', intervals);
+  if (!Number.isInteger(intervals) || intervals < 1)
+    throw new LabInputError(fn, 'options.intervals', 'must be an integer >= 1', intervals);
   const incrementVariance = options.incrementVariance ?? 'midpoint';
   if (incrementVariance !== 'midpoint' && incrementVariance !== 'exact') {
-    throw new LabInputError(fn, 'options.incrementVariance', "must be 'midpoint' or 'exact'", incrementVariance);
+    throw new LabInputError(
+      fn,
+      'options.incrementVariance',
+      "must be 'midpoint' or 'exact'",
+      incrementVariance,
+    );
   }
   return { metric, method, quadratureOrder, intervals, incrementVariance };
 }
@@ -102,14 +124,23 @@ export function resolveMeasureOptions(fn: string, options: CurveMeasureOptions, 
 /** Throws unless the decoder supports `incrementVariance: 'exact'`. */
 export function checkExactIncrements(fn: string, decoder: StochasticDecoder): void {
   if (typeof (decoder as unknown as Partial<CrossCovarianceDecoder>).crossCovariance !== 'function') {
-    throw new LabInputError(fn, 'options.incrementVariance', "is 'exact' but the decoder has no crossCovariance(a, b) method");
+    throw new LabInputError(
+      fn,
+      'options.incrementVariance',
+      "is 'exact' but the decoder has no crossCovariance(a, b) method",
+    );
   }
 }
 
 type JacFn = (z: tf.Tensor2D) => JacobianMoments;
 
 /** Metric speed ||c'(t)|| (Finsler or Riemannian) from moments at c(t) and velocities c'(t). */
-export function speedFromMoments(dim: number, metric: MetricKind, mom: JacobianMoments, v: tf.Tensor2D): tf.Tensor1D {
+export function speedFromMoments(
+  dim: number,
+  metric: MetricKind,
+  mom: JacobianMoments,
+  v: tf.Tensor2D,
+): tf.Tensor1D {
   return tf.tidy(() => {
     const { meanSquaredNorm, variance } = directionalMoments(mom, v);
     if (metric === 'finsler') return expectedNormOp(dim)(variance, meanSquaredNorm) as tf.Tensor1D;
@@ -141,7 +172,12 @@ export function increments(
     let dvar: tf.Tensor;
     if (incrementVariance === 'exact') {
       if (pred.variance.rank !== 1) {
-        throw new LabInputError('increments', 'decoder.predict(z).variance', "must be [n] (isotropic) for incrementVariance 'exact'", pred.variance);
+        throw new LabInputError(
+          'increments',
+          'decoder.predict(z).variance',
+          "must be [n] (isotropic) for incrementVariance 'exact'",
+          pred.variance,
+        );
       }
       const v = pred.variance as tf.Tensor1D;
       const cov = (decoder as unknown as CrossCovarianceDecoder).crossCovariance(a, b);
@@ -178,7 +214,10 @@ export function measureTf(
       const mom = jac(points);
       const s = speedFromMoments(decoder.outputDim, opts.metric, mom, velocities);
       const wt = tf.tensor1d(w);
-      return { length: tf.sum(tf.mul(wt, s)) as tf.Scalar, energy: tf.sum(tf.mul(wt, tf.square(s))) as tf.Scalar };
+      return {
+        length: tf.sum(tf.mul(wt, s)) as tf.Scalar,
+        energy: tf.sum(tf.mul(wt, tf.square(s))) as tf.Scalar,
+      };
     }
     let z: tf.Tensor2D;
     if (curve instanceof CubicSpline) {
@@ -203,12 +242,15 @@ export function checkedJac(fn: string, decoder: StochasticDecoder): JacFn {
 
 /** Converts a point list (number[][]) to a validated [N+1, q] tensor. */
 export function pointsTensor(fn: string, arg: string, points: unknown, q: number): tf.Tensor2D {
-  if (!Array.isArray(points) || points.length < 2) throw new LabInputError(fn, arg, 'must be a CubicSpline or an array of >= 2 points', points);
+  if (!Array.isArray(points) || points.length < 2)
+    throw new LabInputError(fn, arg, 'must be a CubicSpline or an array of >= 2 points', points);
   const flat = new Float32Array(points.length * q);
   points.forEach((p, i) => {
-    if (!Array.isArray(p) && !ArrayBuffer.isView(p)) throw new LabInputError(fn, `${arg}[${i}]`, `must be an array of ${q} numbers`, p);
+    if (!Array.isArray(p) && !ArrayBuffer.isView(p))
+      throw new LabInputError(fn, `${arg}[${i}]`, `must be an array of ${q} numbers`, p);
     const a = p as ArrayLike<number>;
-    if (a.length !== q) throw new LabInputError(fn, `${arg}[${i}]`, `must have length ${q} (dimension mismatch)`, p);
+    if (a.length !== q)
+      throw new LabInputError(fn, `${arg}[${i}]`, `must have length ${q} (dimension mismatch)`, p);
     for (let d = 0; d < q; d++) {
       if (!Number.isFinite(a[d]!)) throw new LabInputError(fn, `${arg}[${i}]`, 'must hold finite numbers', p);
       flat[i * q + d] = a[d]!;

@@ -136,12 +136,21 @@ function validate(fn: string, o: ExpectedNormOptions): void {
 const H_DETERMINISTIC = 1e13;
 
 /** Unchecked core shared by the public functions and the tfjs op. */
-export function expectedNormCore(dim: number, variance: number, m: number, derivatives: boolean): ExpectedNormDerivatives {
+export function expectedNormCore(
+  dim: number,
+  variance: number,
+  m: number,
+  derivatives: boolean,
+): ExpectedNormDerivatives {
   if (variance === 0 || m / (2 * variance) > H_DETERMINISTIC) {
     const r = Math.sqrt(m);
     if (r === 0) return { value: 0, dMeanSquaredNorm: Infinity, dVariance: Infinity };
     // E||x|| = ||mu|| + (D-1) s^2 / (2||mu||) + O(s^4/||mu||^3).
-    return { value: r + ((dim - 1) * variance) / (2 * r), dMeanSquaredNorm: 1 / (2 * r), dVariance: (dim - 1) / (2 * r) };
+    return {
+      value: r + ((dim - 1) * variance) / (2 * r),
+      dMeanSquaredNorm: 1 / (2 * r),
+      dVariance: (dim - 1) / (2 * r),
+    };
   }
   const h = m / (2 * variance);
   const s = Math.sqrt(2 * variance);
@@ -203,7 +212,8 @@ export function expectedNormGap(options: ExpectedNormOptions): { gap: number; bo
   validate('expectedNormGap', options);
   const { dim, variance, meanSquaredNorm } = options;
   const g = meanSquaredNorm + dim * variance;
-  if (g === 0) throw new LabInputError('expectedNormGap', 'options', 'must have meanSquaredNorm + variance > 0', 0);
+  if (g === 0)
+    throw new LabInputError('expectedNormGap', 'options', 'must have meanSquaredNorm + variance > 0', 0);
   const f = expectedNormCore(dim, variance, meanSquaredNorm, false).value;
   const w = variance === 0 ? Infinity : meanSquaredNorm / variance;
   return { gap: (g - f * f) / g, bound: 1 / (dim + w) };

@@ -20,7 +20,8 @@ export function expectedNormTf<T extends tf.Tensor>(dim: number, variance: T, me
   if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1) {
     throw new LabInputError('expectedNormTf', 'dim', 'must be an integer >= 1', dim);
   }
-  if (!(variance instanceof tf.Tensor)) throw new LabInputError('expectedNormTf', 'variance', 'must be a tf.Tensor', variance);
+  if (!(variance instanceof tf.Tensor))
+    throw new LabInputError('expectedNormTf', 'variance', 'must be a tf.Tensor', variance);
   if (!(meanSquaredNorm instanceof tf.Tensor)) {
     throw new LabInputError('expectedNormTf', 'meanSquaredNorm', 'must be a tf.Tensor', meanSquaredNorm);
   }

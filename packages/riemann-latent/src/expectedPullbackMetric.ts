@@ -18,7 +18,9 @@ export function expectedPullbackMetric(decoder: StochasticDecoder, z: tf.Tensor2
   checkPoints(fn, 'z', z, decoder.latentDim);
   const mom = checkedJacobian(fn, decoder, z);
   try {
-    return tf.tidy(() => tf.add(tf.matMul(mom.mean, mom.mean, true, false), tf.mul(mom.covariance, decoder.outputDim)));
+    return tf.tidy(() =>
+      tf.add(tf.matMul(mom.mean, mom.mean, true, false), tf.mul(mom.covariance, decoder.outputDim)),
+    );
   } finally {
     tf.dispose([mom.mean, mom.covariance]);
   }

@@ -28,13 +28,19 @@ export interface FinslerVolumeOptions {
  * @see Pouplin, Eklund, Ek, Hauberg, "Identifying latent distances with Finslerian geometry", TMLR 2023 (arXiv 2212.10010)
  * @see Busemann, "Intrinsic area", Annals of Mathematics 1947
  */
-export function finslerVolume(decoder: StochasticDecoder, z: tf.Tensor2D, options: FinslerVolumeOptions = {}): Float64Array {
+export function finslerVolume(
+  decoder: StochasticDecoder,
+  z: tf.Tensor2D,
+  options: FinslerVolumeOptions = {},
+): Float64Array {
   const fn = 'finslerVolume';
   checkDecoder(fn, decoder);
   const n = checkPoints(fn, 'z', z, decoder.latentDim);
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object', options);
   const M = options.directions ?? 256;
-  if (!Number.isInteger(M) || M < 4) throw new LabInputError(fn, 'options.directions', 'must be an integer >= 4', M);
+  if (!Number.isInteger(M) || M < 4)
+    throw new LabInputError(fn, 'options.directions', 'must be an integer >= 4', M);
   const mom = checkedJacobian(fn, decoder, z);
   const md = mom.mean.dataSync();
   const cd = mom.covariance.dataSync();
@@ -89,7 +95,8 @@ export function finslerVolumeFromData(
         m += jv * jv;
       }
       let s2 = 0;
-      for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) s2 += U[k * q + a]! * cd[i * q * q + a * q + b]! * U[k * q + b]!;
+      for (let a = 0; a < q; a++)
+        for (let b = 0; b < q; b++) s2 += U[k * q + a]! * cd[i * q * q + a * q + b]! * U[k * q + b]!;
       const F = expectedNormCore(D, Math.max(0, s2), m, false).value;
       acc += F > 0 ? F ** -q : Infinity;
     }

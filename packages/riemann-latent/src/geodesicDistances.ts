@@ -1,6 +1,12 @@
 import { LabInputError } from '@lab/core';
 import { checkDecoder, checkPoint } from './internal.js';
-import { type LatentGridOptions, buildLatentGrid, dijkstra, resolveBounds, resolveGridOptions } from './latentGrid.js';
+import {
+  type LatentGridOptions,
+  buildLatentGrid,
+  dijkstra,
+  resolveBounds,
+  resolveGridOptions,
+} from './latentGrid.js';
 import type { StochasticDecoder } from './StochasticDecoder.js';
 
 /** Options of {@link geodesicDistances}. */
@@ -32,9 +38,12 @@ export function geodesicDistances(
 ): GeodesicDistancesResult {
   const fn = 'geodesicDistances';
   checkDecoder(fn, decoder);
-  if (decoder.latentDim !== 2) throw new LabInputError(fn, 'decoder.latentDim', 'must be 2 for the grid graph', decoder.latentDim);
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
-  if (!Array.isArray(points) || points.length < 1) throw new LabInputError(fn, 'points', 'must be a non-empty array of 2-D points', points);
+  if (decoder.latentDim !== 2)
+    throw new LabInputError(fn, 'decoder.latentDim', 'must be 2 for the grid graph', decoder.latentDim);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object', options);
+  if (!Array.isArray(points) || points.length < 1)
+    throw new LabInputError(fn, 'points', 'must be a non-empty array of 2-D points', points);
   const pts = points.map((p, i) => checkPoint(fn, `points[${i}]`, p, 2));
   const o = resolveGridOptions(fn, options);
   const bounds = resolveBounds(fn, pts, options.bounds);

@@ -1,6 +1,12 @@
 import { LabInputError } from '@lab/core';
 import { checkDecoder, checkPoint } from './internal.js';
-import { type LatentGridOptions, buildLatentGrid, dijkstra, resolveBounds, resolveGridOptions } from './latentGrid.js';
+import {
+  type LatentGridOptions,
+  buildLatentGrid,
+  dijkstra,
+  resolveBounds,
+  resolveGridOptions,
+} from './latentGrid.js';
 import type { StochasticDecoder } from './StochasticDecoder.js';
 
 export type { LatentGridOptions } from './latentGrid.js';
@@ -37,8 +43,10 @@ export function graphGeodesic(
 ): GraphGeodesicResult {
   const fn = 'graphGeodesic';
   checkDecoder(fn, decoder);
-  if (decoder.latentDim !== 2) throw new LabInputError(fn, 'decoder.latentDim', 'must be 2 for the grid graph', decoder.latentDim);
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+  if (decoder.latentDim !== 2)
+    throw new LabInputError(fn, 'decoder.latentDim', 'must be 2 for the grid graph', decoder.latentDim);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object', options);
   const a = checkPoint(fn, 'z0', z0, 2);
   const b = checkPoint(fn, 'z1', z1, 2);
   const o = resolveGridOptions(fn, options);

@@ -42,7 +42,11 @@ export type { ReparametrizeOptions, ReparametrizeResult } from './reparametrize.
 
 // geodesics and distances
 export { connectingGeodesic } from './connectingGeodesic.js';
-export type { ConnectingGeodesicOptions, ConnectingGeodesicResult, GeodesicProgress } from './connectingGeodesic.js';
+export type {
+  ConnectingGeodesicOptions,
+  ConnectingGeodesicResult,
+  GeodesicProgress,
+} from './connectingGeodesic.js';
 export { graphGeodesic } from './graphGeodesic.js';
 export type { GraphGeodesicOptions, GraphGeodesicResult, LatentGridOptions } from './graphGeodesic.js';
 export { geodesicDistances } from './geodesicDistances.js';

@@ -6,8 +6,18 @@ import type { JacobianMoments, StochasticDecoder } from './StochasticDecoder.js'
 /** Throws unless `decoder` looks like a {@link StochasticDecoder}. */
 export function checkDecoder(fn: string, decoder: unknown): asserts decoder is StochasticDecoder {
   const d = decoder as Partial<StochasticDecoder> | null;
-  if (d === null || typeof d !== 'object' || typeof d.jacobian !== 'function' || typeof d.predict !== 'function') {
-    throw new LabInputError(fn, 'decoder', 'must be a StochasticDecoder (predict, jacobian, latentDim, outputDim)', decoder);
+  if (
+    d === null ||
+    typeof d !== 'object' ||
+    typeof d.jacobian !== 'function' ||
+    typeof d.predict !== 'function'
+  ) {
+    throw new LabInputError(
+      fn,
+      'decoder',
+      'must be a StochasticDecoder (predict, jacobian, latentDim, outputDim)',
+      decoder,
+    );
   }
   if (!Number.isInteger(d.latentDim) || (d.latentDim as number) < 1) {
     throw new LabInputError(fn, 'decoder.latentDim', 'must be an integer >= 1', d.latentDim);
@@ -19,7 +29,8 @@ export function checkDecoder(fn: string, decoder: unknown): asserts decoder is S
 
 /** Throws unless `t` is a live float tensor of shape [n, q] (n given or any). Returns n. */
 export function checkPoints(fn: string, arg: string, t: unknown, q: number, n?: number): number {
-  if (!(t instanceof tf.Tensor)) throw new LabInputError(fn, arg, `must be a tf.Tensor2D of shape [n, ${q}]`, t);
+  if (!(t instanceof tf.Tensor))
+    throw new LabInputError(fn, arg, `must be a tf.Tensor2D of shape [n, ${q}]`, t);
   if (t.isDisposed) throw new LabInputError(fn, arg, 'must not be disposed', t);
   if (t.rank !== 2 || t.shape[1] !== q || (n !== undefined && t.shape[0] !== n)) {
     throw new LabInputError(fn, arg, `must have shape [${n ?? 'n'}, ${q}] (latent dimension mismatch)`, t);
@@ -38,10 +49,13 @@ export function checkFiniteTensor(fn: string, arg: string, t: tf.Tensor): void {
 
 /** Throws unless `p` is a point given as an array of `q` finite numbers; returns a copy. */
 export function checkPoint(fn: string, arg: string, p: unknown, q: number): number[] {
-  if (!Array.isArray(p) && !ArrayBuffer.isView(p)) throw new LabInputError(fn, arg, `must be an array of ${q} numbers`, p);
+  if (!Array.isArray(p) && !ArrayBuffer.isView(p))
+    throw new LabInputError(fn, arg, `must be an array of ${q} numbers`, p);
   const a = Array.from(p as ArrayLike<number>);
   if (a.length !== q) throw new LabInputError(fn, arg, `must have length ${q} (the latent dimension)`, p);
-  for (const x of a) if (typeof x !== 'number' || !Number.isFinite(x)) throw new LabInputError(fn, arg, 'must hold finite numbers', p);
+  for (const x of a)
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      throw new LabInputError(fn, arg, 'must hold finite numbers', p);
   return a;
 }
 
@@ -52,7 +66,8 @@ export function checkNonZeroRows(fn: string, arg: string, v: tf.Tensor): void {
   for (let i = 0; i < v.shape[0]!; i++) {
     let s = 0;
     for (let j = 0; j < q; j++) s += d[i * q + j]! ** 2;
-    if (!(s > 0)) throw new LabInputError(fn, arg, `must have non-zero rows (row ${i} is a zero-length direction)`);
+    if (!(s > 0))
+      throw new LabInputError(fn, arg, `must have non-zero rows (row ${i} is a zero-length direction)`);
   }
 }
 
@@ -65,7 +80,13 @@ export function checkNonZeroRows(fn: string, arg: string, v: tf.Tensor): void {
 export const PSD_RTOL = 1e-4;
 
 /** Scale of one point's metric for the PSD tolerance (see {@link PSD_RTOL}). */
-export function metricScale(md: ArrayLike<number>, cd: ArrayLike<number>, i: number, D: number, q: number): number {
+export function metricScale(
+  md: ArrayLike<number>,
+  cd: ArrayLike<number>,
+  i: number,
+  D: number,
+  q: number,
+): number {
   let s = 0;
   for (let a = 0; a < q * q; a++) s = Math.max(s, Math.abs(cd[i * q * q + a]!));
   let t = 0;
@@ -84,10 +105,20 @@ export function checkedJacobian(fn: string, decoder: StochasticDecoder, z: tf.Te
   const mom = decoder.jacobian(z);
   try {
     if (!(mom?.mean instanceof tf.Tensor) || !tf.util.arraysEqual(mom.mean.shape, [n, D, q])) {
-      throw new LabInputError(fn, 'decoder.jacobian(z).mean', `must have shape [${n}, ${D}, ${q}] (dimension mismatch)`, mom?.mean);
+      throw new LabInputError(
+        fn,
+        'decoder.jacobian(z).mean',
+        `must have shape [${n}, ${D}, ${q}] (dimension mismatch)`,
+        mom?.mean,
+      );
     }
     if (!(mom.covariance instanceof tf.Tensor) || !tf.util.arraysEqual(mom.covariance.shape, [n, q, q])) {
-      throw new LabInputError(fn, 'decoder.jacobian(z).covariance', `must have shape [${n}, ${q}, ${q}] (dimension mismatch)`, mom.covariance);
+      throw new LabInputError(
+        fn,
+        'decoder.jacobian(z).covariance',
+        `must have shape [${n}, ${q}, ${q}] (dimension mismatch)`,
+        mom.covariance,
+      );
     }
     checkFiniteTensor(fn, 'decoder.jacobian(z).mean', mom.mean);
     const c = mom.covariance.dataSync();
@@ -164,7 +195,10 @@ export function determinant(m: ArrayLike<number>, q: number): number {
  * Mean Jacobian-vector products and variances from the moments (tfjs, differentiable):
  * `meanSquaredNorm = ||E[J] v||^2` ([n]) and `variance = v^T Sigma v` ([n]).
  */
-export function directionalMoments(mom: JacobianMoments, v: tf.Tensor2D): { meanSquaredNorm: tf.Tensor1D; variance: tf.Tensor1D } {
+export function directionalMoments(
+  mom: JacobianMoments,
+  v: tf.Tensor2D,
+): { meanSquaredNorm: tf.Tensor1D; variance: tf.Tensor1D } {
   return tf.tidy(() => {
     const vc = tf.expandDims(v, 2) as tf.Tensor3D; // [n, q, 1]
     const jv = tf.matMul(mom.mean, vc); // [n, D, 1]

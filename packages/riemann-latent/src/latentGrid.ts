@@ -35,11 +35,25 @@ export function resolveBounds(
     const ok =
       Array.isArray(bounds) &&
       bounds.length === 2 &&
-      bounds.every((b) => Array.isArray(b) && b.length === 2 && Number.isFinite(b[0]) && Number.isFinite(b[1]) && b[1] > b[0]);
-    if (!ok) throw new LabInputError(fn, 'options.bounds', 'must be [[xMin, xMax], [yMin, yMax]] with min < max', bounds);
+      bounds.every(
+        (b) =>
+          Array.isArray(b) && b.length === 2 && Number.isFinite(b[0]) && Number.isFinite(b[1]) && b[1] > b[0],
+      );
+    if (!ok)
+      throw new LabInputError(
+        fn,
+        'options.bounds',
+        'must be [[xMin, xMax], [yMin, yMax]] with min < max',
+        bounds,
+      );
     for (const p of points) {
       if (p[0]! < bounds[0][0] || p[0]! > bounds[0][1] || p[1]! < bounds[1][0] || p[1]! > bounds[1][1]) {
-        throw new LabInputError(fn, 'options.bounds', `must contain every point; ${JSON.stringify(p)} is outside`, bounds);
+        throw new LabInputError(
+          fn,
+          'options.bounds',
+          `must contain every point; ${JSON.stringify(p)} is outside`,
+          bounds,
+        );
       }
     }
     return bounds;
@@ -118,7 +132,18 @@ export function buildLatentGrid(
   });
   const ea: number[] = [];
   const eb: number[] = [];
-  const offsets: [number, number][] = connectivity === 8 ? [[1, 0], [0, 1], [1, 1], [1, -1]] : [[1, 0], [0, 1]];
+  const offsets: [number, number][] =
+    connectivity === 8
+      ? [
+          [1, 0],
+          [0, 1],
+          [1, 1],
+          [1, -1],
+        ]
+      : [
+          [1, 0],
+          [0, 1],
+        ];
   for (let i = 0; i < R; i++) {
     for (let j = 0; j < R; j++) {
       for (const [di, dj] of offsets) {
@@ -134,7 +159,12 @@ export function buildLatentGrid(
   points.forEach((p, k) => {
     const i0 = Math.min(R - 2, Math.max(0, Math.floor((p[0]! - bounds[0][0]) / hx)));
     const j0 = Math.min(R - 2, Math.max(0, Math.floor((p[1]! - bounds[1][0]) / hy)));
-    for (const [di, dj] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+    for (const [di, dj] of [
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [1, 1],
+    ] as const) {
       const g = (i0 + di) * R + (j0 + dj);
       if (coords[2 * g] === p[0] && coords[2 * g + 1] === p[1]) {
         // the point sits on a grid node: a tiny nudge keeps the edge direction non-zero
@@ -232,10 +262,13 @@ export function resolveGridOptions(fn: string, options: LatentGridOptions) {
     throw new LabInputError(fn, 'options.resolution', 'must be an integer in [2, 2000]', resolution);
   }
   const connectivity = options.connectivity ?? 8;
-  if (connectivity !== 4 && connectivity !== 8) throw new LabInputError(fn, 'options.connectivity', 'must be 4 or 8', connectivity);
+  if (connectivity !== 4 && connectivity !== 8)
+    throw new LabInputError(fn, 'options.connectivity', 'must be 4 or 8', connectivity);
   const metric = options.metric ?? 'finsler';
-  if (metric !== 'finsler' && metric !== 'riemannian') throw new LabInputError(fn, 'options.metric', "must be 'finsler' or 'riemannian'", metric);
+  if (metric !== 'finsler' && metric !== 'riemannian')
+    throw new LabInputError(fn, 'options.metric', "must be 'finsler' or 'riemannian'", metric);
   const batchSize = options.batchSize ?? 4096;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new LabInputError(fn, 'options.batchSize', 'must be an integer >= 1', batchSize);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new LabInputError(fn, 'options.batchSize', 'must be an integer >= 1', batchSize);
   return { resolution, connectivity, metric, batchSize } as const;
 }

@@ -1,6 +1,14 @@
 import { LabInputError, createRng } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { PSD_RTOL, checkDecoder, checkedJacobian, checkNonZeroRows, checkPoints, choleskyInPlace, metricScale } from './internal.js';
+import {
+  PSD_RTOL,
+  checkDecoder,
+  checkedJacobian,
+  checkNonZeroRows,
+  checkPoints,
+  choleskyInPlace,
+  metricScale,
+} from './internal.js';
 import type { StochasticDecoder } from './StochasticDecoder.js';
 
 /** Options of {@link monteCarloMetric}. */
@@ -50,7 +58,8 @@ export function monteCarloMetric(
   checkPoints(fn, 'v', v, decoder.latentDim, n);
   checkNonZeroRows(fn, 'v', v);
   const samples = options.samples ?? 2000;
-  if (!Number.isInteger(samples) || samples < 2) throw new LabInputError(fn, 'options.samples', 'must be an integer >= 2', samples);
+  if (!Number.isInteger(samples) || samples < 2)
+    throw new LabInputError(fn, 'options.samples', 'must be an integer >= 2', samples);
   const seed = options.seed ?? 0;
   const source = options.source ?? (typeof decoder.sampleJacobian === 'function' ? 'jacobian' : 'moments');
   if (source !== 'jacobian' && source !== 'moments') {
@@ -63,13 +72,22 @@ export function monteCarloMetric(
   const norms = new Float64Array(samples * n);
   if (source === 'jacobian') {
     if (typeof decoder.sampleJacobian !== 'function') {
-      throw new LabInputError(fn, 'options.source', "is 'jacobian' but the decoder has no sampleJacobian method");
+      throw new LabInputError(
+        fn,
+        'options.source',
+        "is 'jacobian' but the decoder has no sampleJacobian method",
+      );
     }
     const seedNum = typeof seed === 'number' ? seed : createRng(seed).nextSeed();
     const js = decoder.sampleJacobian(z, samples, seedNum);
     try {
       if (!tf.util.arraysEqual(js.shape, [samples, n, D, q])) {
-        throw new LabInputError(fn, 'decoder.sampleJacobian', `must return shape [${samples}, ${n}, ${D}, ${q}]`, js);
+        throw new LabInputError(
+          fn,
+          'decoder.sampleJacobian',
+          `must return shape [${samples}, ${n}, ${D}, ${q}]`,
+          js,
+        );
       }
       const jd = js.dataSync();
       for (let s = 0; s < samples; s++) {
@@ -107,7 +125,8 @@ export function monteCarloMetric(
       const ltv = new Float64Array(q);
       for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) ltv[a]! += L[b * q + a]! * vd[i * q + b]!;
       const mv = new Float64Array(D);
-      for (let d = 0; d < D; d++) for (let a = 0; a < q; a++) mv[d]! += md[(i * D + d) * q + a]! * vd[i * q + a]!;
+      for (let d = 0; d < D; d++)
+        for (let a = 0; a < q; a++) mv[d]! += md[(i * D + d) * q + a]! * vd[i * q + a]!;
       for (let s = 0; s < samples; s++) {
         let sq = 0;
         for (let d = 0; d < D; d++) {

@@ -41,19 +41,28 @@ export function reparametrize(
 ): ReparametrizeResult {
   const fn = 'reparametrize';
   checkDecoder(fn, decoder);
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object', options);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object', options);
   const count = options.count ?? 32;
-  if (!Number.isInteger(count) || count < 2) throw new LabInputError(fn, 'options.count', 'must be an integer >= 2', count);
+  if (!Number.isInteger(count) || count < 2)
+    throw new LabInputError(fn, 'options.count', 'must be an integer >= 2', count);
   const metric = options.metric ?? 'finsler';
-  if (metric !== 'finsler' && metric !== 'riemannian') throw new LabInputError(fn, 'options.metric', "must be 'finsler' or 'riemannian'", metric);
+  if (metric !== 'finsler' && metric !== 'riemannian')
+    throw new LabInputError(fn, 'options.metric', "must be 'finsler' or 'riemannian'", metric);
   const resolution = options.resolution ?? 256;
-  if (!Number.isInteger(resolution) || resolution < 2) throw new LabInputError(fn, 'options.resolution', 'must be an integer >= 2', resolution);
+  if (!Number.isInteger(resolution) || resolution < 2)
+    throw new LabInputError(fn, 'options.resolution', 'must be an integer >= 2', resolution);
 
   let seg: Float64Array; // local lengths of the pieces
   let nodes: number[]; // parameter of each piece boundary
   if (curve instanceof CubicSpline) {
     if (curve.dim !== decoder.latentDim) {
-      throw new LabInputError(fn, 'curve', `must live in the decoder's latent dimension ${decoder.latentDim} (dimension mismatch)`, curve.dim);
+      throw new LabInputError(
+        fn,
+        'curve',
+        `must live in the decoder's latent dimension ${decoder.latentDim} (dimension mismatch)`,
+        curve.dim,
+      );
     }
     const mids = Array.from({ length: resolution }, (_, i) => (i + 0.5) / resolution);
     const { points, velocities } = curve.tensors(mids);

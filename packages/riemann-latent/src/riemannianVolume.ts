@@ -23,7 +23,13 @@ export function riemannianVolume(decoder: StochasticDecoder, z: tf.Tensor2D): Fl
 }
 
 /** sqrt(det(E[J]^T E[J] + D Sigma)) per point from raw moment data (float64). */
-export function riemannianVolumeFromData(md: ArrayLike<number>, cd: ArrayLike<number>, n: number, D: number, q: number): Float64Array {
+export function riemannianVolumeFromData(
+  md: ArrayLike<number>,
+  cd: ArrayLike<number>,
+  n: number,
+  D: number,
+  q: number,
+): Float64Array {
   const out = new Float64Array(n);
   const G = new Float64Array(q * q);
   for (let i = 0; i < n; i++) {

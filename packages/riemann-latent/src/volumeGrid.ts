@@ -41,24 +41,45 @@ export interface VolumeGridResult {
 export function volumeGrid(decoder: StochasticDecoder, options: VolumeGridOptions): VolumeGridResult {
   const fn = 'volumeGrid';
   checkDecoder(fn, decoder);
-  if (decoder.latentDim !== 2) throw new LabInputError(fn, 'decoder.latentDim', 'must be 2 for a latent grid', decoder.latentDim);
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object with bounds', options);
+  if (decoder.latentDim !== 2)
+    throw new LabInputError(fn, 'decoder.latentDim', 'must be 2 for a latent grid', decoder.latentDim);
+  if (options === null || typeof options !== 'object')
+    throw new LabInputError(fn, 'options', 'must be an object with bounds', options);
   const { bounds } = options;
   const okBounds =
     Array.isArray(bounds) &&
     bounds.length === 2 &&
-    bounds.every((b) => Array.isArray(b) && b.length === 2 && Number.isFinite(b[0]) && Number.isFinite(b[1]) && b[1] > b[0]);
-  if (!okBounds) throw new LabInputError(fn, 'options.bounds', 'must be [[xMin, xMax], [yMin, yMax]] with min < max', bounds);
+    bounds.every(
+      (b) =>
+        Array.isArray(b) && b.length === 2 && Number.isFinite(b[0]) && Number.isFinite(b[1]) && b[1] > b[0],
+    );
+  if (!okBounds)
+    throw new LabInputError(
+      fn,
+      'options.bounds',
+      'must be [[xMin, xMax], [yMin, yMax]] with min < max',
+      bounds,
+    );
   const R = options.resolution ?? 50;
-  if (!Number.isInteger(R) || R < 2 || R > 2000) throw new LabInputError(fn, 'options.resolution', 'must be an integer in [2, 2000]', R);
+  if (!Number.isInteger(R) || R < 2 || R > 2000)
+    throw new LabInputError(fn, 'options.resolution', 'must be an integer in [2, 2000]', R);
   const kind = options.kind ?? 'riemannian';
-  if (kind !== 'riemannian' && kind !== 'finsler') throw new LabInputError(fn, 'options.kind', "must be 'riemannian' or 'finsler'", kind);
+  if (kind !== 'riemannian' && kind !== 'finsler')
+    throw new LabInputError(fn, 'options.kind', "must be 'riemannian' or 'finsler'", kind);
   const M = options.directions ?? 128;
-  if (!Number.isInteger(M) || M < 4) throw new LabInputError(fn, 'options.directions', 'must be an integer >= 4', M);
+  if (!Number.isInteger(M) || M < 4)
+    throw new LabInputError(fn, 'options.directions', 'must be an integer >= 4', M);
   const batch = options.batchSize ?? 2500;
-  if (!Number.isInteger(batch) || batch < 1) throw new LabInputError(fn, 'options.batchSize', 'must be an integer >= 1', batch);
-  const xs = Array.from({ length: R }, (_, i) => bounds[0][0] + ((bounds[0][1] - bounds[0][0]) * i) / (R - 1));
-  const ys = Array.from({ length: R }, (_, j) => bounds[1][0] + ((bounds[1][1] - bounds[1][0]) * j) / (R - 1));
+  if (!Number.isInteger(batch) || batch < 1)
+    throw new LabInputError(fn, 'options.batchSize', 'must be an integer >= 1', batch);
+  const xs = Array.from(
+    { length: R },
+    (_, i) => bounds[0][0] + ((bounds[0][1] - bounds[0][0]) * i) / (R - 1),
+  );
+  const ys = Array.from(
+    { length: R },
+    (_, j) => bounds[1][0] + ((bounds[1][1] - bounds[1][0]) * j) / (R - 1),
+  );
   const values = new Float64Array(R * R);
   const D = decoder.outputDim;
   for (let s = 0; s < R * R; s += batch) {
@@ -73,7 +94,12 @@ export function volumeGrid(decoder: StochasticDecoder, options: VolumeGridOption
     const md = mom.mean.dataSync();
     const cd = mom.covariance.dataSync();
     tf.dispose([z, mom.mean, mom.covariance]);
-    values.set(kind === 'riemannian' ? riemannianVolumeFromData(md, cd, n, D, 2) : finslerVolumeFromData(md, cd, n, D, 2, M, 0), s);
+    values.set(
+      kind === 'riemannian'
+        ? riemannianVolumeFromData(md, cd, n, D, 2)
+        : finslerVolumeFromData(md, cd, n, D, 2, M, 0),
+      s,
+    );
   }
   return { xs, ys, values, kind };
 }

@@ -1,4 +1,4 @@
-import { initBackend, LabInputError } from '@lab/core';
+import { createRng, initBackend, LabInputError } from '@lab/core';
 import { expectAllClose, expectNoLeaks, TOL } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -141,8 +141,9 @@ describe('GPLVM', () => {
 
   it('increases the log marginal likelihood, recovers the 2-D structure, and is seeded', async () => {
     const progress: number[] = [];
-    const fit = () =>
-      GPLVM.fit(data, {
+    const fit = async () => {
+      const m = new GPLVM();
+      const result = await m.fit(data, {
         seed: 5,
         steps: 120,
         learningRate: 0.05,
@@ -150,8 +151,15 @@ describe('GPLVM', () => {
           progress.push(p.step);
         },
       });
-    const model = fit();
+      return { m, result };
+    };
+    const { m: model, result } = await fit();
     expect(progress).toHaveLength(120);
+    // The training contract: a FitHistory (loss = negated objective per step) plus the progress.
+    expect(result.epochsRun).toBe(120);
+    expect(result.stopReason).toBe('completed');
+    expect(result.loss).toEqual(model.history.map((p) => -p.objective));
+    expect(result.logMarginalLikelihood).toBe(model.logMarginalLikelihood);
     const first = model.history[0]!;
     expect(model.logMarginalLikelihood).toBeGreaterThan(first.logMarginalLikelihood + 100);
     expect(model.history.at(-1)!.objective).toBeGreaterThan(first.objective);
@@ -167,34 +175,62 @@ describe('GPLVM', () => {
     const err = tf.tidy(() => tf.sqrt(tf.mean(tf.square(tf.sub(mean, tf.tensor2d(data))))).dataSync()[0]!);
     expect(err).toBeLessThan(0.1);
     tf.dispose([z, mean, variance]);
-    const again = fit();
+    const { m: again } = await fit();
     expect(again.latent).toEqual(model.latent);
     expect(again.lengthscale).toBe(model.lengthscale);
     again.dispose();
     model.dispose();
   });
 
-  it('stops when onProgress returns false; random init works', () => {
-    const model = GPLVM.fit(data, {
+  it('stops when onProgress returns false; random init works', async () => {
+    const model = new GPLVM({ kernel: 'matern52' });
+    const result = await model.fit(data, {
       seed: 1,
       steps: 50,
       init: 'random',
-      kernel: 'matern52',
       onProgress: (p) => p.step < 5,
     });
     expect(model.history).toHaveLength(5);
+    expect(result.stopReason).toBe('callback');
     expect(model.decoder.latentDim).toBe(2);
     model.dispose();
   });
 
   it('leaks no tensors once disposed', async () => {
-    await expectNoLeaks(() => GPLVM.fit(data, { seed: 1, steps: 3 }).dispose());
+    await expectNoLeaks(async () => {
+      const m = new GPLVM();
+      await m.fit(data, { seed: 1, steps: 3 });
+      await m.fit(data, { seed: 2, steps: 2 }); // a refit frees the first decoder
+      m.dispose();
+    });
   });
 
-  it('rejects bad input', () => {
-    expect(() => GPLVM.fit(data, {} as never)).toThrow(/seed/);
-    expect(() => GPLVM.fit(data, { seed: 1, latentDim: 0 })).toThrow(LabInputError);
-    expect(() => GPLVM.fit([[1, 2]], { seed: 1 })).toThrow(LabInputError);
-    expect(() => GPLVM.fit(data, { seed: 1, init: 'umap' as never })).toThrow(/init/);
+  it('rejects bad input, and use before fit', async () => {
+    expect(() => new GPLVM({ latentDim: 0 })).toThrow(LabInputError);
+    expect(() => new GPLVM({ kernel: 'linear' as never })).toThrow(/options.kernel/);
+    expect(() => new GPLVM({ steps: 3 } as never)).toThrow(/'options.steps' is not an option of GPLVM/);
+    const m = new GPLVM();
+    expect(() => m.latent).toThrow(/GPLVM.latent: argument 'this' must be fitted first/);
+    await expect(m.fit(data, { seed: 1, rng: createRng(1) })).rejects.toThrow(/at most one of seed and rng/);
+    await expect(m.fit([[1, 2]], { seed: 1 })).rejects.toThrow(LabInputError);
+    await expect(m.fit(data, { seed: 1, init: 'umap' as never })).rejects.toThrow(/init/);
+    await expect(m.fit(data, null as never)).rejects.toThrow(/GPLVM.fit: argument 'options'/);
+    await expect(new GPLVM({ latentDim: 3 }).fit(data.slice(0, 3), { steps: 1 })).rejects.toThrow(
+      /more rows than latentDim/,
+    );
+  });
+
+  it('follows the seed convention: default seed 0, rng equals a drawn seed', async () => {
+    const run = async (o: { seed?: number; rng?: ReturnType<typeof createRng> }) => {
+      const m = new GPLVM();
+      await m.fit(data, { steps: 2, init: 'random', ...o });
+      const x = m.latent;
+      m.dispose();
+      return x;
+    };
+    expect(await run({})).toEqual(await run({ seed: 0 }));
+    expect(await run({ rng: createRng(3) })).toEqual(
+      await run({ seed: Math.floor(createRng(3).next() * 2 ** 32) }),
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { initBackend, LabInputError } from '@lab/core';
+import { createRng, initBackend, LabInputError } from '@lab/core';
 import { expectAllClose, expectNoLeaks, TOL } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -119,9 +119,15 @@ describe('NeuralDecoder', () => {
     const dec = new NeuralDecoder({ latentDim: 2, outputDim: D, hidden: [16], seed: 4 });
     const z = tf.tensor2d(zs);
     const y = tf.tensor2d(ys);
-    const history = await expectNoLeaks(() => dec.fit(z, y, { steps: 400, learningRate: 0.02 }));
-    expect(history).toHaveLength(400);
-    expect(history.at(-1)!).toBeLessThan(history[0]! - 0.5);
+    const seen: number[] = [];
+    const history = await expectNoLeaks(() =>
+      dec.fit(z, y, { steps: 400, learningRate: 0.02, onProgress: (p) => void seen.push(p.loss) }),
+    );
+    expect(history.loss).toHaveLength(400);
+    expect(history.epochsRun).toBe(400);
+    expect(history.stopReason).toBe('completed');
+    expect(seen).toEqual(history.loss);
+    expect(history.loss.at(-1)!).toBeLessThan(history.loss[0]! - 0.5);
     const { std } = dec.meanAndStd(z);
     const meanStd = tf.mean(std).dataSync()[0]!;
     // Residual std over outputs ~ sqrt((0.01 + 0 + 0.01) / 3) ~ 0.08: a trained sigma is well below the initial ~0.7.
@@ -130,7 +136,7 @@ describe('NeuralDecoder', () => {
     dec.dispose();
   });
 
-  it('rejects bad input with LabInputError', () => {
+  it('rejects bad input with LabInputError', async () => {
     expect(() => new NeuralDecoder({ latentDim: 0, outputDim: 2, seed: 1 })).toThrow(LabInputError);
     expect(
       () => new NeuralDecoder({ latentDim: 2, outputDim: 2, seed: 1, activation: 'relu' as never }),
@@ -138,7 +144,19 @@ describe('NeuralDecoder', () => {
     const dec = new NeuralDecoder({ latentDim: 2, outputDim: 2, seed: 1 });
     const bad = tf.zeros([3, 3]) as tf.Tensor2D;
     expect(() => dec.jacobian(bad)).toThrow(/columns/);
-    expect(() => dec.fit(tf.zeros([3, 2]) as tf.Tensor2D, bad)).toThrow(/shape/);
+    await expect(dec.fit(tf.zeros([3, 2]) as tf.Tensor2D, bad)).rejects.toThrow(/shape/);
+    const z3 = tf.zeros([3, 2]) as tf.Tensor2D;
+    const y3 = tf.zeros([3, 2]) as tf.Tensor2D;
+    await expect(dec.fit(z3, y3, { step: 3 } as never)).rejects.toThrow(/'options.step' is not an option/);
+    const stopped = await dec.fit(z3, y3, { steps: 10, onProgress: (p) => p.epoch < 3 });
+    expect([stopped.epochsRun, stopped.stopReason]).toEqual([3, 'callback']);
+    tf.dispose([z3, y3]);
+    expect(() => new NeuralDecoder({ latentDim: 2, outputDim: 2, seed: 1, rng: createRng(1) })).toThrow(
+      /at most one/,
+    );
+    expect(() => new NeuralDecoder({ latentDim: 2, outputDim: 2, width: 3 } as never)).toThrow(
+      /'options.width' is not an option/,
+    );
     bad.dispose();
     dec.dispose();
     expect(() => dec.predict(tf.zeros([1, 2]) as tf.Tensor2D)).toThrow(/disposed/);

@@ -37,10 +37,16 @@ describe('connectingGeodesic', () => {
     ] as const) {
       const progress: number[] = [];
       const r = await expectNoLeaks(() =>
-        connectingGeodesic(lin, a, b, { metric, steps: 200, segments: 6, seed: 1, onProgress: (p) => {
-          progress.push(p.step);
-          return undefined;
-        } }),
+        connectingGeodesic(lin, a, b, {
+          metric,
+          steps: 200,
+          segments: 6,
+          seed: 1,
+          onProgress: (p) => {
+            progress.push(p.step);
+            return undefined;
+          },
+        }),
       );
       expect(progress.length).toBe(200);
       expect(r.initialEnergy).toBeGreaterThan(r.energy);
@@ -51,7 +57,9 @@ describe('connectingGeodesic', () => {
       pts.forEach((p, i) => {
         const t = [0.25, 0.5, 0.75][i]!;
         // the line parametrised at constant speed: deviation ~ sqrt(length excess)
-        expect(Math.hypot(p[0]! - (a[0]! + t * delta[0]!), p[1]! - (a[1]! + t * delta[1]!))).toBeLessThan(0.05);
+        expect(Math.hypot(p[0]! - (a[0]! + t * delta[0]!), p[1]! - (a[1]! + t * delta[1]!))).toBeLessThan(
+          0.05,
+        );
       });
     }
   });
@@ -78,7 +86,13 @@ describe('connectingGeodesic', () => {
         steps: method === 'graph' ? 100 : 300,
         segments: 8,
         seed: 2,
-        grid: { resolution: 30, bounds: [[-3, 3], [-3, 3]] },
+        grid: {
+          resolution: 30,
+          bounds: [
+            [-3, 3],
+            [-3, 3],
+          ],
+        },
       });
       // measured: 7.38 vs 8.93 for the straight line (the grid, spline and graph+spline all agree)
       expect(r.length).toBeLessThan(0.86 * straight);
@@ -103,17 +117,43 @@ describe('connectingGeodesic', () => {
     expect(() => connectingGeodesic(lin, a, b, { steps: -1 })).toThrow(/options.steps/);
     expect(() => connectingGeodesic(lin, a, b, { method: 'magic' as never })).toThrow(/options.method/);
     expect(() => connectingGeodesic(lin, a, b, { energy: 'x' as never })).toThrow(/options.method/);
-    const lin3 = new LinearGaussianDecoder([[1, 0, 0]], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    const lin3 = new LinearGaussianDecoder(
+      [[1, 0, 0]],
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+    );
     expect(() => graphGeodesic(lin3, [0, 0, 0], [1, 1, 1])).toThrow(/latentDim/);
-    expect(() => graphGeodesic(lin, a, b, { bounds: [[0, 1], [0, 1]] })).toThrow(/options.bounds/);
+    expect(() =>
+      graphGeodesic(lin, a, b, {
+        bounds: [
+          [0, 1],
+          [0, 1],
+        ],
+      }),
+    ).toThrow(/options.bounds/);
     expect(() => graphGeodesic(lin, a, b, { resolution: 1 })).toThrow(/options.resolution/);
   });
 });
 
 describe('graphGeodesic / geodesicDistances', () => {
   it('constant metric: axis-aligned distances are exact, others within the 8-neighbour grid bias', async () => {
-    const lin = new LinearGaussianDecoder([[1, 0], [0, 1]], [[0.01, 0], [0, 0.01]]);
-    const bounds: [[number, number], [number, number]] = [[0, 4], [0, 4]];
+    const lin = new LinearGaussianDecoder(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [
+        [0.01, 0],
+        [0, 0.01],
+      ],
+    );
+    const bounds: [[number, number], [number, number]] = [
+      [0, 4],
+      [0, 4],
+    ];
     const r = await expectNoLeaks(() => graphGeodesic(lin, [0, 0], [4, 0], { bounds, resolution: 21 }));
     const F = expectedNorm({ dim: 2, variance: 0.01 * 16, meanSquaredNorm: 16 });
     expect(Math.abs(r.length - F) / F).toBeLessThan(1e-5);
@@ -134,7 +174,9 @@ describe('graphGeodesic / geodesicDistances', () => {
         expect(d.distances[i * 4 + j]!).toBeGreaterThanOrEqual(exact * (1 - 1e-5));
         expect(d.distances[i * 4 + j]!).toBeLessThanOrEqual(exact * 1.083 + 1e-9);
         for (let k = 0; k < 4; k++) {
-          expect(d.distances[i * 4 + j]!).toBeLessThanOrEqual(d.distances[i * 4 + k]! + d.distances[k * 4 + j]! + 1e-9);
+          expect(d.distances[i * 4 + j]!).toBeLessThanOrEqual(
+            d.distances[i * 4 + k]! + d.distances[k * 4 + j]! + 1e-9,
+          );
         }
       }
     }

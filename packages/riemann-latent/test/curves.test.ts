@@ -65,7 +65,8 @@ describe('CubicSpline', () => {
     const s = randomSpline(7, 6);
     const t = Array.from({ length: 50 }, (_, i) => i / 49);
     const fitted = CubicSpline.fit(s.begin, s.end, s.evaluate(t), { segments: 6, t });
-    for (let i = 0; i < s.coefficients.length; i++) expect(Math.abs(fitted.coefficients[i]! - s.coefficients[i]!)).toBeLessThan(1e-6);
+    for (let i = 0; i < s.coefficients.length; i++)
+      expect(Math.abs(fitted.coefficients[i]! - s.coefficients[i]!)).toBeLessThan(1e-6);
   });
 
   it('tensors() matches the float64 evaluation and does not leak', async () => {
@@ -86,7 +87,9 @@ describe('CubicSpline', () => {
   it('rejects bad input', () => {
     expect(() => new CubicSpline({ begin: [0, 0], end: [1], segments: 3 })).toThrow(/dimension mismatch/);
     expect(() => new CubicSpline({ begin: [0, 0], end: [1, 1], segments: 0 })).toThrow(/options.segments/);
-    expect(() => new CubicSpline({ begin: [0, 0], end: [1, 1], segments: 2, coefficients: [1, 2] })).toThrow(/coefficients/);
+    expect(() => new CubicSpline({ begin: [0, 0], end: [1, 1], segments: 2, coefficients: [1, 2] })).toThrow(
+      /coefficients/,
+    );
     expect(() => CubicSpline.line([0, Number.NaN], [1, 1])).toThrow(/finite/);
   });
 });
@@ -121,7 +124,9 @@ describe('curveLength / curveEnergy', () => {
 
   it('curved spline, Riemannian, constant G: Gauss quadrature equals the float64 integral of c^T G c', () => {
     const s = randomSpline(11, 5);
-    const G = [0, 1].map((i) => [0, 1].map((j) => A.reduce((acc, r) => acc + r[i]! * r[j]!, 0) + 3 * SIGMA[i]![j]!));
+    const G = [0, 1].map((i) =>
+      [0, 1].map((j) => A.reduce((acc, r) => acc + r[i]! * r[j]!, 0) + 3 * SIGMA[i]![j]!),
+    );
     // dense midpoint rule (float64) as the reference
     const n = 20000;
     const t = Array.from({ length: n }, (_, i) => (i + 0.5) / n);
@@ -135,18 +140,25 @@ describe('curveLength / curveEnergy', () => {
     }
     expect(Math.abs(curveEnergy(dec, s, { metric: 'riemannian' }) - E) / E).toBeLessThan(F32);
     // length: sqrt is not polynomial; order-5 Gauss on 5 pieces is still accurate to ~1e-4
-    expect(Math.abs(curveLength(dec, s, { metric: 'riemannian', quadratureOrder: 5 }) - L) / L).toBeLessThan(F32);
+    expect(Math.abs(curveLength(dec, s, { metric: 'riemannian', quadratureOrder: 5 }) - L) / L).toBeLessThan(
+      F32,
+    );
     // Cauchy-Schwarz: E >= L^2
     expect(E).toBeGreaterThanOrEqual(L * L);
   });
 
   it('discrete energies converge to the quadrature ones on a curved metric (ridge decoder)', () => {
     const ridge = new RidgeDecoder(2, 0.5, 0.8, 0.05);
-    const s = CubicSpline.fit([-2, 0], [2, 0], [
+    const s = CubicSpline.fit(
       [-2, 0],
-      [0, 1],
       [2, 0],
-    ], { segments: 4 });
+      [
+        [-2, 0],
+        [0, 1],
+        [2, 0],
+      ],
+      { segments: 4 },
+    );
     for (const metric of ['finsler', 'riemannian'] as const) {
       const q = curveEnergy(ridge, s, { metric });
       const qL = curveLength(ridge, s, { metric });
@@ -170,7 +182,9 @@ describe('curveLength / curveEnergy', () => {
     ] as const) {
       const opts = resolveMeasureOptions('test', { metric, method, intervals: 24 }, true);
       const c = tf.tensor2d(Float32Array.from(s.coefficients), [4, 2]);
-      const g = tf.grad((x: tf.Tensor) => measureTf(ridge, s, opts, (z) => ridge.jacobian(z), x as tf.Tensor2D).energy)(c);
+      const g = tf.grad(
+        (x: tf.Tensor) => measureTf(ridge, s, opts, (z) => ridge.jacobian(z), x as tf.Tensor2D).energy,
+      )(c);
       const gd = g.dataSync();
       const h = 1e-2;
       for (const k of [0, 3, 5, 6]) {
@@ -178,9 +192,13 @@ describe('curveLength / curveEnergy', () => {
         const cm = Float64Array.from(s.coefficients);
         cp[k]! += h;
         cm[k]! -= h;
-        const fd = (curveEnergy(ridge, s.withCoefficients(cp), { metric, method, intervals: 24 }) -
-          curveEnergy(ridge, s.withCoefficients(cm), { metric, method, intervals: 24 })) / (2 * h);
-        expect(Math.abs(fd - gd[k]!), `${metric} ${method} k=${k}`).toBeLessThan(TOL.FD_F32 * (1 + Math.abs(fd)));
+        const fd =
+          (curveEnergy(ridge, s.withCoefficients(cp), { metric, method, intervals: 24 }) -
+            curveEnergy(ridge, s.withCoefficients(cm), { metric, method, intervals: 24 })) /
+          (2 * h);
+        expect(Math.abs(fd - gd[k]!), `${metric} ${method} k=${k}`).toBeLessThan(
+          TOL.FD_F32 * (1 + Math.abs(fd)),
+        );
       }
       tf.dispose([c, g]);
     }
@@ -193,7 +211,8 @@ describe('curveLength / curveEnergy', () => {
     await initBackend({ backend: 'cpu' });
     try {
       const cpu = [curveLength(ridge, s), curveEnergy(ridge, s, { metric: 'riemannian' })];
-      for (let i = 0; i < 2; i++) expect(Math.abs(cpu[i]! - wasm[i]!) / wasm[i]!).toBeLessThan(TOL.F32_REORDER);
+      for (let i = 0; i < 2; i++)
+        expect(Math.abs(cpu[i]! - wasm[i]!) / wasm[i]!).toBeLessThan(TOL.F32_REORDER);
     } finally {
       await initBackend();
     }
@@ -201,11 +220,16 @@ describe('curveLength / curveEnergy', () => {
 
   it('reparametrize gives points equally spaced in metric length', async () => {
     const ridge = new RidgeDecoder(2, 0.5, 0.8, 0.05);
-    const s = CubicSpline.fit([-2, 0], [2, 0.5], [
+    const s = CubicSpline.fit(
       [-2, 0],
-      [-0.5, 1],
       [2, 0.5],
-    ], { segments: 4 });
+      [
+        [-2, 0],
+        [-0.5, 1],
+        [2, 0.5],
+      ],
+      { segments: 4 },
+    );
     const r = await expectNoLeaks(() => reparametrize(ridge, s, { count: 9, resolution: 512 }));
     expect(r.points.length).toBe(9);
     expect(r.points[0]).toEqual(s.evaluate([0])[0]);
@@ -213,7 +237,9 @@ describe('curveLength / curveEnergy', () => {
     expect(Math.abs(r.length - total) / total).toBeLessThan(1e-2);
     // each sub-arc has length total / 8
     for (let k = 0; k < 8; k++) {
-      const sub = s.evaluate(Array.from({ length: 41 }, (_, i) => r.t[k]! + ((r.t[k + 1]! - r.t[k]!) * i) / 40));
+      const sub = s.evaluate(
+        Array.from({ length: 41 }, (_, i) => r.t[k]! + ((r.t[k + 1]! - r.t[k]!) * i) / 40),
+      );
       const l = curveLength(ridge, sub);
       expect(Math.abs(l - total / 8) / (total / 8)).toBeLessThan(2e-2);
     }
@@ -233,8 +259,19 @@ describe('curveLength / curveEnergy', () => {
   it('rejects bad options and mismatched curves', () => {
     const s3 = new CubicSpline({ begin: [0, 0, 0], end: [1, 1, 1] });
     expect(() => curveLength(dec, s3)).toThrow(/dimension mismatch/);
-    expect(() => curveLength(dec, CubicSpline.line(a, b), { metric: 'l1' as never })).toThrow(/options.metric/);
-    expect(() => curveLength(dec, [[0, 0], [1, 1]], { method: 'quadrature' })).toThrow(/options.method/);
+    expect(() => curveLength(dec, CubicSpline.line(a, b), { metric: 'l1' as never })).toThrow(
+      /options.metric/,
+    );
+    expect(() =>
+      curveLength(
+        dec,
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        { method: 'quadrature' },
+      ),
+    ).toThrow(/options.method/);
     expect(() => curveEnergy(dec, [[0, 0]])).toThrow(/>= 2 points/);
     expect(() => curveEnergy(dec, [[0, 0], [1]])).toThrow(/dimension mismatch/);
     expect(() => reparametrize(dec, CubicSpline.line(a, b), { count: 1 })).toThrow(/options.count/);

@@ -27,7 +27,12 @@ beforeAll(async () => {
   await initBackend();
   const rng = createRng(0);
   const X = Array.from({ length: 40 }, () => [rng.normal(), rng.normal()]);
-  const Y = X.map((x) => Array.from({ length: 6 }, (_, d) => Math.sin((d + 1) * 0.7 * x[0]! + x[1]! * (d % 3)) + 0.05 * rng.normal()));
+  const Y = X.map((x) =>
+    Array.from(
+      { length: 6 },
+      (_, d) => Math.sin((d + 1) * 0.7 * x[0]! + x[1]! * (d % 3)) + 0.05 * rng.normal(),
+    ),
+  );
   gp = new GaussianProcessDecoder(X, Y, { kernel: createKernel('rbf'), noiseVariance: 0.01 });
   nn = new NeuralDecoder({ latentDim: 2, outputDim: 5, hidden: [16], seed: 1 });
 });
@@ -55,7 +60,9 @@ describe('geometry of the package decoders', () => {
     const mc = monteCarloMetric(gp, z, v, { samples: 3000, seed: 2, source: 'jacobian' });
     for (let i = 0; i < 3; i++) {
       expect(Math.abs(mc.finsler[i]! - f[i]!)).toBeLessThan(MC_SIGMAS * mc.finslerStdError[i]! + F32 * f[i]!);
-      expect(Math.abs(mc.riemannianSquared[i]! - r[i]! ** 2)).toBeLessThan(MC_SIGMAS * mc.riemannianSquaredStdError[i]! + F32 * r[i]! ** 2);
+      expect(Math.abs(mc.riemannianSquared[i]! - r[i]! ** 2)).toBeLessThan(
+        MC_SIGMAS * mc.riemannianSquaredStdError[i]! + F32 * r[i]! ** 2,
+      );
     }
     tf.dispose([z, v]);
   });
@@ -76,7 +83,9 @@ describe('geometry of the package decoders', () => {
     expect(mc.source).toBe('jacobian');
     for (let i = 0; i < 2; i++) {
       // E||Jv||^2 = ||J_mu v||^2 + ||J_sigma v||^2: moment matching keeps it exact.
-      expect(Math.abs(mc.riemannianSquared[i]! - r[i]! ** 2)).toBeLessThan(MC_SIGMAS * mc.riemannianSquaredStdError[i]! + F32 * r[i]! ** 2);
+      expect(Math.abs(mc.riemannianSquared[i]! - r[i]! ** 2)).toBeLessThan(
+        MC_SIGMAS * mc.riemannianSquaredStdError[i]! + F32 * r[i]! ** 2,
+      );
       // Both Finsler values obey Jensen.
       expect(f[i]!).toBeLessThanOrEqual(r[i]! * (1 + F32));
       expect(mc.finsler[i]!).toBeLessThanOrEqual(r[i]! * (1 + F32) + MC_SIGMAS * mc.finslerStdError[i]!);
@@ -84,7 +93,7 @@ describe('geometry of the package decoders', () => {
     tf.dispose([z, v]);
   });
 
-  it("GP decoder: discrete energies with the exact increment variance (crossCovariance)", async () => {
+  it('GP decoder: discrete energies with the exact increment variance (crossCovariance)', async () => {
     // by hand for two increments
     const pts = [
       [-0.5, 0.2],
@@ -113,14 +122,23 @@ describe('geometry of the package decoders', () => {
     expect(Math.abs(curveEnergy(gp, pts, { incrementVariance: 'exact' }) - en) / en).toBeLessThan(2e-3);
     tf.dispose([z, a, b, pred.mean, pred.variance]);
     // on a fine discretisation, exact and midpoint variances and the quadrature energy agree
-    const s = CubicSpline.fit([-1, -1], [1, 1], [
+    const s = CubicSpline.fit(
       [-1, -1],
-      [0, 0.5],
       [1, 1],
-    ]);
+      [
+        [-1, -1],
+        [0, 0.5],
+        [1, 1],
+      ],
+    );
     for (const metric of ['finsler', 'riemannian'] as const) {
       const q = curveEnergy(gp, s, { metric });
-      const ex = curveEnergy(gp, s, { metric, method: 'discrete', intervals: 200, incrementVariance: 'exact' });
+      const ex = curveEnergy(gp, s, {
+        metric,
+        method: 'discrete',
+        intervals: 200,
+        incrementVariance: 'exact',
+      });
       const mid = curveEnergy(gp, s, { metric, method: 'discrete', intervals: 200 });
       expect(Math.abs(ex - q) / q).toBeLessThan(2e-2);
       expect(Math.abs(mid - q) / q).toBeLessThan(2e-2);
@@ -133,8 +151,13 @@ describe('geometry of the package decoders', () => {
     // of prior - a a^T) at the training points; a strict PSD check would reject every such point.
     const rng = createRng(0);
     const X = Array.from({ length: 300 }, () => [rng.normal(), rng.normal()]);
-    const Y = X.map((x) => Array.from({ length: 6 }, (_, d) => Math.sin((d + 1) * 0.7 * x[0]! + x[1]! * (d % 3))));
-    const sharp = new GaussianProcessDecoder(X, Y, { kernel: createKernel('rbf', { lengthscale: 0.5 }), noiseVariance: 1e-6 });
+    const Y = X.map((x) =>
+      Array.from({ length: 6 }, (_, d) => Math.sin((d + 1) * 0.7 * x[0]! + x[1]! * (d % 3))),
+    );
+    const sharp = new GaussianProcessDecoder(X, Y, {
+      kernel: createKernel('rbf', { lengthscale: 0.5 }),
+      noiseVariance: 1e-6,
+    });
     const z = tf.tensor2d(X);
     const v = tf.tensor2d(X.map(() => [1, 0.5]));
     const f = finslerMetric(sharp, z, v).dataSync();
@@ -148,13 +171,30 @@ describe('geometry of the package decoders', () => {
   });
 
   it('geodesics and volume grids on the GP decoder free every tensor they create', async () => {
-    const spline = await expectNoLeaks(() => connectingGeodesic(gp, [-1, -1], [1, 1], { steps: 15, energy: 'discrete', intervals: 16 }));
+    const spline = await expectNoLeaks(() =>
+      connectingGeodesic(gp, [-1, -1], [1, 1], { steps: 15, energy: 'discrete', intervals: 16 }),
+    );
     expect(spline.length).toBeGreaterThan(0);
     const graph = await expectNoLeaks(() =>
-      connectingGeodesic(gp, [-1, -1], [1, 1], { method: 'graph', steps: 10, metric: 'riemannian', grid: { resolution: 12 } }),
+      connectingGeodesic(gp, [-1, -1], [1, 1], {
+        method: 'graph',
+        steps: 10,
+        metric: 'riemannian',
+        grid: { resolution: 12 },
+      }),
     );
     expect(graph.graph!.length).toBeGreaterThan(0);
-    const vg = await expectNoLeaks(() => volumeGrid(gp, { bounds: [[-2, 2], [-2, 2]], resolution: 6, kind: 'finsler', directions: 16 }));
+    const vg = await expectNoLeaks(() =>
+      volumeGrid(gp, {
+        bounds: [
+          [-2, 2],
+          [-2, 2],
+        ],
+        resolution: 6,
+        kind: 'finsler',
+        directions: 16,
+      }),
+    );
     expect(vg.values.every((x) => x > 0)).toBe(true);
   });
 });

@@ -51,7 +51,9 @@ describe('expectedNorm', () => {
     ];
     for (const [dim, variance, meanSquaredNorm, f, dm, dv] of ref) {
       const r = expectedNormDerivatives({ dim, variance, meanSquaredNorm });
-      expect(Math.abs(r.value - f) / f, `F at ${dim},${variance},${meanSquaredNorm}`).toBeLessThan(MPMATH_RTOL);
+      expect(Math.abs(r.value - f) / f, `F at ${dim},${variance},${meanSquaredNorm}`).toBeLessThan(
+        MPMATH_RTOL,
+      );
       // mpmath's printed derivatives carry 12 significant digits.
       if (dm !== null) expect(Math.abs(r.dMeanSquaredNorm - dm) / dm).toBeLessThan(1e-10);
       // (absolute floor: exp(-2500) underflows to 0 in float64 for the D = 1 far-from-origin case)
@@ -78,8 +80,12 @@ describe('expectedNorm', () => {
             expectedNorm({ dim, variance: variance * (1 - h), meanSquaredNorm: m })) /
           (2 * h * variance);
         // relative step 1e-5: truncation ~1e-10, rounding ~1e-16 F / 1e-5 relative.
-        expect(Math.abs(fdM - r.dMeanSquaredNorm)).toBeLessThan(TOL.FD_F64 * (Math.abs(r.dMeanSquaredNorm) + r.value / m));
-        expect(Math.abs(fdV - r.dVariance)).toBeLessThan(TOL.FD_F64 * (Math.abs(r.dVariance) + r.value / variance));
+        expect(Math.abs(fdM - r.dMeanSquaredNorm)).toBeLessThan(
+          TOL.FD_F64 * (Math.abs(r.dMeanSquaredNorm) + r.value / m),
+        );
+        expect(Math.abs(fdV - r.dVariance)).toBeLessThan(
+          TOL.FD_F64 * (Math.abs(r.dVariance) + r.value / variance),
+        );
       }
     }
   });
@@ -92,7 +98,9 @@ describe('expectedNorm', () => {
         [2, 1e5],
       ] as const) {
         const r = expectedNormDerivatives({ dim, variance, meanSquaredNorm: m });
-        expect(Math.abs(2 * m * r.dMeanSquaredNorm + 2 * variance * r.dVariance - r.value) / r.value).toBeLessThan(1e-10);
+        expect(
+          Math.abs(2 * m * r.dMeanSquaredNorm + 2 * variance * r.dVariance - r.value) / r.value,
+        ).toBeLessThan(1e-10);
       }
     }
   });
@@ -136,12 +144,18 @@ describe('expectedNorm', () => {
     expect(() => expectedNorm({ dim: 0, variance: 1, meanSquaredNorm: 1 })).toThrow(/options.dim/);
     expect(() => expectedNorm({ dim: 2.5, variance: 1, meanSquaredNorm: 1 })).toThrow(LabInputError);
     expect(() => expectedNorm({ dim: 2, variance: -1, meanSquaredNorm: 1 })).toThrow(/options.variance/);
-    expect(() => expectedNorm({ dim: 2, variance: 1, meanSquaredNorm: Number.NaN })).toThrow(/meanSquaredNorm/);
+    expect(() => expectedNorm({ dim: 2, variance: 1, meanSquaredNorm: Number.NaN })).toThrow(
+      /meanSquaredNorm/,
+    );
     expect(() => expectedNormGap({ dim: 2, variance: 0, meanSquaredNorm: 0 })).toThrow(LabInputError);
   });
 });
 
-function bruteForceCheck(cases: readonly (readonly [number, number, number])[], S: number, seed: number): void {
+function bruteForceCheck(
+  cases: readonly (readonly [number, number, number])[],
+  S: number,
+  seed: number,
+): void {
   const rng = createRng(seed);
   for (const [dim, variance, m] of cases) {
     const mu = Math.sqrt(m);

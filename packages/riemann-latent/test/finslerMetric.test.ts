@@ -96,7 +96,8 @@ describe('finslerMetric / riemannianMetric / expectedPullbackMetric', () => {
     for (let i = 0; i < 3; i++) {
       expect(Math.abs(f3[i]! - 3 * f[i]!) / f3[i]!).toBeLessThan(F32);
       let m = 0;
-      for (let d = 0; d < 3; d++) m += (md[i * 6 + d * 2]! * vd[i * 2]! + md[i * 6 + d * 2 + 1]! * vd[i * 2 + 1]!) ** 2;
+      for (let d = 0; d < 3; d++)
+        m += (md[i * 6 + d * 2]! * vd[i * 2]! + md[i * 6 + d * 2 + 1]! * vd[i * 2 + 1]!) ** 2;
       const s2 = cd[i * 4]! * vd[i * 2]! ** 2 + cd[i * 4 + 3]! * vd[i * 2 + 1]! ** 2;
       const gap = (r[i]! ** 2 - f[i]! ** 2) / r[i]! ** 2;
       // float32 F and G: gap carries ~2 F32 absolute error.
@@ -122,7 +123,9 @@ describe('finslerMetric / riemannianMetric / expectedPullbackMetric', () => {
       const mc = await expectNoLeaks(() => monteCarloMetric(dec, z, v, { samples: 4000, seed: 3, source }));
       expect(mc.source).toBe(source);
       for (let i = 0; i < 2; i++) {
-        expect(Math.abs(mc.finsler[i]! - f[i]!)).toBeLessThan(MC_SIGMAS * mc.finslerStdError[i]! + F32 * f[i]!);
+        expect(Math.abs(mc.finsler[i]! - f[i]!)).toBeLessThan(
+          MC_SIGMAS * mc.finslerStdError[i]! + F32 * f[i]!,
+        );
         expect(Math.abs(mc.riemannianSquared[i]! - r[i]! ** 2)).toBeLessThan(
           MC_SIGMAS * mc.riemannianSquaredStdError[i]! + F32 * r[i]! ** 2,
         );
@@ -144,7 +147,8 @@ describe('finslerMetric / riemannianMetric / expectedPullbackMetric', () => {
     const [gz, gv] = g([tf.tensor2d([z0]), tf.tensor2d([v0])]);
     const gzd = gz!.dataSync();
     const gvd = gv!.dataSync();
-    const at = (z: number[], v: number[]) => tf.tidy(() => loss(tf.tensor2d([z]), tf.tensor2d([v])).dataSync()[0]!);
+    const at = (z: number[], v: number[]) =>
+      tf.tidy(() => loss(tf.tensor2d([z]), tf.tensor2d([v])).dataSync()[0]!);
     const h = 1e-2;
     for (let k = 0; k < 2; k++) {
       const zp = [...z0];
@@ -168,7 +172,9 @@ describe('finslerMetric / riemannianMetric / expectedPullbackMetric', () => {
     const m = tf.tensor1d([0, 4, 50, 3]);
     const out = await expectNoLeaks(() => expectedNormTf(10, s2, m), { keepResult: true });
     const vals = out.dataSync();
-    const expected = [0.3, 1, 0.5, 0.01].map((v, i) => expectedNorm({ dim: 10, variance: v, meanSquaredNorm: [0, 4, 50, 3][i]! }));
+    const expected = [0.3, 1, 0.5, 0.01].map((v, i) =>
+      expectedNorm({ dim: 10, variance: v, meanSquaredNorm: [0, 4, 50, 3][i]! }),
+    );
     for (let i = 0; i < 4; i++) expect(Math.abs(vals[i]! - expected[i]!) / expected[i]!).toBeLessThan(1e-6);
     const [gs, gm] = await expectNoLeaks(
       () => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(expectedNormTf(10, a, b)))([s2, m]),
@@ -178,8 +184,14 @@ describe('finslerMetric / riemannianMetric / expectedPullbackMetric', () => {
     for (let i = 1; i < 4; i++) {
       const v = [0.3, 1, 0.5, 0.01][i]!;
       const mm = [0, 4, 50, 3][i]!;
-      const fdm = (expectedNorm({ dim: 10, variance: v, meanSquaredNorm: mm + h }) - expectedNorm({ dim: 10, variance: v, meanSquaredNorm: mm - h })) / (2 * h);
-      const fdv = (expectedNorm({ dim: 10, variance: v + h * v, meanSquaredNorm: mm }) - expectedNorm({ dim: 10, variance: v - h * v, meanSquaredNorm: mm })) / (2 * h * v);
+      const fdm =
+        (expectedNorm({ dim: 10, variance: v, meanSquaredNorm: mm + h }) -
+          expectedNorm({ dim: 10, variance: v, meanSquaredNorm: mm - h })) /
+        (2 * h);
+      const fdv =
+        (expectedNorm({ dim: 10, variance: v + h * v, meanSquaredNorm: mm }) -
+          expectedNorm({ dim: 10, variance: v - h * v, meanSquaredNorm: mm })) /
+        (2 * h * v);
       expect(Math.abs(gm!.dataSync()[i]! - fdm) / Math.abs(fdm)).toBeLessThan(1e-5);
       expect(Math.abs(gs!.dataSync()[i]! - fdv) / Math.abs(fdv)).toBeLessThan(1e-5);
     }
@@ -200,11 +212,44 @@ describe('finslerMetric / riemannianMetric / expectedPullbackMetric', () => {
     expect(() => finslerMetric(dec, z, v0)).toThrow(/finslerMetric: argument 'v'.*zero-length/);
     expect(() => finslerMetric(dec, z, v3)).toThrow(/dimension mismatch/);
     expect(() => finslerMetric(dec, z, v2)).toThrow(/argument 'v'/);
-    const notPsd = new FixedMomentsDecoder(2, 2, [[1, 0], [0, 1]], [[1, 2], [2, 1]]);
+    const notPsd = new FixedMomentsDecoder(
+      2,
+      2,
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [
+        [1, 2],
+        [2, 1],
+      ],
+    );
     expect(() => finslerMetric(notPsd, z, v)).toThrow(/positive semi-definite/);
-    const asym = new FixedMomentsDecoder(2, 2, [[1, 0], [0, 1]], [[1, 0.5], [0, 1]]);
+    const asym = new FixedMomentsDecoder(
+      2,
+      2,
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [
+        [1, 0.5],
+        [0, 1],
+      ],
+    );
     expect(() => expectedPullbackMetric(asym, z)).toThrow(/symmetric/);
-    const wrongD = new FixedMomentsDecoder(2, 3, [[1, 0], [0, 1]], [[1, 0], [0, 1]]);
+    const wrongD = new FixedMomentsDecoder(
+      2,
+      3,
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [
+        [1, 0],
+        [0, 1],
+      ],
+    );
     expect(() => riemannianMetric(wrongD, z, v)).toThrow(/dimension mismatch/);
     expect(() => finslerMetric({} as never, z, v)).toThrow(/argument 'decoder'/);
     expect(() => monteCarloMetric(notPsd, z, v, { source: 'jacobian' })).toThrow(/sampleJacobian/);

@@ -74,7 +74,9 @@ describe('volume elements', () => {
     const z = tf.tensor2d([[0.3, 0.3]]);
     const F = expectedNorm({ dim: 2, variance: s2, meanSquaredNorm: c * c });
     expect(Math.abs(finslerVolume(dec, z)[0]! - F * F) / (F * F)).toBeLessThan(VOL_RTOL);
-    expect(Math.abs(riemannianVolume(dec, z)[0]! - (c * c + 2 * s2)) / (c * c + 2 * s2)).toBeLessThan(VOL_RTOL);
+    expect(Math.abs(riemannianVolume(dec, z)[0]! - (c * c + 2 * s2)) / (c * c + 2 * s2)).toBeLessThan(
+      VOL_RTOL,
+    );
     const ridge = new RidgeDecoder(3, 0.5, 0.7, 0.3);
     const zr = tf.tensor2d([
       [0, 0],
@@ -89,15 +91,34 @@ describe('volume elements', () => {
 
   it('volumeGrid evaluates either element on the grid, large on the ridge', async () => {
     const ridge = new RidgeDecoder(3, 0.5, 0.7, 0.05);
-    const g = await expectNoLeaks(() => volumeGrid(ridge, { bounds: [[-2, 2], [-2, 2]], resolution: 9, batchSize: 20 }));
-    const gf = volumeGrid(ridge, { bounds: [[-2, 2], [-2, 2]], resolution: 9, kind: 'finsler', directions: 32 });
+    const g = await expectNoLeaks(() =>
+      volumeGrid(ridge, {
+        bounds: [
+          [-2, 2],
+          [-2, 2],
+        ],
+        resolution: 9,
+        batchSize: 20,
+      }),
+    );
+    const gf = volumeGrid(ridge, {
+      bounds: [
+        [-2, 2],
+        [-2, 2],
+      ],
+      resolution: 9,
+      kind: 'finsler',
+      directions: 32,
+    });
     expect(g.values.length).toBe(81);
     expect(g.xs[4]).toBeCloseTo(0, 12);
     // centre (x = 0, y = 0) vs corner
     expect(g.values[4 * 9 + 4]!).toBeGreaterThan(5 * g.values[0]!);
     const z = tf.tensor2d([[g.xs[2]!, g.ys[6]!]]);
     expect(Math.abs(g.values[6 * 9 + 2]! - riemannianVolume(ridge, z)[0]!)).toBeLessThan(1e-9);
-    expect(Math.abs(gf.values[6 * 9 + 2]! - finslerVolume(ridge, z, { directions: 32 })[0]!)).toBeLessThan(1e-9);
+    expect(Math.abs(gf.values[6 * 9 + 2]! - finslerVolume(ridge, z, { directions: 32 })[0]!)).toBeLessThan(
+      1e-9,
+    );
     z.dispose();
   });
 
@@ -105,8 +126,23 @@ describe('volume elements', () => {
     const ridge = new RidgeDecoder();
     const z = tf.tensor2d([[0, 0]]);
     expect(() => finslerVolume(ridge, z, { directions: 2 })).toThrow(/options.directions/);
-    expect(() => volumeGrid(ridge, { bounds: [[1, 0], [0, 1]] })).toThrow(/options.bounds/);
-    expect(() => volumeGrid(ridge, { bounds: [[0, 1], [0, 1]], kind: 'x' as never })).toThrow(/options.kind/);
+    expect(() =>
+      volumeGrid(ridge, {
+        bounds: [
+          [1, 0],
+          [0, 1],
+        ],
+      }),
+    ).toThrow(/options.bounds/);
+    expect(() =>
+      volumeGrid(ridge, {
+        bounds: [
+          [0, 1],
+          [0, 1],
+        ],
+        kind: 'x' as never,
+      }),
+    ).toThrow(/options.kind/);
     const z3 = tf.tensor2d([[0, 0, 0]]);
     expect(() => riemannianVolume(ridge, z3)).toThrow(/dimension mismatch/);
     tf.dispose([z, z3]);
