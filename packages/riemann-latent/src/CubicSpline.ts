@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of the {@link CubicSpline} constructor. */
@@ -119,8 +119,7 @@ export class CubicSpline {
 
   constructor(options: CubicSplineOptions) {
     const fn = 'CubicSpline';
-    if (options === null || typeof options !== 'object')
-      throw new LabInputError(fn, 'options', 'must be an object', options);
+    readOptions(fn, options, ['begin', 'end', 'segments', 'coefficients']);
     const begin = toPoint(fn, 'options.begin', options.begin);
     const end = toPoint(fn, 'options.end', options.end);
     if (begin.length !== end.length) {

@@ -1,4 +1,4 @@
-import { checkTensor, createRng, LabInputError } from '@lab/core';
+import { checkTensor, createRng, LabInputError, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Kernel } from './kernels.js';
 import type { DecoderPrediction, JacobianMoments, StochasticDecoder } from './StochasticDecoder.js';
@@ -184,8 +184,7 @@ export class GaussianProcessDecoder implements StochasticDecoder {
     const Y = readMatrix(fn, 'outputs', outputs);
     if (Y.rows !== X.rows)
       throw new LabInputError(fn, 'outputs', `must have ${X.rows} rows like 'inputs'`, Y.rows);
-    if (options === null || typeof options !== 'object')
-      throw new LabInputError(fn, 'options', 'must be an object', options);
+    readOptions(fn, options, ['kernel', 'noiseVariance', 'jitter', 'meanOffset']);
     const kernel = options.kernel;
     if (kernel == null || typeof kernel.value !== 'function' || typeof kernel.gradient !== 'function') {
       throw new LabInputError(fn, 'options.kernel', 'must be a Kernel from createKernel', kernel);

@@ -1,4 +1,4 @@
-import { Adam, LabInputError, createRng } from '@lab/core';
+import { Adam, LabInputError, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { CubicSpline } from './CubicSpline.js';
 import {
@@ -93,8 +93,22 @@ export function connectingGeodesic(
 ): ConnectingGeodesicResult {
   const fn = 'connectingGeodesic';
   checkDecoder(fn, decoder);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  const o = readOptions(fn, options, [
+    'metric',
+    'method',
+    'segments',
+    'steps',
+    'lr',
+    'seed',
+    'rng',
+    'initNoise',
+    'energy',
+    'quadratureOrder',
+    'intervals',
+    'incrementVariance',
+    'grid',
+    'onProgress',
+  ]);
   const q = decoder.latentDim;
   const a = checkPoint(fn, 'z0', z0, q);
   const b = checkPoint(fn, 'z1', z1, q);
@@ -144,7 +158,7 @@ export function connectingGeodesic(
   }
   const coef = Float64Array.from(init.coefficients);
   if (initNoise > 0) {
-    const rng = createRng(options.seed ?? 0);
+    const rng = o.rng();
     for (let i = 0; i < coef.length; i++) coef[i]! += rng.normal(0, initNoise * dist);
   }
   init = init.withCoefficients(coef);

@@ -1,5 +1,5 @@
 // Shared machinery of curveLength / curveEnergy / connectingGeodesic (not exported).
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { CubicSpline } from './CubicSpline.js';
 import { expectedNormOp } from './expectedNormTf.js';
@@ -84,8 +84,7 @@ export function resolveMeasureOptions(
   options: CurveMeasureOptions,
   isSpline: boolean,
 ): ResolvedMeasure {
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  readOptions(fn, options, ['metric', 'method', 'quadratureOrder', 'intervals', 'incrementVariance']);
   const metric = options.metric ?? 'finsler';
   if (metric !== 'finsler' && metric !== 'riemannian') {
     throw new LabInputError(fn, 'options.metric', "must be 'finsler' or 'riemannian'", metric);

@@ -1,4 +1,4 @@
-import { LabInputError, createRng } from '@lab/core';
+import { LabInputError, createRng, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { expectedNormCore } from './expectedNorm.js';
 import { checkDecoder, checkedJacobian, checkPoints } from './internal.js';
@@ -36,8 +36,7 @@ export function finslerVolume(
   const fn = 'finslerVolume';
   checkDecoder(fn, decoder);
   const n = checkPoints(fn, 'z', z, decoder.latentDim);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  const o = readOptions(fn, options, ['directions', 'seed', 'rng']);
   const M = options.directions ?? 256;
   if (!Number.isInteger(M) || M < 4)
     throw new LabInputError(fn, 'options.directions', 'must be an integer >= 4', M);
@@ -45,7 +44,7 @@ export function finslerVolume(
   const md = mom.mean.dataSync();
   const cd = mom.covariance.dataSync();
   tf.dispose([mom.mean, mom.covariance]);
-  return finslerVolumeFromData(md, cd, n, decoder.outputDim, decoder.latentDim, M, options.seed ?? 0);
+  return finslerVolumeFromData(md, cd, n, decoder.outputDim, decoder.latentDim, M, o.seedValue());
 }
 
 /** Unit directions for the sphere average (see {@link FinslerVolumeOptions.directions}). */

@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import { checkDecoder, checkPoint } from './internal.js';
 import {
   type LatentGridOptions,
@@ -40,8 +40,7 @@ export function geodesicDistances(
   checkDecoder(fn, decoder);
   if (decoder.latentDim !== 2)
     throw new LabInputError(fn, 'decoder.latentDim', 'must be 2 for the grid graph', decoder.latentDim);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  readOptions(fn, options, ['bounds', 'resolution', 'connectivity', 'metric', 'batchSize']);
   if (!Array.isArray(points) || points.length < 1)
     throw new LabInputError(fn, 'points', 'must be a non-empty array of 2-D points', points);
   const pts = points.map((p, i) => checkPoint(fn, `points[${i}]`, p, 2));

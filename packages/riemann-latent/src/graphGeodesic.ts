@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import { checkDecoder, checkPoint } from './internal.js';
 import {
   type LatentGridOptions,
@@ -45,8 +45,7 @@ export function graphGeodesic(
   checkDecoder(fn, decoder);
   if (decoder.latentDim !== 2)
     throw new LabInputError(fn, 'decoder.latentDim', 'must be 2 for the grid graph', decoder.latentDim);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  readOptions(fn, options, ['bounds', 'resolution', 'connectivity', 'metric', 'batchSize']);
   const a = checkPoint(fn, 'z0', z0, 2);
   const b = checkPoint(fn, 'z1', z1, 2);
   const o = resolveGridOptions(fn, options);

@@ -1,4 +1,4 @@
-import { LabInputError, checkTensor } from '@lab/core';
+import { LabInputError, checkTensor, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Stationary isotropic kernels with a differentiable sample path (so a GP has a Jacobian). */
@@ -135,9 +135,7 @@ export function kernelMatrix(
  */
 export function createKernel(type: KernelType, options: KernelOptions = {}): Kernel {
   checkType('createKernel', type);
-  if (options === null || typeof options !== 'object') {
-    throw new LabInputError('createKernel', 'options', 'must be an object', options);
-  }
+  readOptions('createKernel', options, ['lengthscale', 'variance']);
   const l = options.lengthscale ?? 1;
   const s = options.variance ?? 1;
   checkPositive('createKernel', 'options.lengthscale', l);

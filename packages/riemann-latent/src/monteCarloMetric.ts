@@ -1,4 +1,4 @@
-import { LabInputError, createRng } from '@lab/core';
+import { LabInputError, type Rng, createRng, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   PSD_RTOL,
@@ -17,6 +17,8 @@ export interface MonteCarloMetricOptions {
   samples?: number;
   /** Seed (default 0). */
   seed?: number | string;
+  /** Generator to draw one seed from instead of `seed` (at most one of the two). */
+  rng?: Rng;
   /**
    * `jacobian`: draws from `decoder.sampleJacobian` (exact also for non-isotropic decoders);
    * `moments`: rows of J drawn from N(E[J]_d, Sigma) with a float64 Cholesky factor. Default:
@@ -57,10 +59,11 @@ export function monteCarloMetric(
   const n = checkPoints(fn, 'z', z, decoder.latentDim);
   checkPoints(fn, 'v', v, decoder.latentDim, n);
   checkNonZeroRows(fn, 'v', v);
+  const o = readOptions(fn, options, ['samples', 'seed', 'rng', 'source']);
   const samples = options.samples ?? 2000;
   if (!Number.isInteger(samples) || samples < 2)
     throw new LabInputError(fn, 'options.samples', 'must be an integer >= 2', samples);
-  const seed = options.seed ?? 0;
+  const seed = o.seedValue();
   const source = options.source ?? (typeof decoder.sampleJacobian === 'function' ? 'jacobian' : 'moments');
   if (source !== 'jacobian' && source !== 'moments') {
     throw new LabInputError(fn, 'options.source', "must be 'jacobian' or 'moments'", source);

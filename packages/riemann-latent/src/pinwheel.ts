@@ -1,9 +1,11 @@
-import { createRng, LabInputError } from '@lab/core';
+import { LabInputError, type Rng, readOptions } from '@lab/core';
 
 /** Options of {@link pinwheel}. */
 export interface PinwheelOptions {
   /** Seed of the generator. */
-  seed: number | string;
+  /** Seed (default 0; or `rng`, at most one of the two). */
+  seed?: number | string;
+  rng?: Rng;
   /** Number of arms (default 5). */
   arms?: number;
   /** Points per arm (default 50). */
@@ -44,10 +46,18 @@ function positive(fn: string, arg: string, v: number): number {
  * @see Johnson, Duvenaud, Wiltschko, Datta, Adams, "Composing graphical models with neural networks for structured representations and fast inference", NeurIPS 2016 (the generator).
  * @see Pouplin et al., "Identifying latent distances with Finslerian geometry", TMLR 2023 (arXiv 2212.10010), sec. 5 (the "starfish" experiment).
  */
-export function pinwheel(options: PinwheelOptions): PinwheelResult {
+export function pinwheel(options: PinwheelOptions = {}): PinwheelResult {
   const fn = 'pinwheel';
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
+  const o = readOptions(fn, options, [
+    'seed',
+    'rng',
+    'arms',
+    'pointsPerArm',
+    'radialStd',
+    'tangentialStd',
+    'rate',
+    'scale',
+  ]);
   const arms = options.arms ?? 5;
   const per = options.pointsPerArm ?? 50;
   if (!Number.isInteger(arms) || arms < 1)
@@ -60,7 +70,7 @@ export function pinwheel(options: PinwheelOptions): PinwheelResult {
   if (typeof rate !== 'number' || !Number.isFinite(rate))
     throw new LabInputError(fn, 'options.rate', 'must be a finite number', rate);
   const scale = positive(fn, 'options.scale', options.scale ?? 1);
-  const rng = createRng(options.seed);
+  const rng = o.rng();
   const points: number[][] = [];
   const labels: number[] = [];
   for (let a = 0; a < arms; a++) {
@@ -81,7 +91,9 @@ export function pinwheel(options: PinwheelOptions): PinwheelResult {
 /** Options of {@link embedInDimensions}. */
 export interface EmbedInDimensionsOptions {
   /** Seed of the random orthonormal frame and the noise. */
-  seed: number | string;
+  /** Seed (default 0; or `rng`, at most one of the two). */
+  seed?: number | string;
+  rng?: Rng;
   /** Output dimension D >= 2. */
   dim: number;
   /**
@@ -111,8 +123,7 @@ export function embedInDimensions(
   const fn = 'embedInDimensions';
   if (!Array.isArray(points) || points.length === 0)
     throw new LabInputError(fn, 'points', 'must be a non-empty array of 2-D points', points);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  const o = readOptions(fn, options, ['seed', 'rng', 'dim', 'map', 'radius', 'noiseStd']);
   const map = options.map ?? 'linear';
   if (map !== 'linear' && map !== 'sphere')
     throw new LabInputError(fn, 'options.map', "must be 'linear' or 'sphere'", map);
@@ -129,7 +140,7 @@ export function embedInDimensions(
       throw new LabInputError(fn, `points[${i}]`, 'must be a finite 2-D point', p);
     }
   });
-  const rng = createRng(options.seed);
+  const rng = o.rng();
   // Random D x k matrix with orthonormal columns (Gram-Schmidt on Gaussian columns).
   const Q: Float64Array[] = [];
   for (let c = 0; c < k; c++) {

@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { CubicSpline } from './CubicSpline.js';
 import { type MetricKind, checkedJac, increments, pointsTensor, speedFromMoments } from './curveTerms.js';
@@ -41,8 +41,7 @@ export function reparametrize(
 ): ReparametrizeResult {
   const fn = 'reparametrize';
   checkDecoder(fn, decoder);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object', options);
+  readOptions(fn, options, ['count', 'metric', 'resolution']);
   const count = options.count ?? 32;
   if (!Number.isInteger(count) || count < 2)
     throw new LabInputError(fn, 'options.count', 'must be an integer >= 2', count);

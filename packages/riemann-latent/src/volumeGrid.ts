@@ -1,4 +1,4 @@
-import { LabInputError } from '@lab/core';
+import { LabInputError, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { finslerVolumeFromData } from './finslerVolume.js';
 import { checkDecoder, checkedJacobian } from './internal.js';
@@ -43,8 +43,7 @@ export function volumeGrid(decoder: StochasticDecoder, options: VolumeGridOption
   checkDecoder(fn, decoder);
   if (decoder.latentDim !== 2)
     throw new LabInputError(fn, 'decoder.latentDim', 'must be 2 for a latent grid', decoder.latentDim);
-  if (options === null || typeof options !== 'object')
-    throw new LabInputError(fn, 'options', 'must be an object with bounds', options);
+  readOptions(fn, options, ['bounds', 'resolution', 'kind', 'directions', 'batchSize']);
   const { bounds } = options;
   const okBounds =
     Array.isArray(bounds) &&
