@@ -8,7 +8,6 @@ import {
 } from '@lab/riemann-latent';
 import { createRng } from '@lab/core';
 
-export { fitLogLogSlope } from './logLogFit.js';
 
 /** One output dimension of the convergence experiment. */
 export interface ConvergenceRow {

@@ -32,7 +32,7 @@ export interface GeodesicSettings {
 }
 
 /** One pair of end points, measured with both metrics. */
-export interface GeodesicRecord {
+interface GeodesicRecord {
   pair: string;
   from: number[];
   to: number[];

@@ -57,7 +57,7 @@ export function readMatrix(
  * @internal In-place lower Cholesky factor of the symmetric positive definite `n x n` matrix
  * `a` (row-major, float64); returns false if a pivot is not positive.
  */
-export function choleskyInPlace(a: Float64Array, n: number): boolean {
+function choleskyInPlace(a: Float64Array, n: number): boolean {
   for (let j = 0; j < n; j++) {
     let d = a[j * n + j] as number;
     for (let k = 0; k < j; k++) d -= (a[j * n + k] as number) ** 2;
@@ -102,7 +102,7 @@ export function choleskyWithJitter(
 }
 
 /** @internal Solves L X = B in place (B is `n x m` row-major). */
-export function forwardSubstitute(l: Float64Array, n: number, b: Float64Array, m: number): void {
+function forwardSubstitute(l: Float64Array, n: number, b: Float64Array, m: number): void {
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < i; k++) {
       const lik = l[i * n + k] as number;
@@ -115,7 +115,7 @@ export function forwardSubstitute(l: Float64Array, n: number, b: Float64Array, m
 }
 
 /** @internal Solves L^T X = B in place (B is `n x m` row-major). */
-export function backSubstitute(l: Float64Array, n: number, b: Float64Array, m: number): void {
+function backSubstitute(l: Float64Array, n: number, b: Float64Array, m: number): void {
   for (let i = n - 1; i >= 0; i--) {
     for (let k = i + 1; k < n; k++) {
       const lki = l[k * n + i] as number;

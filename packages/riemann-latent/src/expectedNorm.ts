@@ -27,7 +27,7 @@ const LANCZOS = [
 ];
 
 /** ln Gamma(x) for x > 0 (Lanczos, g = 7; ~1e-15 relative). */
-export function lgamma(x: number): number {
+function lgamma(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
   const y = x - 1;
   let a = LANCZOS[0]!;

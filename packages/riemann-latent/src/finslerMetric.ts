@@ -24,7 +24,7 @@ export function finslerMetric(decoder: StochasticDecoder, z: tf.Tensor2D, v: tf.
 }
 
 /** Unchecked core: F from Jacobian moments (differentiable). */
-export function finslerFromMoments(
+function finslerFromMoments(
   dim: number,
   mom: { mean: tf.Tensor3D; covariance: tf.Tensor3D },
   v: tf.Tensor2D,

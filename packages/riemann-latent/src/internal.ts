@@ -40,7 +40,7 @@ export function checkPoints(fn: string, arg: string, t: unknown, q: number, n?: 
 }
 
 /** Throws unless every value of the tensor is finite. */
-export function checkFiniteTensor(fn: string, arg: string, t: tf.Tensor): void {
+function checkFiniteTensor(fn: string, arg: string, t: tf.Tensor): void {
   const d = t.dataSync();
   for (let i = 0; i < d.length; i++) {
     if (!Number.isFinite(d[i]!)) throw new LabInputError(fn, arg, `must be finite (entry ${i} is ${d[i]})`);

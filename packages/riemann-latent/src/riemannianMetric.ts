@@ -19,7 +19,7 @@ export function riemannianMetric(decoder: StochasticDecoder, z: tf.Tensor2D, v: 
 }
 
 /** Unchecked core: v^T G v from Jacobian moments (differentiable). */
-export function riemannianSquaredFromMoments(
+function riemannianSquaredFromMoments(
   dim: number,
   mom: { mean: tf.Tensor3D; covariance: tf.Tensor3D },
   v: tf.Tensor2D,
