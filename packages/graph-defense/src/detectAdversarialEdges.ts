@@ -109,7 +109,7 @@ export interface SubgraphDiagnostics {
 
 /** What {@link detectAdversarialEdges} returns. */
 export interface DetectAdversarialEdgesResult {
-  /** Every edge of the graph, in {@link GraphArrays} order. */
+  /** Every edge of the graph, in the order of `@lab/core`'s `GraphArrays`. */
   edges: EdgeRef[];
   /** Final score per edge in [0, 1]: higher = more likely adversarial. */
   scores: Float64Array;

@@ -46,6 +46,7 @@ export type { DtlnModelOptions } from './dtlnModel.js';
 export { formatReport } from './formatReport.js';
 export type { FormatReportOptions } from './formatReport.js';
 export { DEFAULT_OFM_BLOCK_DEPTH, encodeWeights } from './encodeWeights.js';
+export type { BrickOrder } from './weightEncoding/reorderWeights.js';
 export type {
   EncodedWeightPart,
   EncodeWeightsOptions,

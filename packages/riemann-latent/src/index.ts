@@ -9,7 +9,13 @@ export type { GaussianProcessDecoderOptions, MatrixInput } from './GaussianProce
 export { createKernel, kernelMatrix } from './kernels.js';
 export type { Kernel, KernelOptions, KernelParameter, KernelType } from './kernels.js';
 export { GPLVM, gpLogMarginalLikelihood } from './GPLVM.js';
-export type { GPLVMOptions, GPLVMProgress, GpLogMarginalLikelihoodOptions } from './GPLVM.js';
+export type {
+  GPLVMFitOptions,
+  GPLVMFitResult,
+  GPLVMOptions,
+  GPLVMProgress,
+  GpLogMarginalLikelihoodOptions,
+} from './GPLVM.js';
 export { NeuralDecoder } from './NeuralDecoder.js';
 export type {
   NeuralDecoderActivation,

@@ -49,7 +49,7 @@ export type { QuantLSTMOptions } from './QuantLSTM.js';
 export { QuantGRU } from './QuantGRU.js';
 export type { QuantGRUOptions } from './QuantGRU.js';
 export { GATE_OUTPUT_GRID, GATE_PREACTIVATION_GRID } from './recurrentQuant.js';
-export type { RecurrentQuantOptions } from './recurrentQuant.js';
+export type { RecurrentQuant, RecurrentQuantOptions } from './recurrentQuant.js';
 export { pruneInt8Model } from './pruneInt8Model.js';
 export { shrinkUnits } from './shrinkUnits.js';
 export type { ShrinkUnitsResult } from './shrinkUnits.js';
