@@ -1,5 +1,5 @@
 // Seeded noise generators for the mixtures: white, pink, brown, mains hum, modulated, babble.
-import { LabInputError, createRng, fftBatch, type Rng } from '@lab/core';
+import { LabInputError, createRng, fftBatch, type Rng, readOptions } from '@lab/core';
 
 /** The noise types of the example. */
 export type NoiseKind = 'white' | 'pink' | 'brown' | 'hum' | 'modulated' | 'babble';
@@ -9,8 +9,10 @@ export const NOISE_KINDS: readonly NoiseKind[] = Object.freeze(['white', 'pink',
 
 /** Options of {@link generateNoise}. */
 export interface GenerateNoiseOptions {
-  /** Seed of every random choice. */
-  readonly seed: number | string;
+  /** Seed of every random choice (default 0). */
+  readonly seed?: number | string;
+  /** Generator to draw the seed from instead (at most one of `seed` and `rng`). */
+  readonly rng?: Rng;
   /** Sample rate in Hz (default 8000). */
   readonly sampleRate?: number;
   /** Recordings babble is made of (required for `babble`; use training-split speakers only). */
@@ -59,10 +61,10 @@ export function generateNoise(kind: NoiseKind, length: number, options: Generate
   const fn = 'generateNoise';
   if (!NOISE_KINDS.includes(kind)) throw new LabInputError(fn, 'kind', `must be one of ${NOISE_KINDS.join(', ')}`, kind);
   if (!Number.isInteger(length) || length < 2) throw new LabInputError(fn, 'length', 'must be an integer >= 2', length);
-  if (options === null || typeof options !== 'object') throw new LabInputError(fn, 'options', 'must be an object with a seed', options);
-  const sr = options.sampleRate ?? 8000;
-  if (!(sr > 0)) throw new LabInputError(fn, 'options.sampleRate', 'must be > 0', sr);
-  const rng = createRng(`${String(options.seed)}:${kind}`);
+  const o = readOptions(fn, options, ['seed', 'rng', 'sampleRate', 'babbleSources']);
+  const sr = o.number('sampleRate', 8000, { min: 0, open: { min: true } });
+  // The stream's seed is derived as a string (`${seed}:${kind}`), as before.
+  const rng = createRng(`${String(o.seedValue())}:${kind}`);
   let x: Float64Array;
   switch (kind) {
     case 'white':
