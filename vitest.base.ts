@@ -8,7 +8,7 @@ export interface LabVitestOptions {
    * run against core as it is in the checkout, without building it first.
    */
   coreFromSource?: boolean;
-  /** Whether the tests use tfjs-core (default true): see `server.deps.inline` below. */
+  /** Whether the tests load tfjs-core (default true): its ESM registration files go through Vite. */
   tfjs?: boolean;
 }
 
@@ -38,12 +38,10 @@ export function labVitest(name: string, options: LabVitestOptions = {}) {
     test: {
       name,
       include: ['test/**/*.test.ts'],
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
       ...(tfjs
-        ? {
-            testTimeout: 60_000,
-            hookTimeout: 60_000,
-            server: { deps: { inline: [/@tensorflow[\\/]tfjs-core[\\/]dist[\\/](?!tf-core)/] } },
-          }
+        ? { server: { deps: { inline: [/@tensorflow[\\/]tfjs-core[\\/]dist[\\/](?!tf-core)/] } } }
         : {}),
     },
   });

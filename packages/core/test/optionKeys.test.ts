@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { expectLabError } from '@lab/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   Adam,
   AdamW,
-  LabInputError,
   ParameterStore,
   SGD,
   SparseMatrix,
@@ -24,16 +24,7 @@ describe('unknown option keys are rejected', () => {
     await initBackend();
   });
 
-  const rejects = (f: () => unknown, pattern: RegExp) => {
-    let caught: unknown;
-    try {
-      f();
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(LabInputError);
-    expect((caught as Error).message).toMatch(pattern);
-  };
+  const rejects = expectLabError;
 
   it('optimizers: base keys, the subclass keys, nothing else', () => {
     const store = new ParameterStore({ seed: 1 });

@@ -1,3 +1,4 @@
+import { predictedLabels } from './detection/signals/labelSignals.js';
 import {
   createRng,
   DEFAULT_SEED,
@@ -160,13 +161,7 @@ export async function neighbourhoodLabelOutlierScores(
       probs,
     );
   }
-  const y = new Int32Array(a.numNodes);
-  for (let i = 0; i < a.numNodes; i++) {
-    let best = 0;
-    for (let k = 1; k < c; k++) if (probs[i * c + k] > probs[i * c + best]) best = k;
-    y[i] = best;
-  }
-  for (const i of a.train) if (a.labels[i] >= 0) y[i] = a.labels[i];
+  const y = predictedLabels(a, probs);
   const feats = edgeFeatures({ numNodes: a.numNodes, edges: a.edges, predictedLabels: y, numClasses: c });
   return isolationForest(feats.values, feats.dim, { seed: rng.nextSeed() }).scores;
 }

@@ -95,6 +95,18 @@ function checkPairs(fn: string, arg: string, pairs: unknown, n: number): asserts
   }
 }
 
+/** The settings of {@link trainLinkPredictor} besides its seed (the detector passes them on). Internal. */
+export const LINK_PREDICTOR_SETTINGS = [
+  'hidden',
+  'embeddingDim',
+  'epochs',
+  'lr',
+  'weightDecay',
+  'negativeRatio',
+  'dropout',
+  'decoder',
+] as const;
+
 /**
  * Trains a graph auto-encoder for link prediction (Kipf & Welling's GAE): a 2-layer GCN encoder
  * `Z = Â relu(Â X W1) W2` on the symmetric normalised adjacency `Â = D^-1/2 (A + I) D^-1/2`
@@ -112,18 +124,7 @@ export function trainLinkPredictor(input: LinkPredictorInput, options?: LinkPred
   const fn = 'trainLinkPredictor';
   if (input === null || typeof input !== 'object')
     throw new LabInputError(fn, 'input', 'must be an object', input);
-  const o = readOptions(fn, options, [
-    'hidden',
-    'embeddingDim',
-    'epochs',
-    'lr',
-    'weightDecay',
-    'negativeRatio',
-    'dropout',
-    'decoder',
-    'seed',
-    'rng',
-  ]);
+  const o = readOptions(fn, options, [...LINK_PREDICTOR_SETTINGS, 'seed', 'rng']);
   const n = input.numNodes;
   checkInteger(fn, 'input.numNodes', n, 2);
   if (!(input.features instanceof SparseMatrix) && !(input.features instanceof Float32Array)) {

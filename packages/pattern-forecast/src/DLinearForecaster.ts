@@ -79,11 +79,7 @@ export class DLinearForecaster extends NeuralForecaster {
 
   config(): Record<string, unknown> {
     return {
-      lookback: this.lookback,
-      horizon: this.horizon,
-      numSeries: this.numSeries,
-      seed: this.seed,
-      instanceNorm: this.instanceNorm,
+      ...this.baseConfig(),
       kernel: this.kernel,
     };
   }

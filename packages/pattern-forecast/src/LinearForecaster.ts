@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Dense } from '@lab/core';
-import { type InstanceNorm, NeuralForecaster, type NeuralForecasterOptions } from './NeuralForecaster.js';
+import { NeuralForecaster, type NeuralForecasterOptions } from './NeuralForecaster.js';
 
 /** Options of {@link LinearForecaster}. */
 export interface LinearForecasterOptions extends NeuralForecasterOptions {}
@@ -26,12 +26,6 @@ export class LinearForecaster extends NeuralForecaster {
   }
 
   config(): Record<string, unknown> {
-    return {
-      lookback: this.lookback,
-      horizon: this.horizon,
-      numSeries: this.numSeries,
-      seed: this.seed,
-      instanceNorm: this.instanceNorm as InstanceNorm,
-    };
+    return this.baseConfig();
   }
 }

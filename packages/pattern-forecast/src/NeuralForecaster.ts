@@ -106,6 +106,17 @@ export abstract class NeuralForecaster implements Forecaster {
   /** Constructor options needed to rebuild this model (saved with the weights). */
   abstract config(): Record<string, unknown>;
 
+  /** The constructor options every neural forecaster has; subclasses' `config()` adds its own. */
+  protected baseConfig(): Record<string, unknown> {
+    return {
+      lookback: this.lookback,
+      horizon: this.horizon,
+      numSeries: this.numSeries,
+      seed: this.seed,
+      instanceNorm: this.instanceNorm,
+    };
+  }
+
   /** Number of trainable scalars. */
   numParameters(): number {
     return this.store.numParameters({ trainableOnly: true });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Dense } from '@lab/core';
 import { PATTERN_KEYS, readPatternConfig } from './forecasterConfig.js';
-import { type InstanceNorm, NeuralForecaster, type NeuralForecasterOptions } from './NeuralForecaster.js';
+import { NeuralForecaster, type NeuralForecasterOptions } from './NeuralForecaster.js';
 import { type PatternBasisKind, patternBasis } from './patternBasis.js';
 
 /** Options of {@link PatternForecaster}. */
@@ -212,11 +212,7 @@ export class PatternForecaster extends NeuralForecaster {
 
   config(): Record<string, unknown> {
     return {
-      lookback: this.lookback,
-      horizon: this.horizon,
-      numSeries: this.numSeries,
-      seed: this.seed,
-      instanceNorm: this.instanceNorm as InstanceNorm,
+      ...this.baseConfig(),
       patchLength: this.patchLength,
       patchStride: this.patchStride,
       numPatterns: this.numPatterns,

@@ -1,5 +1,6 @@
-import { createRng, initBackend, LabInputError } from '@lab/core';
+import { createRng, initBackend, } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { expectLabError } from '@lab/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CubicSpline,
@@ -21,16 +22,7 @@ describe('options are checked', () => {
     await initBackend();
   });
 
-  const rejects = (f: () => unknown, pattern: RegExp) => {
-    let caught: unknown;
-    try {
-      f();
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(LabInputError);
-    expect((caught as Error).message).toMatch(pattern);
-  };
+  const rejects = expectLabError;
 
   it('reject null, unknown keys and seed + rng', () => {
     rejects(() => pinwheel(null as never), /pinwheel: argument 'options' must be an options object/);

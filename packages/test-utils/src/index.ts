@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
+import { isLabError } from './fuzz.js';
 
 /**
  * Named tolerances. Every numerical assertion in the monorepo uses one of these (or a local
@@ -94,3 +95,29 @@ export {
   typecheckSnippetModules,
 } from './runDocSnippets.js';
 export type { RunDocSnippetsOptions, SnippetScope } from './runDocSnippets.js';
+
+/**
+ * Runs `f` and asserts that it throws one of the house errors (`LabInputError` or
+ * `LabFormatError`, by name) whose message matches `pattern`; returns the error. For the
+ * input-boundary tests of every package (`fn: argument 'arg' must ...`).
+ *
+ * @example
+ * ```ts
+ * const err = expectLabError(() => {
+ *   // what a LabInputError carries: name, fn, arg
+ *   throw Object.assign(new Error("f: argument 'x' must be a number"), { name: 'LabInputError', fn: 'f', arg: 'x' });
+ * }, /argument 'x'/);
+ * if (err.name !== 'LabInputError') throw new Error('name');
+ * ```
+ */
+export function expectLabError(f: () => unknown, pattern?: RegExp): Error {
+  let caught: unknown;
+  try {
+    f();
+  } catch (err) {
+    caught = err;
+  }
+  expect(isLabError(caught), `expected a LabInputError or LabFormatError, got ${String(caught)}`).toBe(true);
+  if (pattern !== undefined) expect((caught as Error).message).toMatch(pattern);
+  return caught as Error;
+}

@@ -1,3 +1,4 @@
+import { LINK_PREDICTOR_SETTINGS } from '../linkPredictor.js';
 import { type GraphArrays, LabInputError, readOptions } from '@lab/core';
 import type {
   DetectAdversarialEdgesOptions,
@@ -29,18 +30,6 @@ const KNOWN = [
   'seed',
   'rng',
   'onProgress',
-] as const;
-
-/** Settings of the link predictors the detector trains (their seed is derived per subgraph). */
-const LINK_PREDICTOR_KEYS = [
-  'hidden',
-  'embeddingDim',
-  'epochs',
-  'lr',
-  'weightDecay',
-  'negativeRatio',
-  'dropout',
-  'decoder',
 ] as const;
 
 /** Default {@link SignalWeights}: our attack-agnostic choice, see the README ("EDoG detection"). */
@@ -89,7 +78,7 @@ export function resolveDetectOptions(
   const m = a.numEdges;
   const k = r.integer('numSubgraphs', 8, { min: 1, max: 1000 });
   const rate = r.number('rate', 0.7, { min: 0, max: 1, open: { min: true, max: true } });
-  r.nested('linkPredictor', LINK_PREDICTOR_KEYS);
+  r.nested('linkPredictor', LINK_PREDICTOR_SETTINGS); // their seed is derived per subgraph
   const lp = (r.raw('linkPredictor') ?? {}) as Omit<LinkPredictorOptions, 'seed'>;
   const aggregation = r.oneOf('aggregation', ['mean', 'min'], 'mean');
   const scoringGraph = r.oneOf('scoringGraph', ['full', 'subgraph', 'pruned'], 'full');

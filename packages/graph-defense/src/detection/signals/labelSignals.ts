@@ -16,7 +16,8 @@ export interface LabelSignals {
 }
 
 /** Arg-max class per node; known training labels override the prediction. */
-function predictedLabels(a: GraphArrays, probs: Float32Array): Int32Array {
+/** Arg-max class per node, with the known training labels kept. Internal (also the label-outlier baseline). */
+export function predictedLabels(a: GraphArrays, probs: Float32Array): Int32Array {
   const c = a.numClasses;
   const y = new Int32Array(a.numNodes);
   for (let i = 0; i < a.numNodes; i++) {
