@@ -5,7 +5,8 @@ import { defineProject } from 'vitest/config';
 export interface LabVitestOptions {
   /**
    * Resolve `@lab/core` to its TypeScript source (default true), so a method package's tests
-   * run against core as it is in the checkout, without building it first.
+   * run against core as it is in the checkout, without building it first (core itself and
+   * packages that do not import it pass false).
    */
   coreFromSource?: boolean;
   /** Whether the tests load tfjs-core (default true): its ESM registration files go through Vite. */
@@ -28,7 +29,7 @@ export interface LabVitestOptions {
 export function labVitest(name: string, options: LabVitestOptions = {}) {
   const { coreFromSource = true, tfjs = true } = options;
   return defineProject({
-    ...(coreFromSource && name !== 'core'
+    ...(coreFromSource
       ? {
           resolve: {
             alias: { '@lab/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)) },

@@ -1,3 +1,4 @@
 import { labVitest } from '../../vitest.base.js';
 
-export default labVitest('core');
+// Core's own tests import its source directly.
+export default labVitest('core', { coreFromSource: false });

@@ -178,6 +178,7 @@ export { clipByGlobalNorm, clipByValue, globalNorm } from './nn/clipGradients.js
 export { constantLr, cosineLr, exponentialLr, linearWarmupLr, stepLr } from './nn/lrSchedules.js';
 export type { LrSchedule } from './nn/lrSchedules.js';
 export { emptyFitHistory, fit } from './nn/fit.js';
+export { nextTurn } from './nn/nextTurn.js';
 export type {
   Batch,
   EarlyStoppingOptions,
@@ -215,7 +216,7 @@ export { planetoidSplit } from './graph/planetoidSplit.js';
 export type { SplitNodes } from './graph/planetoidSplit.js';
 export { stratifiedSplit } from './graph/stratifiedSplit.js';
 export type { StratifiedSplitOptions, StratifiedSplitResult } from './graph/stratifiedSplit.js';
-export { asGraphArrays, checkSameNodes, nextTurn, selectNodes } from './graph/nodeClassifier.js';
+export { asGraphArrays, checkSameNodes, selectNodes } from './graph/nodeClassifier.js';
 export type { GraphFitProgressCallback, NodeClassifier, NodeSelection } from './graph/nodeClassifier.js';
 export { Gcn } from './graph/Gcn.js';
 export type { GcnFitOptions, GcnFitResult, GcnOptions, GcnParams } from './graph/Gcn.js';

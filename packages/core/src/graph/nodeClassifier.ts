@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { LabInputError } from '../errors.js';
 import type { FitHistory, FitProgress } from '../nn/fit.js';
+import { nextTurn } from '../nn/nextTurn.js';
 import { normalizeAdjacency } from '../sparse/normalizeAdjacency.js';
 import { SparseMatrix } from '../sparse/SparseMatrix.js';
 import { type GraphArrays, graphArrays } from './graphArrays.js';
@@ -195,28 +196,6 @@ export function trainingNodes(fn: string, a: GraphArrays, trainNodes: NodeSelect
       throw new LabInputError(fn, 'options.trainNodes', 'must be labelled nodes', i);
   }
   return index;
-}
-
-/**
- * Resolves on the next turn of the event loop (`setImmediate` in Node, else a 0 ms timeout):
- * what an async `fit` awaits between epochs under the training contract, so progress shows
- * and a browser stays responsive.
- *
- * @example
- * ```ts
- * let ticked = false;
- * setTimeout(() => { ticked = true; }, 0);
- * await nextTurn();
- * await new Promise((r) => setTimeout(r, 1));
- * if (!ticked) throw new Error('the event loop ran');
- * ```
- */
-export function nextTurn(): Promise<void> {
-  return new Promise((resolve) => {
-    const immediate = (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
-    if (typeof immediate === 'function') immediate(resolve);
-    else setTimeout(resolve, 0);
-  });
 }
 
 /** The `onProgress` option of `Gcn.fit` / `Sgc.fit`: called after each epoch (may be async); returning `false` stops. */
