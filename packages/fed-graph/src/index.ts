@@ -1,0 +1,13 @@
+// Public API of @lab/fed-graph: named re-exports only, grouped by area. Each section is owned by
+// one part of the package; edit only your own section.
+
+// data and partitioning
+export type { ClientData, RemoteEdges } from './clientData.js';
+export { SPLIT_CODES } from './clientData.js';
+
+// protocol and transports
+export type { Address, FedMessage, MessageType, PayloadArray, PayloadEntry } from './messages.js';
+export { MESSAGE_TYPES, PAYLOADS } from './messages.js';
+export type { Endpoint, Transport } from './transport.js';
+
+// training (server and client roles, estimators, baselines)

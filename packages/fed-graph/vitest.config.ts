@@ -1,0 +1,3 @@
+import { labVitest } from '../../vitest.base.js';
+
+export default labVitest('fed-graph');
