@@ -11,5 +11,8 @@ export { MESSAGE_TYPES, PAYLOADS } from './messages.js';
 export type { Endpoint, Transport } from './transport.js';
 
 // training (server and client roles, estimators, baselines)
-// (in progress: the server and client roles land with the protocol; the local computation and
-// the fresh exchange that define the estimators are internal for now)
+export { runClient } from './runClient.js';
+export type { RunClientOptions, RunClientResult } from './runClient.js';
+export { runServer } from './runServer.js';
+export type { FedModelOptions, RoundRecord, RunServerOptions, RunServerResult } from './runServer.js';
+export type { Estimator } from './protocolSettings.js';

@@ -1,4 +1,11 @@
-import { graphArrays, LabInputError, type LabeledGraph, readOptions, type Rng, type SeedOptions } from '@lab/core';
+import {
+  graphArrays,
+  LabInputError,
+  type LabeledGraph,
+  readOptions,
+  type Rng,
+  type SeedOptions,
+} from '@lab/core';
 import louvain from 'graphology-communities-louvain';
 import type { ClientData } from './clientData.js';
 import { SPLIT_CODES } from './clientData.js';
@@ -37,7 +44,13 @@ export interface GraphPartition {
 }
 
 /** Louvain communities, packed largest first into the currently smallest client. */
-function louvainAssignment(graph: LabeledGraph, nodes: readonly string[], n: number, resolution: number, rng: Rng): Int32Array {
+function louvainAssignment(
+  graph: LabeledGraph,
+  nodes: readonly string[],
+  n: number,
+  resolution: number,
+  rng: Rng,
+): Int32Array {
   const mapping = louvain(graph, { resolution, rng: () => rng.next() });
   // Community ids renumbered in order of first appearance (graph node order) for a stable tie-break.
   const renumber = new Map<number, number>();
@@ -76,7 +89,13 @@ function randomAssignment(numNodes: number, n: number, rng: Rng): Int32Array {
   return out;
 }
 
-function dirichletAssignment(labels: Int32Array, numClasses: number, n: number, alpha: number, rng: Rng): Int32Array {
+function dirichletAssignment(
+  labels: Int32Array,
+  numClasses: number,
+  n: number,
+  alpha: number,
+  rng: Rng,
+): Int32Array {
   const out = new Int32Array(labels.length);
   const byClass: number[][] = Array.from({ length: numClasses + 1 }, () => []);
   for (let i = 0; i < labels.length; i++) {
@@ -165,7 +184,12 @@ export function partitionGraph(graph: LabeledGraph, options: PartitionGraphOptio
   const rng = o.rng();
   const a = graphArrays(graph, fn);
   if (numClients > a.numNodes) {
-    throw new LabInputError(fn, 'options.numClients', `must be at most the number of nodes (${a.numNodes})`, numClients);
+    throw new LabInputError(
+      fn,
+      'options.numClients',
+      `must be at most the number of nodes (${a.numNodes})`,
+      numClients,
+    );
   }
   const assignment =
     method === 'louvain'
@@ -187,7 +211,11 @@ export function partitionGraph(graph: LabeledGraph, options: PartitionGraphOptio
     list.push(i);
   }
   const local: number[][] = Array.from({ length: numClients }, () => []);
-  const remote = Array.from({ length: numClients }, () => ({ local: [] as number[], node: [] as string[], client: [] as number[] }));
+  const remote = Array.from({ length: numClients }, () => ({
+    local: [] as number[],
+    node: [] as string[],
+    client: [] as number[],
+  }));
   for (let e = 0; e < a.numEdges; e++) {
     const i = a.edges[2 * e] as number;
     const j = a.edges[2 * e + 1] as number;
@@ -227,7 +255,11 @@ export function partitionGraph(graph: LabeledGraph, options: PartitionGraphOptio
       labels,
       split: sp,
       localEdges: Int32Array.from(local[id] as number[]),
-      remoteEdges: { local: Int32Array.from(r.local), remoteNode: r.node, remoteClient: Int32Array.from(r.client) },
+      remoteEdges: {
+        local: Int32Array.from(r.local),
+        remoteNode: r.node,
+        remoteClient: Int32Array.from(r.client),
+      },
     };
   });
   return { method, numClients, assignment, nodes: a.nodes.slice(), clients, stats: partitionStats(clients) };

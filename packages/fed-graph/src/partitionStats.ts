@@ -44,7 +44,12 @@ function clientList(fn: string, input: unknown): readonly ClientData[] {
       ? (input as { clients: unknown[] }).clients
       : undefined;
   if (clients === undefined || clients.length === 0) {
-    throw new LabInputError(fn, 'partition', 'must be a GraphPartition or a non-empty array of ClientData', input);
+    throw new LabInputError(
+      fn,
+      'partition',
+      'must be a GraphPartition or a non-empty array of ClientData',
+      input,
+    );
   }
   for (let k = 0; k < clients.length; k++) {
     const c = clients[k] as Partial<ClientData> | null;
@@ -86,7 +91,9 @@ function clientList(fn: string, input: unknown): readonly ClientData[] {
  * ```
  * @see Wu et al., "Graph Federated Learning with Hidden Representation Sharing", arXiv 2212.12158.
  */
-export function partitionStats(partition: { readonly clients: readonly ClientData[] } | readonly ClientData[]): PartitionStats {
+export function partitionStats(
+  partition: { readonly clients: readonly ClientData[] } | readonly ClientData[],
+): PartitionStats {
   const fn = 'partitionStats';
   const clients = clientList(fn, partition);
   const numClasses = Math.max(0, ...clients.map((c) => c.numClasses));
@@ -96,7 +103,8 @@ export function partitionStats(partition: { readonly clients: readonly ClientDat
   let remote = 0;
   const out: ClientStats[] = clients.map((c) => {
     const labelHistogram = new Array<number>(numClasses).fill(0);
-    for (const l of c.labels) if (l >= 0 && l < numClasses) labelHistogram[l] = (labelHistogram[l] as number) + 1;
+    for (const l of c.labels)
+      if (l >= 0 && l < numClasses) labelHistogram[l] = (labelHistogram[l] as number) + 1;
     for (let j = 0; j < numClasses; j++) global[j] = (global[j] as number) + (labelHistogram[j] as number);
     let train = 0;
     let val = 0;

@@ -43,7 +43,8 @@ export function sampleGamma(rng: Rng, shape: number): number {
  * @returns `k` non-negative shares summing to 1.
  */
 export function sampleDirichlet(rng: Rng, k: number, alpha: number): Float64Array {
-  if (!Number.isInteger(k) || k < 1) throw new LabInputError('sampleDirichlet', 'k', 'must be an integer >= 1', k);
+  if (!Number.isInteger(k) || k < 1)
+    throw new LabInputError('sampleDirichlet', 'k', 'must be an integer >= 1', k);
   const out = new Float64Array(k);
   let sum = 0;
   for (let i = 0; i < k; i++) {

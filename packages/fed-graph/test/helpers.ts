@@ -9,7 +9,11 @@ export function smallGraph(n: number, p: number, seed: number, F = 3, C = 3): La
     const label = rng.next() < 0.1 ? -1 : rng.int(C);
     const r = rng.next();
     const split = label < 0 ? undefined : r < 0.3 ? 'train' : r < 0.5 ? 'val' : r < 0.8 ? 'test' : undefined;
-    g.addNode(`n${i}`, { features: Array.from({ length: F }, () => rng.normal()), label, ...(split ? { split } : {}) });
+    g.addNode(`n${i}`, {
+      features: Array.from({ length: F }, () => rng.normal()),
+      label,
+      ...(split ? { split } : {}),
+    });
   }
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (rng.next() < p) g.addEdge(`n${i}`, `n${j}`);
   return g;

@@ -80,7 +80,7 @@ describe('partitionGraph on small graphs (brute force)', () => {
     const g = smallGraph(0, 0, 0);
     for (let i = 0; i < 10; i++) g.addNode(`n${i}`, { features: [i], label: i < 5 ? 0 : 1 });
     for (let i = 0; i < 10; i++)
-      for (let j = i + 1; j < 10; j++) if ((i < 5) === (j < 5)) g.addEdge(`n${i}`, `n${j}`);
+      for (let j = i + 1; j < 10; j++) if (i < 5 === j < 5) g.addEdge(`n${i}`, `n${j}`);
     const part = partitionGraph(g, { numClients: 2, method: 'louvain' });
     expect(part.stats.cutEdges).toBe(0);
     expect(part.stats.labelSkew).toBeCloseTo(0.5, 12);
@@ -91,7 +91,8 @@ describe('partitionGraph on small graphs (brute force)', () => {
       const a = partitionGraph(g, { numClients: 3, method, seed: 'x' }).assignment;
       expect(partitionGraph(g, { numClients: 3, method, seed: 'x' }).assignment).toEqual(a);
       // Louvain on a graph this small often finds the same communities for every seed (tested on Cora).
-      if (method !== 'louvain') expect(partitionGraph(g, { numClients: 3, method, seed: 'y' }).assignment).not.toEqual(a);
+      if (method !== 'louvain')
+        expect(partitionGraph(g, { numClients: 3, method, seed: 'y' }).assignment).not.toEqual(a);
     }
   });
   it('fails fast on bad options', () => {
@@ -158,7 +159,8 @@ describe('partitionStats', () => {
       expect(cs.cutEdges).toBe(cc);
       const n = h.reduce((x: number, y: number) => x + y, 0);
       if (n > 0) {
-        skew += 0.5 * h.reduce((t: number, v: number, j: number) => t + Math.abs(v / n - global[j] / gTotal), 0);
+        skew +=
+          0.5 * h.reduce((t: number, v: number, j: number) => t + Math.abs(v / n - global[j] / gTotal), 0);
         m++;
       }
     }
@@ -180,8 +182,12 @@ describe('partitionGraph on Cora', () => {
     const lv = partitionGraph(cora, { numClients: 5, method: 'louvain', seed: 1 });
     const rd = partitionGraph(cora, { numClients: 5, method: 'random', seed: 1 });
     checkPartition(cora, lv);
-    expect(partitionGraph(cora, { numClients: 5, method: 'louvain', seed: 1 }).assignment).toEqual(lv.assignment);
-    expect(partitionGraph(cora, { numClients: 5, method: 'louvain', seed: 2 }).assignment).not.toEqual(lv.assignment);
+    expect(partitionGraph(cora, { numClients: 5, method: 'louvain', seed: 1 }).assignment).toEqual(
+      lv.assignment,
+    );
+    expect(partitionGraph(cora, { numClients: 5, method: 'louvain', seed: 2 }).assignment).not.toEqual(
+      lv.assignment,
+    );
     checkPartition(cora, rd);
     // Random: each edge is cut with probability ~ 1 - 1/N; 0.03 covers the sampling spread on ~5k edges.
     expect(Math.abs(rd.stats.cutShare - 0.8)).toBeLessThan(0.03);
