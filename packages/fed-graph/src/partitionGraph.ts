@@ -161,7 +161,7 @@ function rebalance(assignment: Int32Array, n: number): void {
  * @param graph - an undirected {@link LabeledGraph}; not modified.
  * @param options - `numClients`, `method`, `alpha`, `resolution`, `seed` / `rng` (default seed 0).
  * @returns the assignment, the clients' data and their {@link PartitionStats}.
- * @throws LabInputError for bad options (numClients < 2 or above the node count, unknown method, ...)
+ * @throws LabInputError for bad options (numClients < 1 or above the node count, unknown method, ...)
  *   or a graph `graphArrays` rejects.
  * @example
  * ```ts
@@ -177,7 +177,7 @@ function rebalance(assignment: Int32Array, n: number): void {
 export function partitionGraph(graph: LabeledGraph, options: PartitionGraphOptions): GraphPartition {
   const fn = 'partitionGraph';
   const o = readOptions(fn, options, ['numClients', 'method', 'alpha', 'resolution', 'seed', 'rng']);
-  const numClients = o.integer('numClients', undefined, { min: 2 });
+  const numClients = o.integer('numClients', undefined, { min: 1 });
   const method = o.oneOf('method', PARTITION_METHODS);
   const alpha = o.number('alpha', 0.5, { min: 0, open: { min: true } });
   const resolution = o.number('resolution', 1, { min: 0, open: { min: true } });

@@ -100,7 +100,7 @@ describe('partitionGraph on small graphs (brute force)', () => {
     const bad: unknown[] = [
       undefined,
       null,
-      { numClients: 1, method: 'random' },
+      { numClients: 0, method: 'random' },
       { numClients: 11, method: 'random' },
       { numClients: 2.5, method: 'random' },
       { numClients: 2, method: 'metis' },
