@@ -4,6 +4,17 @@
 // data and partitioning
 export type { ClientData, RemoteEdges } from './clientData.js';
 export { SPLIT_CODES } from './clientData.js';
+export { decodeClientData } from './decodeClientData.js';
+export type { DecodeClientDataOptions } from './decodeClientData.js';
+export { CLIENT_DATA_VERSION, encodeClientData } from './encodeClientData.js';
+export { loadClientData } from './loadClientData.js';
+export type { LoadClientDataOptions } from './loadClientData.js';
+export { partitionGraph } from './partitionGraph.js';
+export type { GraphPartition, PartitionGraphOptions, PartitionMethod } from './partitionGraph.js';
+export { partitionStats } from './partitionStats.js';
+export type { ClientStats, PartitionStats } from './partitionStats.js';
+export { saveClientData } from './saveClientData.js';
+export { savePartition } from './savePartition.js';
 
 // protocol and transports
 export type { Address, FedMessage, MessageType, PayloadArray, PayloadEntry } from './messages.js';
