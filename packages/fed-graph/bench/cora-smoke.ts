@@ -13,7 +13,7 @@ const rounds = Number(process.argv[3] ?? 100);
 const lr = Number(process.argv[4] ?? 0.5);
 const cora = await loadGraphFolder(resolveDataDir('graphs', 'cora'));
 const rows: string[] = ['| partition | estimator | clients | val | test | s |', '|---|---|---:|---:|---:|---:|'];
-for (const numClients of [1, 5]) {
+for (const numClients of process.env.ONLY_CENTRAL ? [1] : [1, 5]) {
   const part = partitionGraph(cora, { numClients, method: numClients === 1 ? 'random' : method, seed: 0 });
   const estimators: Estimator[] = numClients === 1 ? ['corrected'] : ['corrected', 'naive', 'dropped', 'local'];
   for (const estimator of estimators) {
