@@ -17,6 +17,8 @@ export { createWorkerTransport } from './workerTransport.js';
 export type { WorkerClientOutcome, WorkerTransport, WorkerTransportOptions } from './workerTransport.js';
 export { connectWorkerParent } from './workerEndpoint.js';
 export type { ConnectWorkerParentOptions } from './workerEndpoint.js';
+export { connectNats, createNatsTransport } from './natsTransport.js';
+export type { ConnectNatsOptions, NatsTransportOptions } from './natsTransport.js';
 
 // training (server and client roles, estimators, baselines)
 export { runClient } from './runClient.js';
