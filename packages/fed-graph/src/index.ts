@@ -24,4 +24,5 @@ export type { ConnectNatsOptions, NatsTransportOptions } from './natsTransport.j
 export { runClient } from './runClient.js';
 export type { RunClientOptions, RunClientResult } from './runClient.js';
 export { runServer } from './runServer.js';
-export type { RunServerOptions, RunServerResult } from './runServer.js';
+export type { FedModelOptions, RoundRecord, RunServerOptions, RunServerResult } from './runServer.js';
+export type { Estimator } from './protocolSettings.js';

@@ -1,30 +1,366 @@
+import { glorotUniform, LabInputError, type Rng, readOptions, type SeedOptions } from '@lab/core';
+import type { FedModelSpec } from './clientModel.js';
+import { hopCount } from './clientModel.js';
+import type { FedMessage, MessageType, PayloadEntry } from './messages.js';
+import { ESTIMATORS, type Estimator, encodeSettings } from './protocolSettings.js';
 import type { Endpoint } from './transport.js';
 
+/** Model options of {@link runServer}. */
+export interface FedModelOptions {
+  /** `'gcn'` (2-layer Kipf GCN, 2 hops) or `'appnp'` (2-layer MLP, then K propagation hops); default `'gcn'`. */
+  kind?: 'gcn' | 'appnp';
+  /** Hidden units (default 16). */
+  hidden?: number;
+  /** APPNP propagation steps K (default 10; ignored by GCN). */
+  hops?: number;
+  /** APPNP teleport probability (default 0.1). */
+  alpha?: number;
+}
+
 /** Options of {@link runServer} (the training settings, sent to every client). */
-export interface RunServerOptions {
+export interface RunServerOptions extends SeedOptions {
   /** Number of clients that will join. */
   numClients: number;
-  /** Communication rounds (default 100). */
+  /** Communication rounds (default 100); a final evaluation round follows. */
   rounds?: number;
-  /** How long to wait for a client's message in each phase, ms (default 30000). */
+  /** Local SGD steps per round E (default 3); representations are refreshed once per round. */
+  localSteps?: number;
+  /** SGD learning rate (default 0.5). */
+  lr?: number;
+  /** L2 penalty on `W1`, gradient `weightDecay * W1` (default 5e-4). */
+  weightDecay?: number;
+  /** Dropout on the hidden layer during local steps (default 0.5). */
+  dropout?: number;
+  /** Model architecture. */
+  model?: FedModelOptions;
+  /**
+   * `'corrected'` (hidden representations and their gradients shared; the bias-corrected
+   * estimator), `'naive'` (representations shared, stale, no gradient correction), `'dropped'`
+   * (FedAvg with cross-client edges dropped), `'local'` (each client trains alone). Default
+   * `'corrected'`.
+   */
+  estimator?: Estimator;
+  /** Fraction of clients sampled to train each round (default 1); all clients exchange representations. */
+  clientFraction?: number;
+  /** How long to wait for the messages of one phase, ms (default 30000). */
   timeoutMs?: number;
+  /** Called after every round with its record (may be async). */
+  onRound?: (record: RoundRecord) => void | Promise<void>;
+}
+
+/** What happened in one round. */
+export interface RoundRecord {
+  round: number;
+  /** Accuracy of the round's starting global model (for `local`: the clients' own models) per split. */
+  trainAccuracy: number;
+  valAccuracy: number;
+  testAccuracy: number;
+  /** Clients whose update was aggregated. */
+  aggregated: number[];
+  /** Clients left out of this round (timeout or a rejected message). */
+  leftOut: number[];
 }
 
 /** What the server measured in a run. */
 export interface RunServerResult {
-  /** Test accuracy of the global model after each round. */
-  testAccuracy: number[];
+  /** One record per round; the last (`round === rounds`) evaluates the final model. */
+  rounds: RoundRecord[];
+  /** Test accuracy of the final model. */
+  testAccuracy: number;
+  valAccuracy: number;
+  /** Messages rejected (wrong round or phase, wrong shape, unknown sender). */
+  rejected: { from: number | 'unknown'; reason: string }[];
+  /** Final global parameters (`W1`, `b1`, `W2`, `b2`), row-major. */
+  params: Record<string, { shape: number[]; data: Float32Array }>;
 }
 
+const FN = 'runServer';
+
 /**
- * The server role: waits for `numClients` hellos, then runs the rounds: sends the global
- * parameters, relays representations and gradients among clients, aggregates the updates that
- * arrive in time, and finally sends `stop`.
+ * The server role: waits for `numClients` hellos (node counts and boundary layouts), then runs the
+ * rounds: sends the global parameters and settings, relays the boundary representations of every
+ * forward hop and (for `'corrected'`) the gradients of every backward hop among the clients,
+ * collects the metrics, and aggregates the updates that arrive in time, weighted by the clients'
+ * training-node counts (FedAvg). A client whose messages do not arrive within `timeoutMs`, or whose
+ * message is malformed, is left out of that round's aggregate; the round goes on.
  *
  * @see Wu, Zhang, Li, Yang, Li, "Graph Federated Learning with Hidden Representation Sharing", arXiv 2212.12158.
+ * @see McMahan et al., "Communication-Efficient Learning of Deep Networks from Decentralized Data", AISTATS 2017.
  */
 export async function runServer(endpoint: Endpoint, options: RunServerOptions): Promise<RunServerResult> {
-  void endpoint;
-  void options;
-  throw new Error('runServer: in progress (lead)');
+  const o = readOptions(FN, options, [
+    'numClients',
+    'rounds',
+    'localSteps',
+    'lr',
+    'weightDecay',
+    'dropout',
+    'model',
+    'estimator',
+    'clientFraction',
+    'timeoutMs',
+    'onRound',
+    'seed',
+    'rng',
+  ]);
+  const numClients = o.integer('numClients', undefined, { min: 1 });
+  const rounds = o.integer('rounds', 100, { min: 0 });
+  const localSteps = o.integer('localSteps', 3, { min: 1 });
+  const lr = o.number('lr', 0.5, { min: 0, open: { min: true } });
+  const weightDecay = o.number('weightDecay', 5e-4, { min: 0 });
+  const dropout = o.number('dropout', 0.5, { min: 0, max: 1, open: { max: true } });
+  const estimator = o.oneOf('estimator', ESTIMATORS, 'corrected');
+  const clientFraction = o.number('clientFraction', 1, { min: 0, max: 1, open: { min: true } });
+  const timeoutMs = o.number('timeoutMs', 30_000, { min: 1 });
+  const onRound = options.onRound;
+  const mo = o.nested('model', ['kind', 'hidden', 'hops', 'alpha']);
+  const model: FedModelSpec = {
+    kind: mo.oneOf('kind', ['gcn', 'appnp'] as const, 'gcn'),
+    hidden: mo.integer('hidden', 16, { min: 1 }),
+    hops: mo.integer('hops', 10, { min: 1, max: 64 }),
+    alpha: mo.number('alpha', 0.1, { min: 0, max: 1, open: { min: true } }),
+  };
+  const rng = o.rng();
+  const seed = rng.int(2 ** 24);
+  const hops = hopCount(model);
+  const rejected: RunServerResult['rejected'] = [];
+
+  const inbox: FedMessage[] = [];
+  const collect = async (
+    type: MessageType,
+    round: number,
+    phase: number,
+    from: readonly number[],
+  ): Promise<Map<number, FedMessage>> => {
+    const got = new Map<number, FedMessage>();
+    const want = new Set(from);
+    const take = (m: FedMessage) => {
+      if (typeof m.from !== 'number' || !want.has(m.from)) {
+        rejected.push({
+          from: typeof m.from === 'number' ? m.from : 'unknown',
+          reason: `unexpected ${m.type}`,
+        });
+      } else if (m.type === type && m.round === round && m.phase === phase && !got.has(m.from)) {
+        got.set(m.from, m);
+      } else if (m.round > round || (m.round === round && m.type !== type)) {
+        inbox.push(m);
+        return;
+      } else {
+        rejected.push({ from: m.from, reason: `stale ${m.type} of round ${m.round}` });
+      }
+    };
+    const queued = inbox.splice(0, inbox.length);
+    for (const m of queued) take(m);
+    const deadline = Date.now() + timeoutMs;
+    while (got.size < want.size) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      const m = await endpoint.receive(left);
+      if (m === undefined) break;
+      take(m);
+    }
+    return got;
+  };
+
+  // join
+  const hellos = await collect(
+    'hello',
+    0,
+    0,
+    Array.from({ length: numClients }, (_, i) => i),
+  );
+  const trainCount = new Map<number, number>();
+  const dims = new Set<string>();
+  let numFeatures = 0;
+  let numClasses = 0;
+  const layouts = new Map<number, Int32Array>();
+  for (const [c, m] of hellos) {
+    const counts = m.payload.find((e) => e.name === 'counts');
+    const layout = m.payload.find((e) => e.name === 'layout');
+    if (counts?.data.length !== 4 || layout?.data.length !== numClients * 2) {
+      rejected.push({ from: c, reason: 'malformed hello' });
+      continue;
+    }
+    trainCount.set(c, counts.data[1] as number);
+    dims.add(`${counts.data[2]}x${counts.data[3]}`);
+    numFeatures = counts.data[2] as number;
+    numClasses = counts.data[3] as number;
+    layouts.set(c, layout.data as Int32Array);
+  }
+  // a client's declared sends must match what its neighbours expect
+  for (const [c, lay] of layouts) {
+    for (let d = 0; d < numClients; d++) {
+      const other = layouts.get(d);
+      if (other !== undefined && lay[d * 2] !== other[c * 2 + 1]) {
+        rejected.push({ from: c, reason: `layout disagrees with client ${d}` });
+      }
+    }
+  }
+  const members = [...layouts.keys()].sort((a, b) => a - b);
+  const totalTrain = members.reduce((s, c) => s + trainCount.get(c)!, 0);
+
+  // parameters
+  if (dims.size !== 1) {
+    throw new LabInputError(
+      FN,
+      'clients',
+      'must agree on the feature and class counts',
+      [...dims].join(', '),
+    );
+  }
+  let params = initParams(model, numFeatures, numClasses, rng);
+  const records: RoundRecord[] = [];
+
+  for (let r = 0; r <= rounds; r++) {
+    const evalOnly = r === rounds;
+    const leftOut = new Set<number>();
+    const sampled = new Set(
+      clientFraction >= 1
+        ? members
+        : [...rng.sample(members.length, Math.max(1, Math.round(clientFraction * members.length)))].map(
+            (i) => members[i]!,
+          ),
+    );
+    for (const c of members) {
+      await endpoint.send({
+        type: 'round',
+        round: r,
+        from: 'server',
+        to: c,
+        phase: localSteps,
+        step: 0,
+        payload: [
+          ...Object.entries(params).map(([name, p]) => ({ name, shape: p.shape, data: p.data })),
+          {
+            name: 'settings',
+            shape: [14],
+            data: encodeSettings({
+              estimator,
+              model,
+              lr,
+              weightDecay,
+              dropout,
+              localSteps,
+              train: sampled.has(c),
+              evalOnly,
+              seed,
+              totalTrain,
+            }),
+          },
+        ],
+      });
+    }
+    const live = () => members.filter((c) => !leftOut.has(c));
+    const relay = async (type: 'repr' | 'grad', l: number) => {
+      const got = await collect(type, r, l, live());
+      for (const c of live()) if (!got.has(c)) leftOut.add(c);
+      const out = new Map<number, PayloadEntry[]>();
+      for (const [c, m] of got) {
+        const lay = layouts.get(c)!;
+        for (const e of m.payload) {
+          const d = Number(e.name.slice(5));
+          const rows = type === 'repr' ? lay[d * 2] : lay[d * 2 + 1];
+          if (!e.name.startsWith('rows:') || !layouts.has(d) || e.shape.length !== 2 || e.shape[0] !== rows) {
+            rejected.push({ from: c, reason: `${type} hop ${l}: bad entry '${e.name}'` });
+            leftOut.add(c);
+            continue;
+          }
+          if (!out.has(d)) out.set(d, []);
+          out.get(d)!.push({ name: `rows:${c}`, shape: e.shape, data: e.data });
+        }
+      }
+      for (const d of members) {
+        const entries = (out.get(d) ?? []).filter((e) => !leftOut.has(Number(e.name.slice(5))));
+        await endpoint.send({ type, round: r, from: 'server', to: d, phase: l, step: 0, payload: entries });
+      }
+    };
+    if (estimator === 'corrected' || estimator === 'naive') {
+      for (let l = 0; l < hops; l++) await relay('repr', l);
+      if (estimator === 'corrected') for (let l = hops - 1; l >= 0; l--) await relay('grad', l);
+    }
+    const metrics = await collect('metrics', r, 0, members);
+    const sums = new Float64Array(6);
+    for (const m of metrics.values()) {
+      const c = m.payload.find((e) => e.name === 'counts');
+      if (c?.data.length === 6) for (let i = 0; i < 6; i++) sums[i]! += c.data[i] as number;
+    }
+    const acc = (i: number) => (sums[i * 2 + 1]! > 0 ? sums[i * 2]! / sums[i * 2 + 1]! : 0);
+    const aggregated: number[] = [];
+    if (!evalOnly) {
+      const trainers = members.filter((c) => sampled.has(c) && trainCount.get(c)! > 0 && !leftOut.has(c));
+      const updates = await collect('update', r, 0, trainers);
+      const ok = [...updates].filter(([c, m]) => {
+        const valid = Object.entries(params).every(([name, p]) => {
+          const e = m.payload.find((x) => x.name === name);
+          return e !== undefined && e.data instanceof Float32Array && e.data.length === p.data.length;
+        });
+        if (!valid) {
+          rejected.push({ from: c, reason: 'malformed update' });
+          leftOut.add(c);
+        }
+        return valid;
+      });
+      for (const c of trainers) if (!updates.has(c)) leftOut.add(c);
+      const total = ok.reduce((s, [c]) => s + trainCount.get(c)!, 0);
+      if (estimator !== 'local' && total > 0) {
+        const next: typeof params = {};
+        for (const [name, p] of Object.entries(params)) {
+          const acc64 = new Float64Array(p.data.length);
+          for (const [c, m] of ok) {
+            const w = trainCount.get(c)! / total;
+            const e = m.payload.find((x) => x.name === name)!.data;
+            for (let i = 0; i < acc64.length; i++) acc64[i]! += w * (e[i] as number);
+          }
+          next[name] = { shape: p.shape, data: Float32Array.from(acc64) };
+        }
+        params = next;
+      }
+      aggregated.push(...ok.map(([c]) => c).sort((a, b) => a - b));
+    }
+    const record: RoundRecord = {
+      round: r,
+      trainAccuracy: acc(0),
+      valAccuracy: acc(1),
+      testAccuracy: acc(2),
+      aggregated,
+      leftOut: [...leftOut].sort((a, b) => a - b),
+    };
+    records.push(record);
+    await onRound?.(record);
+  }
+  for (const c of members) {
+    await endpoint.send({
+      type: 'stop',
+      round: rounds,
+      from: 'server',
+      to: c,
+      phase: 0,
+      step: 0,
+      payload: [],
+    });
+  }
+  const last = records[records.length - 1]!;
+  return {
+    rounds: records,
+    testAccuracy: last.testAccuracy,
+    valAccuracy: last.valAccuracy,
+    rejected,
+    params,
+  };
+}
+
+function initParams(
+  model: FedModelSpec,
+  numFeatures: number,
+  numClasses: number,
+  rng: Rng,
+): Record<string, { shape: number[]; data: Float32Array }> {
+  const init = rng.fork('init');
+  const h = model.hidden;
+  return {
+    W1: { shape: [numFeatures, h], data: Float32Array.from(glorotUniform([numFeatures, h], init)) },
+    b1: { shape: [h], data: new Float32Array(h) },
+    W2: { shape: [h, numClasses], data: Float32Array.from(glorotUniform([h, numClasses], init)) },
+    b2: { shape: [numClasses], data: new Float32Array(numClasses) },
+  };
 }
