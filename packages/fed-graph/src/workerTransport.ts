@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { LabFormatError, LabInputError, readOptions } from '@lab/core';
+import { type InitBackendOptions, LabFormatError, LabInputError, readOptions } from '@lab/core';
 import type { ClientData } from './clientData.js';
 import { MailboxEndpoint, optionalFunction, type RejectHandler } from './mailboxEndpoint.js';
 import { decodeMessage } from './messageCodec.js';
@@ -23,6 +23,8 @@ export interface WorkerTransportOptions {
   clients: readonly ClientData[];
   /** Passed to `runClient` in every worker (structured-cloned). */
   clientOptions?: RunClientOptions;
+  /** Backend each worker initialises with `initBackend` before `runClient` (default `{}`: auto, wasm in Node). */
+  backend?: InitBackendOptions;
   /**
    * The worker script (default: `dist/workerClient.js`, or `.cjs` from the CommonJS build, next
    * to this module, which runs `runClient`). Tests pass their own.
@@ -73,6 +75,7 @@ export function createWorkerTransport(options: WorkerTransportOptions): WorkerTr
   const o = readOptions(fn, options, [
     'clients',
     'clientOptions',
+    'backend',
     'workerScript',
     'onReject',
     'inspect',
@@ -109,6 +112,7 @@ export function createWorkerTransport(options: WorkerTransportOptions): WorkerTr
     onReject,
   };
   const clientOptions = o.raw('clientOptions');
+  const backend = o.raw('backend');
 
   const traffic = new Map<number, Record<MessageType, number>>(
     ids.map((id) => [
@@ -160,7 +164,7 @@ export function createWorkerTransport(options: WorkerTransportOptions): WorkerTr
       (data: ClientData, i: number) =>
         new Promise<WorkerClientOutcome>((resolve) => {
           const id = ids[i] as number;
-          const w = new Worker(script, { workerData: { address: id, data, clientOptions } });
+          const w = new Worker(script, { workerData: { address: id, data, clientOptions, backend } });
           workers.set(id, w);
           let outcome: WorkerClientOutcome | undefined;
           w.on('message', (value: unknown) => {
