@@ -1,3 +1,6 @@
 import { labTsup } from '../../tsup.base.js';
 
-export default labTsup({ external: ['@lab/core', '@tensorflow/tfjs-core', 'graphology', 'nats'] });
+export default labTsup({
+  entry: ['src/index.ts', 'src/workerClient.ts'],
+  external: ['@lab/core', '@tensorflow/tfjs-core', 'graphology', 'nats'],
+});

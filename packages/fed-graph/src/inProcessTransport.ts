@@ -1,5 +1,5 @@
 import { LabInputError, readOptions } from '@lab/core';
-import { checkAddress, MailboxEndpoint, type RejectHandler } from './mailboxEndpoint.js';
+import { checkAddress, MailboxEndpoint, optionalFunction, type RejectHandler } from './mailboxEndpoint.js';
 import { decodeMessage } from './messageCodec.js';
 import type { Address, FedMessage } from './messages.js';
 import type { Endpoint, Transport } from './transport.js';
@@ -108,15 +108,4 @@ export function createInProcessTransport(options?: InProcessTransportOptions): I
       early.clear();
     },
   };
-}
-
-/** A function option, or undefined. */
-export function optionalFunction(
-  fn: string,
-  arg: string,
-  v: unknown,
-): ((...args: never[]) => unknown) | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'function') throw new LabInputError(fn, arg, 'must be a function', v);
-  return v as (...args: never[]) => unknown;
 }

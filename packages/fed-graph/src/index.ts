@@ -20,6 +20,16 @@ export { savePartition } from './savePartition.js';
 export type { Address, FedMessage, MessageType, PayloadArray, PayloadEntry } from './messages.js';
 export { MESSAGE_TYPES, PAYLOADS } from './messages.js';
 export type { Endpoint, Transport } from './transport.js';
+export { decodeMessage, encodeMessage } from './messageCodec.js';
+export type { DecodeMessageOptions } from './messageCodec.js';
+export { createInProcessTransport } from './inProcessTransport.js';
+export type { InProcessTransport, InProcessTransportOptions } from './inProcessTransport.js';
+export { createWorkerTransport } from './workerTransport.js';
+export type { WorkerClientOutcome, WorkerTransport, WorkerTransportOptions } from './workerTransport.js';
+export { connectWorkerParent } from './workerEndpoint.js';
+export type { ConnectWorkerParentOptions } from './workerEndpoint.js';
+export { connectNats, createNatsTransport } from './natsTransport.js';
+export type { ConnectNatsOptions, NatsTransportOptions } from './natsTransport.js';
 
 // training (server and client roles, estimators, baselines)
 export { runClient } from './runClient.js';

@@ -146,3 +146,14 @@ export class MailboxEndpoint implements Endpoint {
     await this.#onClose?.();
   }
 }
+
+/** A function option, or undefined. */
+export function optionalFunction(
+  fn: string,
+  arg: string,
+  v: unknown,
+): ((...args: never[]) => unknown) | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'function') throw new LabInputError(fn, arg, 'must be a function', v);
+  return v as (...args: never[]) => unknown;
+}
