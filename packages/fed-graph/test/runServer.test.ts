@@ -7,7 +7,7 @@ import { TOL } from '@lab/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessTransport } from '../src/inProcessTransport.js';
-import { type Estimator } from '../src/protocolSettings.js';
+import type { Estimator } from '../src/protocolSettings.js';
 import { runClient } from '../src/runClient.js';
 import { type RunServerOptions, type RunServerResult, runServer } from '../src/runServer.js';
 import { clientsOf, toyGraph } from './toyGraph.js';
