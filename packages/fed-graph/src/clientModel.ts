@@ -143,23 +143,19 @@ export class ClientModel {
       [sendAll.length, 1],
     );
 
-    // features, row-normalised when non-negative (Kipf's preprocessing), kept sparse
+    // features as given (FedGCN's Cora recipe trains on the raw bag-of-words; with row-normalised
+    // features plain SGD at its learning rate fits far too slowly), kept sparse
     const f = data.numFeatures;
     const xr: number[] = [];
     const xc: number[] = [];
     const xv: number[] = [];
-    let nonNegative = true;
-    for (let i = 0; i < data.features.length; i++) if ((data.features[i] as number) < 0) nonNegative = false;
     for (let i = 0; i < n; i++) {
-      let sum = 0;
-      for (let j = 0; j < f; j++) sum += data.features[i * f + j] as number;
-      const s = nonNegative && sum > 0 ? 1 / sum : 1;
       for (let j = 0; j < f; j++) {
         const v = data.features[i * f + j] as number;
         if (v !== 0) {
           xr.push(i);
           xc.push(j);
-          xv.push(v * s);
+          xv.push(v);
         }
       }
     }
