@@ -33,7 +33,10 @@ export type { ConnectNatsOptions, NatsTransportOptions } from './natsTransport.j
 
 // training (server and client roles, estimators, baselines)
 export { runClient } from './runClient.js';
-export type { RunClientOptions, RunClientResult } from './runClient.js';
+export type { LocalStep, RunClientOptions, RunClientResult } from './runClient.js';
 export { runServer } from './runServer.js';
-export type { FedModelOptions, RoundRecord, RunServerOptions, RunServerResult } from './runServer.js';
+export type { RoundRecord, RunServerOptions, RunServerResult } from './runServer.js';
+export type { FedModelOptions } from './modelOptions.js';
+export { createBiasProbe } from './createBiasProbe.js';
+export type { BiasProbe, CreateBiasProbeOptions, RoundBias } from './createBiasProbe.js';
 export type { Estimator } from './protocolSettings.js';

@@ -19,12 +19,21 @@ export interface RoundSettings {
   train: boolean;
   /** The final evaluation round: exchange and metrics only. */
   evalOnly: boolean;
+  /**
+   * Whether representations (and, for `corrected`, their gradients) are exchanged this round;
+   * otherwise clients reuse the last ones received (the refresh period).
+   */
+  exchange: boolean;
   seed: number;
   /** Training nodes over all clients (the weights `w_k = n_k / totalTrain`). */
   totalTrain: number;
 }
 
-const LENGTH = 14;
+const LENGTH = 15;
+const LAYOUT = 2;
+
+/** Number of values in a `settings` payload. */
+export const SETTINGS_LENGTH = LENGTH;
 
 /** `settings` payload (float32) of a `round` message. */
 export function encodeSettings(s: RoundSettings): Float32Array {
@@ -42,7 +51,8 @@ export function encodeSettings(s: RoundSettings): Float32Array {
     s.evalOnly ? 1 : 0,
     s.seed,
     s.totalTrain,
-    1, // layout version
+    s.exchange ? 1 : 0,
+    LAYOUT,
   ]);
 }
 
@@ -50,7 +60,7 @@ export function encodeSettings(s: RoundSettings): Float32Array {
 export function decodeSettings(fn: string, v: Float32Array): RoundSettings {
   const bad = (what: string) =>
     new LabFormatError(fn, 'message', { source: "'round' payload 'settings'" }, what);
-  if (v.length !== LENGTH || v[13] !== 1) throw bad(`must be ${LENGTH} values of layout 1`);
+  if (v.length !== LENGTH || v[LENGTH - 1] !== LAYOUT) throw bad(`must be ${LENGTH} values of layout ${LAYOUT}`);
   const int = (i: number, min: number, max: number, name: string) => {
     const x = v[i] as number;
     if (!Number.isInteger(x) || x < min || x > max)
@@ -78,5 +88,6 @@ export function decodeSettings(fn: string, v: Float32Array): RoundSettings {
     evalOnly: int(10, 0, 1, 'evalOnly') === 1,
     seed: int(11, -(2 ** 24), 2 ** 24, 'seed'),
     totalTrain: int(12, 0, 2 ** 24, 'totalTrain'),
+    exchange: int(13, 0, 1, 'exchange') === 1,
   };
 }

@@ -3,13 +3,35 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ClientData } from './clientData.js';
 import { ClientModel, type FedParams, hopCount } from './clientModel.js';
 import type { FedMessage, PayloadEntry } from './messages.js';
-import { decodeSettings, type RoundSettings } from './protocolSettings.js';
+import { decodeSettings, type Estimator, type RoundSettings } from './protocolSettings.js';
 import type { Endpoint } from './transport.js';
+
+/** What {@link RunClientOptions.onLocalStep} sees before each local step. */
+export interface LocalStep {
+  round: number;
+  /** Local step `e` in `[0, localSteps)`. */
+  step: number;
+  client: number;
+  estimator: Estimator;
+  /** The client's parameters before this step (`W1`, `b1`, `W2`, `b2`, row-major copies). */
+  params: Record<string, Float32Array>;
+  /**
+   * The gradient this client's estimator uses at `params`, in global units (`w_k` times its own
+   * loss gradient, plus for `corrected` the received-gradient term), without dropout and weight
+   * decay, so it can be compared with the exact share of the full gradient.
+   */
+  gradient: Record<string, Float32Array>;
+}
 
 /** Options of {@link runClient}. */
 export interface RunClientOptions {
   /** How long to wait for the server's next message before leaving, ms (default 600000). */
   timeoutMs?: number;
+  /**
+   * Called before every local step with the parameters and the estimator's gradient (a
+   * diagnostic for simulations, e.g. {@link createBiasProbe}; costs one extra gradient per step).
+   */
+  onLocalStep?: (step: LocalStep) => void;
 }
 
 /** What a client did in a run. */
@@ -52,7 +74,8 @@ export async function runClient(
   data: ClientData,
   options: RunClientOptions = {},
 ): Promise<RunClientResult> {
-  const o = readOptions(FN, options, ['timeoutMs']);
+  const o = readOptions(FN, options, ['timeoutMs', 'onLocalStep']);
+  const onLocalStep = o.optionalFunction<(step: LocalStep) => void>('onLocalStep');
   const timeoutMs = o.number('timeoutMs', 600_000, { min: 1 });
   const me = data.id;
   const nTrain = countTrain(data);
@@ -83,6 +106,7 @@ export async function runClient(
   let model: ClientModel | undefined;
   let own: FedParams | undefined; // kept across rounds by the `local` baseline
   let stale: tf.Tensor2D[] = [];
+  let staleGrad: tf.Tensor2D[] = [];
   let roundsTrained = 0;
   let rejected = 0;
   const pending: FedMessage[] = [];
@@ -131,7 +155,13 @@ export async function runClient(
 
       // forward hops
       const halo: tf.Tensor2D[] = [];
-      if (mode === 'shared') {
+      if (mode === 'shared' && !s.exchange) {
+        for (let l = 0; l < hops; l++) {
+          const width = l === 0 && s.model.kind === 'gcn' ? s.model.hidden : data.numClasses;
+          const old = stale[l];
+          halo[l] = old !== undefined && old.shape[1] === width ? tf.clone(old) : tf.zeros([m.haloRows, width]);
+        }
+      } else if (mode === 'shared') {
         for (let l = 0; l < hops; l++) {
           const blocks = tf.tidy(() => {
             const b = m.forward(params, halo, l).boundary[l]!;
@@ -185,7 +215,13 @@ export async function runClient(
 
       // backward hops
       const gradIn: tf.Tensor2D[] = new Array(hops);
-      if (s.estimator === 'corrected') {
+      if (s.estimator === 'corrected' && !s.exchange) {
+        for (let l = 0; l < hops; l++) {
+          const width = halo[l]!.shape[1];
+          const old = staleGrad[l];
+          gradIn[l] = old !== undefined && old.shape[1] === width ? tf.clone(old) : tf.zeros([m.sendRows, width]);
+        }
+      } else if (s.estimator === 'corrected') {
         for (let l = hops - 1; l >= 0; l--) {
           const h = halo[l]!;
           const blocks = tf.tidy(() => {
@@ -230,6 +266,8 @@ export async function runClient(
           gradIn[l] = (parts.length > 0 ? tf.concat(parts, 0) : tf.zeros([0, width])) as tf.Tensor2D;
           tf.dispose(parts);
         }
+        tf.dispose(staleGrad);
+        staleGrad = gradIn.map((g) => tf.clone(g));
       }
 
       // metrics of the round's model
@@ -263,6 +301,18 @@ export async function runClient(
         const rng = createRng(`${s.seed}/dropout/${me}/${r}`);
         const useG = s.estimator === 'corrected';
         for (let e = 0; e < s.localSteps; e++) {
+          if (onLocalStep !== undefined) {
+            const snap = (t: Record<string, tf.Tensor>) =>
+              Object.fromEntries(PARAMS.map((k) => [k, t[k]!.dataSync().slice() as Float32Array]));
+            const gradient = tf.tidy(() => {
+              const { grads } = tf.variableGrads(
+                () => m.surrogate(vars, halo, useG ? gradIn : [], weight),
+                Object.values(vars),
+              );
+              return snap(Object.fromEntries(PARAMS.map((k) => [k, grads[vars[k].name]!])));
+            });
+            onLocalStep({ round: r, step: e, client: me, estimator: s.estimator, params: snap(vars), gradient });
+          }
           tf.tidy(() => {
             const mask = hiddenMask(rng, data.nodes.length, s.model.hidden, s.dropout);
             const { grads } = tf.variableGrads(() => {
@@ -301,6 +351,7 @@ export async function runClient(
     }
   } finally {
     tf.dispose(stale);
+    tf.dispose(staleGrad);
     if (own !== undefined) tf.dispose(Object.values(own));
     model?.dispose();
   }

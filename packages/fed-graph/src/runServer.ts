@@ -1,21 +1,11 @@
 import { glorotUniform, LabInputError, type Rng, readOptions, type SeedOptions } from '@lab/core';
 import type { FedModelSpec } from './clientModel.js';
 import { hopCount } from './clientModel.js';
+import { type FedModelOptions, MODEL_KEYS, readModelSpec } from './modelOptions.js';
+import { encodeMessage } from './messageCodec.js';
 import type { FedMessage, MessageType, PayloadEntry } from './messages.js';
-import { ESTIMATORS, type Estimator, encodeSettings } from './protocolSettings.js';
+import { ESTIMATORS, type Estimator, encodeSettings, SETTINGS_LENGTH } from './protocolSettings.js';
 import type { Endpoint } from './transport.js';
-
-/** Model options of {@link runServer}. */
-export interface FedModelOptions {
-  /** `'gcn'` (2-layer Kipf GCN, 2 hops) or `'appnp'` (2-layer MLP, then K propagation hops); default `'gcn'`. */
-  kind?: 'gcn' | 'appnp';
-  /** Hidden units (default 16). */
-  hidden?: number;
-  /** APPNP propagation steps K (default 10; ignored by GCN). */
-  hops?: number;
-  /** APPNP teleport probability (default 0.1). */
-  alpha?: number;
-}
 
 /** Options of {@link runServer} (the training settings, sent to every client). */
 export interface RunServerOptions extends SeedOptions {
@@ -23,8 +13,14 @@ export interface RunServerOptions extends SeedOptions {
   numClients: number;
   /** Communication rounds (default 100); a final evaluation round follows. */
   rounds?: number;
-  /** Local SGD steps per round E (default 3); representations are refreshed once per round. */
+  /** Local SGD steps per round E (default 3). */
   localSteps?: number;
+  /**
+   * Refresh period: representations (and their gradients) are exchanged in every
+   * `refreshEvery`-th round (rounds 0, P, 2P, ...) and in the final evaluation round; in between,
+   * clients reuse the last ones received (default 1: every round).
+   */
+  refreshEvery?: number;
   /** SGD learning rate (default 0.5). */
   lr?: number;
   /** L2 penalty on `W1`, gradient `weightDecay * W1` (default 5e-4). */
@@ -59,6 +55,16 @@ export interface RoundRecord {
   aggregated: number[];
   /** Clients left out of this round (timeout or a rejected message). */
   leftOut: number[];
+  /** Whether representations were exchanged in this round (see `refreshEvery`). */
+  exchanged: boolean;
+  /**
+   * Bytes on the wire this round, by message type: what each client sent (keyed by client id,
+   * as the server received it) and what the server sent.
+   */
+  traffic: {
+    fromClients: Record<string, Partial<Record<MessageType, number>>>;
+    fromServer: Partial<Record<MessageType, number>>;
+  };
 }
 
 /** What the server measured in a run. */
@@ -92,6 +98,7 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
     'numClients',
     'rounds',
     'localSteps',
+    'refreshEvery',
     'lr',
     'weightDecay',
     'dropout',
@@ -106,6 +113,7 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
   const numClients = o.integer('numClients', undefined, { min: 1 });
   const rounds = o.integer('rounds', 100, { min: 0 });
   const localSteps = o.integer('localSteps', 3, { min: 1 });
+  const refreshEvery = o.integer('refreshEvery', 1, { min: 1 });
   const lr = o.number('lr', 0.5, { min: 0, open: { min: true } });
   const weightDecay = o.number('weightDecay', 5e-4, { min: 0 });
   const dropout = o.number('dropout', 0.5, { min: 0, max: 1, open: { max: true } });
@@ -113,19 +121,20 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
   const clientFraction = o.number('clientFraction', 1, { min: 0, max: 1, open: { min: true } });
   const timeoutMs = o.number('timeoutMs', 30_000, { min: 1 });
   const onRound = options.onRound;
-  const mo = o.nested('model', ['kind', 'hidden', 'hops', 'alpha']);
-  const model: FedModelSpec = {
-    kind: mo.oneOf('kind', ['gcn', 'appnp'] as const, 'gcn'),
-    hidden: mo.integer('hidden', 16, { min: 1 }),
-    hops: mo.integer('hops', 10, { min: 1, max: 64 }),
-    alpha: mo.number('alpha', 0.1, { min: 0, max: 1, open: { min: true } }),
-  };
+  const model = readModelSpec(o.nested('model', MODEL_KEYS));
   const rng = o.rng();
   const seed = rng.int(2 ** 24);
   const hops = hopCount(model);
   const rejected: RunServerResult['rejected'] = [];
 
   const inbox: FedMessage[] = [];
+  let fromClients: RoundRecord['traffic']['fromClients'] = {};
+  const count = (m: FedMessage) => {
+    if (typeof m.from !== 'number') return;
+    fromClients[m.from] ??= {};
+    const t = fromClients[m.from]!;
+    t[m.type] = (t[m.type] ?? 0) + encodeMessage(m).byteLength;
+  };
   const collect = async (
     type: MessageType,
     round: number,
@@ -134,7 +143,8 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
   ): Promise<Map<number, FedMessage>> => {
     const got = new Map<number, FedMessage>();
     const want = new Set(from);
-    const take = (m: FedMessage) => {
+    const take = (m: FedMessage, queued = false) => {
+      if (!queued) count(m);
       if (typeof m.from !== 'number' || !want.has(m.from)) {
         rejected.push({
           from: typeof m.from === 'number' ? m.from : 'unknown',
@@ -150,7 +160,7 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
       }
     };
     const queued = inbox.splice(0, inbox.length);
-    for (const m of queued) take(m);
+    for (const m of queued) take(m, true);
     const deadline = Date.now() + timeoutMs;
     while (got.size < want.size) {
       const left = deadline - Date.now();
@@ -211,8 +221,11 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
   let params = initParams(model, numFeatures, numClasses, rng);
   const records: RoundRecord[] = [];
 
+  const sentBefore = () => ({ ...endpoint.traffic });
   for (let r = 0; r <= rounds; r++) {
     const evalOnly = r === rounds;
+    const exchange = evalOnly || r % refreshEvery === 0;
+    const serverStart = sentBefore();
     const leftOut = new Set<number>();
     const sampled = new Set(
       clientFraction >= 1
@@ -233,7 +246,7 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
           ...Object.entries(params).map(([name, p]) => ({ name, shape: p.shape, data: p.data })),
           {
             name: 'settings',
-            shape: [14],
+            shape: [SETTINGS_LENGTH],
             data: encodeSettings({
               estimator,
               model,
@@ -243,6 +256,7 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
               localSteps,
               train: sampled.has(c),
               evalOnly,
+              exchange,
               seed,
               totalTrain,
             }),
@@ -274,7 +288,7 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
         await endpoint.send({ type, round: r, from: 'server', to: d, phase: l, step: 0, payload: entries });
       }
     };
-    if (estimator === 'corrected' || estimator === 'naive') {
+    if (exchange && (estimator === 'corrected' || estimator === 'naive')) {
       for (let l = 0; l < hops; l++) await relay('repr', l);
       if (estimator === 'corrected') for (let l = hops - 1; l >= 0; l--) await relay('grad', l);
     }
@@ -324,8 +338,11 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
       testAccuracy: acc(2),
       aggregated,
       leftOut: [...leftOut].sort((a, b) => a - b),
+      exchanged: exchange,
+      traffic: { fromClients, fromServer: trafficSince(serverStart, endpoint.traffic) },
     };
     records.push(record);
+    fromClients = {};
     await onRound?.(record);
   }
   for (const c of members) {
@@ -363,4 +380,16 @@ function initParams(
     W2: { shape: [h, numClasses], data: Float32Array.from(glorotUniform([h, numClasses], init)) },
     b2: { shape: [numClasses], data: new Float32Array(numClasses) },
   };
+}
+
+function trafficSince(
+  before: Readonly<Record<MessageType, number>>,
+  now: Readonly<Record<MessageType, number>>,
+): Partial<Record<MessageType, number>> {
+  const out: Partial<Record<MessageType, number>> = {};
+  for (const [t, n] of Object.entries(now) as [MessageType, number][]) {
+    const d = n - (before[t] ?? 0);
+    if (d > 0) out[t] = d;
+  }
+  return out;
 }
