@@ -10,6 +10,8 @@ import type { LocalStep } from './runClient.js';
 export interface CreateBiasProbeOptions {
   /** The model the server trains (same options and defaults as `runServer`'s `model`). */
   model?: FedModelOptions;
+  /** Measure rounds `0, every, 2 * every, ...` only (default 1: every round); each costs about one fresh exchange per local step. */
+  every?: number;
 }
 
 /** Gradient bias of one round, relative to the exact full-graph gradient. */
@@ -83,8 +85,9 @@ interface Accumulator {
  * ```
  */
 export function createBiasProbe(clients: readonly ClientData[], options: CreateBiasProbeOptions = {}): BiasProbe {
-  const o = readOptions(FN, options, ['model']);
+  const o = readOptions(FN, options, ['model', 'every']);
   const spec = readModelSpec(o.nested('model', MODEL_KEYS));
+  const every = o.integer('every', 1, { min: 1 });
   if (!Array.isArray(clients) || clients.length === 0) {
     throw new LabInputError(FN, 'clients', 'must be a non-empty array of ClientData', clients);
   }
@@ -113,6 +116,7 @@ export function createBiasProbe(clients: readonly ClientData[], options: CreateB
   const onLocalStep = (step: LocalStep): void => {
     const k = index.get(step.client);
     if (k === undefined) throw new LabInputError(FN, 'step.client', 'must be one of the probed clients', step.client);
+    if (step.round % every !== 0) return;
     if (cached === undefined || !same(cached.theta, step.params)) {
       release();
       const m = models[0]!;

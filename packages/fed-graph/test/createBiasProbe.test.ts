@@ -21,13 +21,14 @@ const MODEL = { kind: 'gcn' as const, hidden: 8 };
 
 async function probed(
   options: Omit<RunServerOptions, 'numClients'>,
+  every = 1,
 ): Promise<{ result: RunServerResult; bias: RoundBias[]; sent: Record<MessageType, number>[] }> {
   const g = toyGraph(5);
   const rng = createRng(9);
   const numClients = 4;
   const assignment = Int32Array.from({ length: g.n }, () => rng.int(numClients));
   const clients = clientsOf(g, assignment, numClients);
-  const probe = createBiasProbe(clients, { model: options.model ?? MODEL });
+  const probe = createBiasProbe(clients, { model: options.model ?? MODEL, every });
   const transport = createInProcessTransport();
   const server = await transport.connect('server');
   const endpoints = await Promise.all(clients.map((c) => transport.connect(c.id)));
@@ -77,6 +78,13 @@ describe('createBiasProbe', () => {
     }
   });
 
+  it('every 2 measures the even rounds only, with the same numbers', async () => {
+    const opts = { rounds: 4, localSteps: 2, dropout: 0, lr: 0.1, estimator: 'corrected' as const };
+    const all = await probed(opts);
+    const even = await probed(opts, 2);
+    expect(even.bias).toEqual(all.bias.filter((b) => b.round % 2 === 0));
+  });
+
   it('refreshEvery 2: rows exchanged in even rounds only; the stale rounds are biased; traffic adds up', async () => {
     const { result, bias, sent } = await probed({
       rounds: 5,
@@ -118,5 +126,6 @@ describe('createBiasProbe', () => {
     ).toThrow(/createBiasProbe.*step\.client/);
     probe.dispose();
     expect(() => createBiasProbe([])).toThrow(/createBiasProbe.*clients/);
+    expect(() => createBiasProbe(clients, { every: 0 })).toThrow(/createBiasProbe.*every/);
   });
 });
