@@ -233,7 +233,7 @@ describe('privacy: no message carries a raw feature row or a label', () => {
         },
       };
     };
-    const { messages, secrets } = await tappedFederation('gcn', 'corrected', 11, leak);
+    const { result, messages, secrets } = await tappedFederation('gcn', 'corrected', 11, leak);
     const caught = messages.filter((m) => m.from === 0 && violations(m, secrets).length > 0);
     expect(caught.length).toBeGreaterThan(0);
     for (const m of caught) {
@@ -243,5 +243,13 @@ describe('privacy: no message carries a raw feature row or a label', () => {
       expect(found).toMatch(/has the feature width/);
       expect(found).toMatch(/contains the feature row of n\d+/);
     }
+    // and the server's guard does not relay it (wrong width): every other message is clean
+    expect(messages.filter((m) => m.from !== 0).flatMap((m) => violations(m, secrets))).toEqual([]);
+    const reasons = result.rejected.filter((x) => x.from === 0).map((x) => x.reason);
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons[0]).toMatch(
+      /^runServer: argument 'message' \(repr of round 0 hop 0, payload 'rows:\d'\) must have shape \[\d+, 8\]; got .*\[\d+, 12\]/,
+    );
+    for (const r of result.rounds.slice(0, -1)) expect(r.leftOut).toContain(0);
   });
 });
