@@ -179,7 +179,7 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
         inbox.push(m);
         return;
       } else {
-        rejected.push({ from: m.from, reason: `stale ${m.type} of round ${m.round}` });
+        reject(m.from, m, ['', `must not be stale (the server is at round ${round}, ${type} ${phase})`]);
       }
     };
     const queued = inbox.splice(0, inbox.length);
@@ -224,7 +224,7 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
       counts.data.some((v) => v < 0) ||
       layout.data.some((v) => v < 0)
     ) {
-      rejected.push({ from: c, reason: 'malformed hello' });
+      reject(c, m, ['', `must carry int32 counts [4] and layout [${numClients}, 2], all >= 0`]);
       continue;
     }
     trainCount.set(c, counts.data[1] as number);

@@ -219,7 +219,7 @@ describe('runServer guard: a rogue client is rejected with a reason and does not
       name: 'an update tagged with the previous round (stale; then a timeout)',
       phase: 'update',
       rogue: (m, send) => send(isAt(m, 'update') ? { ...m, round: BAD - 1 } : m),
-      reason: /^stale update of round 0$/,
+      reason: /\(update of round 0\) must not be stale \(the server is at round 1, (metrics|update) 0\)/,
     },
     {
       name: 'a duplicate update',
