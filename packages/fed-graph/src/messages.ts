@@ -62,19 +62,22 @@ export interface FedMessage {
 }
 
 /**
- * Payload names each message type may carry (the privacy guard's allow-list). `param:*` means
- * any model parameter name. `repr`/`grad` rows are `[boundary nodes, width]` with the width of
- * the hop's representation (never the raw feature width F for the first hop of a model whose
- * first stage is a projection); `layout` is the int32 `[numClients, 2]` table of how many own
- * nodes each other client needs (column 0) and how many of its nodes this client needs
- * (column 1); `counts` is int32 `[numNodes, numTrain]` (hello) or `[correct, total]` per split
+ * Payload names each message type may carry (the privacy guard's allow-list; `runServer` rejects
+ * a client message with any other name). `param:*` means any model parameter name (`W1`, `b1`,
+ * `W2`, `b2`); `rows:*` means `rows:` and a client id (a client sends `rows:<receiver>`, the
+ * server relays it as `rows:<sender>`); `settings` is the float32 settings vector of a `round`.
+ * `repr`/`grad` rows are `[boundary nodes, width]` with the width of the hop's representation
+ * (never the raw feature width F for the first hop of a model whose first stage is a
+ * projection); `layout` is the int32 `[numClients, 2]` table of how many own nodes each other
+ * client needs (column 0) and how many of its nodes this client needs (column 1); `counts` is
+ * int32 `[numNodes, numTrain, numFeatures, numClasses]` (hello) or `[correct, total]` per split
  * (metrics, shape `[3, 2]`: train, val, test); `trainCount` is int32 `[1]`.
  */
 export const PAYLOADS: Readonly<Record<MessageType, readonly string[]>> = {
   hello: ['layout', 'counts'],
-  round: ['param:*'],
-  repr: ['rows'],
-  grad: ['rows'],
+  round: ['param:*', 'settings'],
+  repr: ['rows:*'],
+  grad: ['rows:*'],
   update: ['param:*', 'trainCount'],
   metrics: ['counts', 'loss'],
   stop: [],

@@ -38,7 +38,7 @@ export interface RunClientOptions {
 export interface RunClientResult {
   /** Rounds this client trained in. */
   roundsTrained: number;
-  /** Messages it received and ignored (wrong round or phase, malformed payload). */
+  /** Messages it received and ignored, or rows it treated as missing (wrong shape, non-finite values). */
   rejected: number;
 }
 
@@ -55,8 +55,8 @@ function entry(message: FedMessage, name: string): PayloadEntry | undefined {
  * 1. `round`: the global parameters and the settings (estimator, model, lr, local steps ...);
  * 2. forward hops (estimators `corrected` and `naive`): sends the hidden representations of its
  *    boundary nodes for each neighbour client (pre-scaled by `d^-1/2`, relayed by the server) and
- *    receives its halo rows; rows that do not arrive in time are the last ones received (zeros at
- *    first);
+ *    receives its halo rows; rows that do not arrive in time, or arrive wrongly shaped or with
+ *    non-finite values, are the last ones received (zeros at first);
  * 3. backward hops (`corrected`): sends the gradient of its objective w.r.t. each received block,
  *    from the last hop to the first, and receives the gradients of the others' objectives w.r.t.
  *    its own boundary rows;
@@ -196,7 +196,8 @@ export async function runClient(
               e !== undefined &&
               e.shape[0] === rows &&
               e.shape[1] === width &&
-              e.data instanceof Float32Array
+              e.data instanceof Float32Array &&
+              allFinite(e.data)
             ) {
               return tf.tensor2d(e.data, [rows, width]);
             }
@@ -256,7 +257,8 @@ export async function runClient(
               e !== undefined &&
               e.shape[0] === rows &&
               e.shape[1] === width &&
-              e.data instanceof Float32Array
+              e.data instanceof Float32Array &&
+              allFinite(e.data)
             ) {
               return tf.tensor2d(e.data, [rows, width]);
             }
@@ -364,6 +366,11 @@ function offsetOf(sizes: readonly number[], i: number): number {
   return o;
 }
 
+function allFinite(v: Float32Array): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
+  return true;
+}
+
 function countTrain(data: ClientData): number {
   let n = 0;
   for (let i = 0; i < data.nodes.length; i++) if (data.split[i] === 1 && (data.labels[i] as number) >= 0) n++;
@@ -395,13 +402,18 @@ function readParams(msg: FedMessage, data: ClientData, s: RoundSettings): FedPar
   for (const k of PARAMS) {
     const e = entry(msg, k);
     const shape = shapes[k];
-    if (e === undefined || !(e.data instanceof Float32Array) || e.shape.join(',') !== shape.join(',')) {
+    if (
+      e === undefined ||
+      !(e.data instanceof Float32Array) ||
+      e.shape.join(',') !== shape.join(',') ||
+      !allFinite(e.data)
+    ) {
       tf.dispose(Object.values(out));
       throw new LabFormatError(
         FN,
         'message',
         { source: `'round' payload '${k}'` },
-        `must be float32 [${shape.join(', ')}]`,
+        `must be float32 [${shape.join(', ')}] with finite values`,
       );
     }
     out[k] = tf.tensor(e.data, shape);

@@ -1,9 +1,16 @@
-import { glorotUniform, LabInputError, type Rng, readOptions, type SeedOptions } from '@lab/core';
+import {
+  glorotUniform,
+  LabFormatError,
+  LabInputError,
+  type Rng,
+  readOptions,
+  type SeedOptions,
+} from '@lab/core';
 import type { FedModelSpec } from './clientModel.js';
 import { hopCount } from './clientModel.js';
-import { type FedModelOptions, MODEL_KEYS, readModelSpec } from './modelOptions.js';
 import { encodeMessage } from './messageCodec.js';
-import type { FedMessage, MessageType, PayloadEntry } from './messages.js';
+import { type FedMessage, type MessageType, PAYLOADS, type PayloadEntry } from './messages.js';
+import { type FedModelOptions, MODEL_KEYS, readModelSpec } from './modelOptions.js';
 import { ESTIMATORS, type Estimator, encodeSettings, SETTINGS_LENGTH } from './protocolSettings.js';
 import type { Endpoint } from './transport.js';
 
@@ -74,7 +81,11 @@ export interface RunServerResult {
   /** Test accuracy of the final model. */
   testAccuracy: number;
   valAccuracy: number;
-  /** Messages rejected (wrong round or phase, wrong shape, unknown sender). */
+  /**
+   * Messages rejected, with the reason: wrong round or phase, a duplicate, a payload name outside
+   * {@link PAYLOADS}, a wrong dtype or shape, a non-finite value, an unknown sender. Reasons of
+   * malformed payloads are `LabFormatError` messages (`runServer: argument 'message' (...) must ...`).
+   */
   rejected: { from: number | 'unknown'; reason: string }[];
   /** Final global parameters (`W1`, `b1`, `W2`, `b2`), row-major. */
   params: Record<string, { shape: number[]; data: Float32Array }>;
@@ -126,6 +137,12 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
   const seed = rng.int(2 ** 24);
   const hops = hopCount(model);
   const rejected: RunServerResult['rejected'] = [];
+  /** Records a rejected message of client `from` with a named reason (a `LabFormatError` message). */
+  const reject = (from: number, m: FedMessage, [place, expected, actual]: Problem) => {
+    const hop = m.type === 'repr' || m.type === 'grad' ? ` hop ${m.phase}` : '';
+    const source = `${m.type} of round ${m.round}${hop}${place}`;
+    rejected.push({ from, reason: new LabFormatError(FN, 'message', { source }, expected, actual).message });
+  };
 
   const inbox: FedMessage[] = [];
   let fromClients: RoundRecord['traffic']['fromClients'] = {};
@@ -142,30 +159,52 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
     from: readonly number[],
   ): Promise<Map<number, FedMessage>> => {
     const got = new Map<number, FedMessage>();
+    /** Senders whose message for this phase was rejected here: they are not waited for. */
+    const failed = new Set<number>();
     const want = new Set(from);
     const take = (m: FedMessage, queued = false) => {
       if (!queued) count(m);
+      const current = m.type === type && m.round === round && m.phase === phase;
       if (typeof m.from !== 'number' || !want.has(m.from)) {
         rejected.push({
           from: typeof m.from === 'number' ? m.from : 'unknown',
           reason: `unexpected ${m.type}`,
         });
-      } else if (m.type === type && m.round === round && m.phase === phase && !got.has(m.from)) {
-        got.set(m.from, m);
-      } else if (m.round > round || (m.round === round && m.type !== type)) {
+      } else if (m.round > round) {
+        // no honest client can be ahead of the server's round
+        reject(m.from, m, ['', `must be of round ${round} or earlier (the current round)`, m.round]);
+        if (m.type === type) failed.add(m.from);
+      } else if (current && (got.has(m.from) || failed.has(m.from))) {
+        reject(m.from, m, ['', 'must be sent once per phase (this is a duplicate)']);
+        got.delete(m.from);
+        failed.add(m.from);
+      } else if (current) {
+        const foreign = m.payload.find((e) => !payloadAllowed(m.type, e.name));
+        if (foreign === undefined) got.set(m.from, m);
+        else {
+          reject(m.from, m, [`, payload '${foreign.name}'`, `must be named as PAYLOADS.${m.type} allows`]);
+          failed.add(m.from);
+        }
+      } else if (m.round === round && m.type !== type) {
         inbox.push(m);
         return;
       } else {
-        rejected.push({ from: m.from, reason: `stale ${m.type} of round ${m.round}` });
+        reject(m.from, m, ['', `must not be stale (the server is at round ${round}, ${type} ${phase})`]);
       }
     };
     const queued = inbox.splice(0, inbox.length);
     for (const m of queued) take(m, true);
     const deadline = Date.now() + timeoutMs;
-    while (got.size < want.size) {
+    while (got.size + failed.size < want.size) {
       const left = deadline - Date.now();
       if (left <= 0) break;
       const m = await endpoint.receive(left);
+      if (m === undefined) break;
+      take(m);
+    }
+    // what is already queued (a duplicate sent right after the first copy) is judged in this phase
+    for (let i = 0; i < MAX_DRAIN; i++) {
+      const m = await endpoint.receive(0);
       if (m === undefined) break;
       take(m);
     }
@@ -187,8 +226,15 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
   for (const [c, m] of hellos) {
     const counts = m.payload.find((e) => e.name === 'counts');
     const layout = m.payload.find((e) => e.name === 'layout');
-    if (counts?.data.length !== 4 || layout?.data.length !== numClients * 2) {
-      rejected.push({ from: c, reason: 'malformed hello' });
+    if (
+      !(counts?.data instanceof Int32Array) ||
+      !(layout?.data instanceof Int32Array) ||
+      counts.data.length !== 4 ||
+      layout.data.length !== numClients * 2 ||
+      counts.data.some((v) => v < 0) ||
+      layout.data.some((v) => v < 0)
+    ) {
+      reject(c, m, ['', `must carry int32 counts [4] and layout [${numClients}, 2], all >= 0`]);
       continue;
     }
     trainCount.set(c, counts.data[1] as number);
@@ -269,13 +315,23 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
       const got = await collect(type, r, l, live());
       for (const c of live()) if (!got.has(c)) leftOut.add(c);
       const out = new Map<number, PayloadEntry[]>();
+      const width = l === 0 && model.kind === 'gcn' ? model.hidden : numClasses;
       for (const [c, m] of got) {
         const lay = layouts.get(c)!;
+        const need = (d: number) => (type === 'repr' ? lay[d * 2]! : lay[d * 2 + 1]!);
+        const missing = members.find((d) => need(d) > 0 && !m.payload.some((e) => e.name === `rows:${d}`));
+        if (missing !== undefined) {
+          reject(c, m, [`, payload 'rows:${missing}'`, 'must be present (the layout declares those rows)']);
+          leftOut.add(c);
+        }
         for (const e of m.payload) {
           const d = Number(e.name.slice(5));
-          const rows = type === 'repr' ? lay[d * 2] : lay[d * 2 + 1];
-          if (!e.name.startsWith('rows:') || !layouts.has(d) || e.shape.length !== 2 || e.shape[0] !== rows) {
-            rejected.push({ from: c, reason: `${type} hop ${l}: bad entry '${e.name}'` });
+          const bad =
+            !e.name.startsWith('rows:') || !layouts.has(d) || d === c
+              ? (['', 'must be addressed to another member'] as Problem)
+              : checkFloat32(e, [need(d), width]);
+          if (bad !== undefined) {
+            reject(c, m, [`, payload '${e.name}'${bad[0]}`, bad[1], bad[2]]);
             leftOut.add(c);
             continue;
           }
@@ -303,17 +359,16 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
     if (!evalOnly) {
       const trainers = members.filter((c) => sampled.has(c) && trainCount.get(c)! > 0 && !leftOut.has(c));
       const updates = await collect('update', r, 0, trainers);
-      const ok = [...updates].filter(([c, m]) => {
-        const valid = Object.entries(params).every(([name, p]) => {
-          const e = m.payload.find((x) => x.name === name);
-          return e !== undefined && e.data instanceof Float32Array && e.data.length === p.data.length;
+      const ok = [...updates]
+        .sort(([a], [b]) => a - b)
+        .filter(([c, m]) => {
+          const problem = updateProblem(m, params, trainCount.get(c)!);
+          if (problem !== undefined) {
+            reject(c, m, problem);
+            leftOut.add(c);
+          }
+          return problem === undefined;
         });
-        if (!valid) {
-          rejected.push({ from: c, reason: 'malformed update' });
-          leftOut.add(c);
-        }
-        return valid;
-      });
       for (const c of trainers) if (!updates.has(c)) leftOut.add(c);
       const total = ok.reduce((s, [c]) => s + trainCount.get(c)!, 0);
       if (estimator !== 'local' && total > 0) {
@@ -364,6 +419,48 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
     rejected,
     params,
   };
+}
+
+/** Where a payload is wrong, what it must be, what it was: the parts of a `LabFormatError`. */
+type Problem = [place: string, expected: string, actual?: unknown];
+
+const PARAM_NAMES = new Set(['W1', 'b1', 'W2', 'b2']);
+/** Most already-queued messages read after a phase's last expected one (against a flooding sender). */
+const MAX_DRAIN = 1024;
+
+/** Whether a payload named `name` may be in a message of type `type` (see {@link PAYLOADS}). */
+function payloadAllowed(type: MessageType, name: string): boolean {
+  return PAYLOADS[type].some((a) =>
+    a === 'param:*' ? PARAM_NAMES.has(name) : a === 'rows:*' ? /^rows:\d{1,10}$/.test(name) : a === name,
+  );
+}
+
+/** Why `e` is not a float32 array of `shape` with finite values (undefined when it is). */
+function checkFloat32(e: PayloadEntry, shape: readonly number[]): Problem | undefined {
+  if (!(e.data instanceof Float32Array)) return ['', 'must be float32', 'int32'];
+  if (e.shape.length !== shape.length || e.shape.some((d, i) => d !== shape[i])) {
+    return ['', `must have shape [${shape.join(', ')}]`, `[${e.shape.join(', ')}]`];
+  }
+  const i = e.data.findIndex((v) => !Number.isFinite(v));
+  return i < 0 ? undefined : ['', 'must hold finite values', `${e.data[i]} at element ${i}`];
+}
+
+/** Why an `update` cannot be aggregated (undefined when it can). */
+function updateProblem(
+  m: FedMessage,
+  params: Record<string, { shape: number[] }>,
+  trainCount: number,
+): Problem | undefined {
+  for (const [name, p] of Object.entries(params)) {
+    const e = m.payload.find((x) => x.name === name);
+    const bad = e === undefined ? (['', 'must be present'] as Problem) : checkFloat32(e, p.shape);
+    if (bad !== undefined) return [`, payload '${name}'`, bad[1], bad[2]];
+  }
+  const t = m.payload.find((x) => x.name === 'trainCount');
+  if (t !== undefined && !(t.data instanceof Int32Array && t.data.length === 1 && t.data[0] === trainCount)) {
+    return [", payload 'trainCount'", `must be int32 [1] holding the hello's count ${trainCount}`, t.data[0]];
+  }
+  return undefined;
 }
 
 function initParams(
