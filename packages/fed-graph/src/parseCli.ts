@@ -42,7 +42,7 @@ export interface CliPartitionCommand {
 }
 
 /** `--help` of the tool or of one command: print `text` and exit 0. */
-export interface CliHelp {
+interface CliHelp {
   command: 'help';
   text: string;
 }
@@ -326,6 +326,13 @@ function readFlags(c: CommandName, args: string[]): Map<string, string | number>
   for (const f of flags) options[f.name] = { type: 'string' };
   const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
   const values = new Map<string, string | number>();
+  // --help wins over any other mistake on the line
+  if (
+    tokens.some(
+      (t) => t.kind === 'option' && (t.rawName === '--help' || t.rawName === '-h') && t.value === undefined,
+    )
+  )
+    return 'help';
   const known = `one of ${flags.map((f) => `--${f.name}`).join(', ')}, --help`;
   for (const t of tokens) {
     if (t.kind === 'option-terminator')
@@ -334,8 +341,7 @@ function readFlags(c: CommandName, args: string[]): Map<string, string | number>
       throw new LabInputError(fn, 'argv', `must contain flags only (${known})`, t.value);
     }
     if (t.name === 'help' && t.rawName === '--help') {
-      if (t.value !== undefined) throw new LabInputError(fn, '--help', 'takes no value', t.value);
-      return 'help';
+      throw new LabInputError(fn, '--help', 'takes no value', t.value);
     }
     const f = t.rawName.startsWith('--') ? byName.get(t.name) : undefined;
     if (f === undefined) throw new LabInputError(fn, t.rawName, `is not a flag of '${fn}': must be ${known}`);
