@@ -108,6 +108,12 @@ const FLAGS = {
       help: 'local SGD steps per round (default 3)',
     },
     {
+      name: 'refresh-every',
+      kind: { type: 'int', min: 1 },
+      meta: 'P',
+      help: 'rounds between exchanges of representations (default 1)',
+    },
+    {
       name: 'lr',
       kind: { type: 'num', min: 0, openMin: true },
       meta: 'X',
@@ -398,10 +404,11 @@ export function parseCli(argv: readonly string[]): CliCommand {
     const options: CliServerCommand['options'] = { numClients: num('clients') };
     const plain: [
       string,
-      'rounds' | 'localSteps' | 'lr' | 'weightDecay' | 'dropout' | 'clientFraction' | 'timeoutMs' | 'seed',
+      'rounds' | 'localSteps' | 'refreshEvery' | 'lr' | 'weightDecay' | 'dropout' | 'clientFraction' | 'timeoutMs' | 'seed',
     ][] = [
       ['rounds', 'rounds'],
       ['local-steps', 'localSteps'],
+      ['refresh-every', 'refreshEvery'],
       ['lr', 'lr'],
       ['weight-decay', 'weightDecay'],
       ['dropout', 'dropout'],
