@@ -39,7 +39,7 @@ export function decodeClientDataAs(fn: string, arg: string, value: unknown, opti
   const n = u32(6);
   const L = u32(7);
   const R = u32(8);
-  if (numClients < 2) bad('header.numClients', 'must be >= 2', numClients);
+  if (numClients < 1) bad('header.numClients', 'must be >= 1', numClients);
   if (id >= numClients) bad('header.id', `must be below numClients (${numClients})`, id);
   if (numFeatures < 1) bad('header.numFeatures', 'must be >= 1', numFeatures);
   if (numClasses > 0x7fffffff) bad('header.numClasses', 'must be below 2^31', numClasses);

@@ -56,7 +56,7 @@ function isUint(v: unknown): v is number {
 export function encodeClientData(data: ClientData): Uint8Array {
   if (data === null || typeof data !== 'object') fail('data', 'must be a ClientData object', data);
   const { id, numClients, numFeatures, numClasses, nodes, features, labels, split, localEdges, remoteEdges } = data;
-  if (!isUint(numClients) || numClients < 2) fail('data.numClients', 'must be an integer >= 2', numClients);
+  if (!isUint(numClients) || numClients < 1) fail('data.numClients', 'must be an integer >= 1', numClients);
   if (!isUint(id) || id >= numClients) fail('data.id', `must be an integer in [0, ${numClients})`, id);
   if (!isUint(numFeatures) || numFeatures < 1) fail('data.numFeatures', 'must be an integer >= 1', numFeatures);
   if (!isUint(numClasses)) fail('data.numClasses', 'must be an integer >= 0', numClasses);

@@ -214,7 +214,7 @@ const FLAGS = {
       help: 'graph folder (nodes.csv, edges.csv, features.txt)',
       required: true,
     },
-    { name: 'clients', kind: { type: 'int', min: 2 }, meta: 'N', help: 'number of clients', required: true },
+    { name: 'clients', kind: { type: 'int', min: 1 }, meta: 'N', help: 'number of clients (1: the centralised baseline)', required: true },
     {
       name: 'method',
       kind: { type: 'enum', choices: ['louvain', 'random', 'dirichlet'] },

@@ -213,9 +213,9 @@ describe('parseCli', () => {
         /one of wasm, cpu/,
       ],
       [
-        ['partition', '--graph', 'g', '--clients', '1', '--method', 'random', '--out', 'o'],
+        ['partition', '--graph', 'g', '--clients', '0', '--method', 'random', '--out', 'o'],
         '--clients',
-        />= 2/,
+        />= 1/,
       ],
       [['partition', '--graph', 'g', '--clients', '2', '--out', 'o'], '--method', /is required/],
       [

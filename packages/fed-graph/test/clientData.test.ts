@@ -59,6 +59,11 @@ describe('encodeClientData / decodeClientData', () => {
       expect(plain(c)).toEqual(before);
     }
   });
+  it('round trips the one-client partition (the centralised baseline as a process)', () => {
+    const whole = partitionGraph(smallGraph(30, 0.15, 11), { numClients: 1, method: 'random' }).clients[0]!;
+    expect(whole.remoteEdges.local).toHaveLength(0);
+    expect(plain(decodeClientData(encodeClientData(whole)))).toEqual(plain(whole));
+  });
   it('accepts a Buffer and an odd-offset subarray', () => {
     const bytes = encodeClientData(client);
     expect(plain(decodeClientData(Buffer.from(bytes)))).toEqual(plain(client));
@@ -97,7 +102,7 @@ describe('encodeClientData / decodeClientData', () => {
     expectFormat(withU32(bytes, 0, 0x12345678), /header\.magic/);
     expectFormat(withU32(bytes, 1, 2), /header\.version/);
     expectFormat(withU32(bytes, 2, 3), /header\.id/);
-    expectFormat(withU32(bytes, 3, 1), /header\.numClients/);
+    expectFormat(withU32(bytes, 3, 0), /header\.numClients/);
     expectFormat(withU32(bytes, 4, 0), /header\.numFeatures/);
     expectFormat(withU32(bytes, 6, 0xffffffff), /header/);
     expectFormat(withU32(bytes, 7, 0x7fffffff), /header/);
