@@ -88,4 +88,26 @@ describe('runServer + runClient (in-process)', () => {
       expect(r.leftOut).toContain(1);
     }
   });
+
+  it('client sampling: clientFraction 0.5 aggregates 2 of 4 clients per round, seeded, and every client still exchanges', async () => {
+    const opts = { rounds: 6, localSteps: 1, seed: 4, clientFraction: 0.5 };
+    const a = await federate(4, opts);
+    const b = await federate(4, opts);
+    expect(maxDiff(a, b)).toBe(0);
+    const training = a.rounds.slice(0, -1);
+    for (const r of training) {
+      expect(r.aggregated).toHaveLength(2);
+      expect(r.leftOut).toEqual([]);
+      // every client sends its boundary rows, trained or not; only the sampled send updates
+      for (let c = 0; c < 4; c++) {
+        const t = r.traffic.fromClients[c] ?? {};
+        expect((t.repr ?? 0) > 0).toBe(true);
+        expect((t.update ?? 0) > 0).toBe(r.aggregated.includes(c));
+      }
+    }
+    // the sample changes between rounds
+    expect(new Set(training.map((r) => r.aggregated.join(','))).size).toBeGreaterThan(1);
+    const all = await federate(4, { ...opts, clientFraction: 1 });
+    expect(maxDiff(a, all)).toBeGreaterThan(0);
+  });
 });
