@@ -240,6 +240,8 @@ async function main(): Promise<void> {
         val: meanStd(c.val),
         bytesPerRound: meanStd(c.bytesPerRound).mean,
         seconds: meanStd(c.seconds).mean,
+        /** Test accuracy of the global model per round, first seed. */
+        curve: c.curve,
         lr: k === 'centralised' ? lrFor('centralised', 'random') : lrFor(k.split('/')[2] as Method, k.split('/')[0] as PartitionMethod),
       };
     }
