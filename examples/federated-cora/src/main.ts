@@ -13,9 +13,15 @@ import {
   svgLineChart,
 } from '@lab/example-kit';
 import { writeReport } from '@lab/example-kit';
-import { type Estimator, type GraphPartition, partitionGraph, type RoundBias } from '@lab/fed-graph';
+import {
+  type Estimator,
+  type GraphPartition,
+  hasNatsServer,
+  partitionGraph,
+  type RoundBias,
+  startNatsServer,
+} from '@lab/fed-graph';
 import { type FederateOutcome, federate, type TransportKind } from './federate.js';
-import { hasNatsServer, startNatsServer } from './nats.js';
 import { fmtMeanStd, meanStd } from './stats.js';
 
 type Method = 'centralised' | Estimator;

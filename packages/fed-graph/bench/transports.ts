@@ -20,9 +20,9 @@ import { createNatsTransport } from '../src/natsTransport.js';
 import { partitionGraph } from '../src/partitionGraph.js';
 import { runClient } from '../src/runClient.js';
 import { type RunServerOptions, runServer } from '../src/runServer.js';
-import type { Endpoint } from '../src/transport.js';
+import { hasNatsServer, startNatsServer } from '../src/startNatsServer.js';
+import type { Endpoint, Transport } from '../src/transport.js';
 import { createWorkerTransport } from '../src/workerTransport.js';
-import { hasNatsServer, startNatsServer } from '../test/natsServer.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a, i) => !(a === '--' && i === 0)),
@@ -91,13 +91,13 @@ async function measure(
   };
 }
 
-async function inProcess(clients: ClientData[]): Promise<Row> {
-  const t = createInProcessTransport();
+/** In-process and NATS parties all run in this thread: connect every party, run, measure. */
+async function sameThread(kind: 'in-process' | 'nats', t: Transport, clients: ClientData[]): Promise<Row> {
   const server = await t.connect('server');
   const eps = await Promise.all(clients.map((c) => t.connect(c.id)));
   const runs = Promise.all(clients.map((c, i) => runClient(eps[i]!, c, { timeoutMs })));
   const row = await measure(
-    'in-process',
+    kind,
     clients.length,
     server,
     () => sum([server, ...eps].map((e) => e.traffic)),
@@ -106,6 +106,10 @@ async function inProcess(clients: ClientData[]): Promise<Row> {
   await t.close();
   return row;
 }
+
+const inProcess = (clients: ClientData[]) => sameThread('in-process', createInProcessTransport(), clients);
+const nats = (url: string, clients: ClientData[]) =>
+  sameThread('nats', createNatsTransport(url, { run: `bench-${clients.length}` }), clients);
 
 const workerScript = new URL('../dist/workerClient.js', import.meta.url);
 async function worker(clients: ClientData[]): Promise<Row> {
@@ -114,22 +118,6 @@ async function worker(clients: ClientData[]): Promise<Row> {
   const traffic = () => sum([server.traffic, ...clients.map((c) => t.trafficOf(c.id))]);
   const row = await measure('worker', clients.length, server, traffic, t.outcomes);
   for (const o of await t.outcomes) if (o.error !== undefined) log(`  worker client ${o.id}: ${o.error}`);
-  await t.close();
-  return row;
-}
-
-async function nats(url: string, clients: ClientData[]): Promise<Row> {
-  const t = createNatsTransport(url, { run: `bench-${clients.length}` });
-  const server = await t.connect('server');
-  const eps = await Promise.all(clients.map((c) => t.connect(c.id)));
-  const runs = Promise.all(clients.map((c, i) => runClient(eps[i]!, c, { timeoutMs })));
-  const row = await measure(
-    'nats',
-    clients.length,
-    server,
-    () => sum([server, ...eps].map((e) => e.traffic)),
-    runs,
-  );
   await t.close();
   return row;
 }

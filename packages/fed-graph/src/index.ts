@@ -30,6 +30,8 @@ export { connectWorkerParent } from './workerEndpoint.js';
 export type { ConnectWorkerParentOptions } from './workerEndpoint.js';
 export { connectNats, createNatsTransport } from './natsTransport.js';
 export type { ConnectNatsOptions, NatsTransportOptions } from './natsTransport.js';
+export { hasNatsServer, startNatsServer } from './startNatsServer.js';
+export type { NatsServerHandle } from './startNatsServer.js';
 
 // training (server and client roles, estimators, baselines)
 export { runClient } from './runClient.js';

@@ -16,7 +16,7 @@ import { parseCli } from '../src/parseCli.js';
 import { partitionGraph } from '../src/partitionGraph.js';
 import { runClient } from '../src/runClient.js';
 import { type RunServerOptions, type RunServerResult, runServer } from '../src/runServer.js';
-import { hasNatsServer, type NatsServerHandle, startNatsServer } from './natsServer.js';
+import { hasNatsServer, type NatsServerHandle, startNatsServer } from '../src/startNatsServer.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(pkgDir, 'dist', 'cli.js');

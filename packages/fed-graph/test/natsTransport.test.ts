@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../src/messageCodec.js';
 import type { FedMessage } from '../src/messages.js';
 import { connectNats, createNatsTransport } from '../src/natsTransport.js';
-import { hasNatsServer, type NatsServerHandle, startNatsServer } from './natsServer.js';
+import { hasNatsServer, type NatsServerHandle, startNatsServer } from '../src/startNatsServer.js';
 
 const installed = hasNatsServer();
 if (!installed)

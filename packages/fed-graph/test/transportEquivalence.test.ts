@@ -13,7 +13,7 @@ import { runClient } from '../src/runClient.js';
 import { type RunServerOptions, type RunServerResult, runServer } from '../src/runServer.js';
 import type { Transport } from '../src/transport.js';
 import { createWorkerTransport } from '../src/workerTransport.js';
-import { hasNatsServer, type NatsServerHandle, startNatsServer } from './natsServer.js';
+import { hasNatsServer, type NatsServerHandle, startNatsServer } from '../src/startNatsServer.js';
 import { clientsOf, toyGraph } from './toyGraph.js';
 
 const workerScript = new URL('../dist/workerClient.js', import.meta.url);

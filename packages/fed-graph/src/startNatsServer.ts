@@ -1,8 +1,11 @@
-// Starts a private nats-server on a free loopback port for the NATS transport tests, and stops it.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
 
-/** Whether `nats-server` is on PATH (Debian: `apt-get install -y nats-server`). */
+/**
+ * Whether `nats-server` is on PATH (Debian: `apt-get install -y nats-server`).
+ *
+ * @see Wu, Zhang, Li, Yang, Li, "Graph Federated Learning with Hidden Representation Sharing", arXiv 2212.12158.
+ */
 export function hasNatsServer(): boolean {
   try {
     execFileSync('nats-server', ['--version'], { stdio: 'ignore' });
@@ -12,7 +15,7 @@ export function hasNatsServer(): boolean {
   }
 }
 
-/** A running nats-server. */
+/** A running nats-server started by {@link startNatsServer}. */
 export interface NatsServerHandle {
   url: string;
   port: number;
@@ -41,7 +44,24 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** Starts `nats-server -a 127.0.0.1 -p PORT` on a free port (or `port`) and waits until it accepts connections. */
+/**
+ * Starts a private `nats-server -a 127.0.0.1 -p PORT` on a free loopback port (or `port`) and
+ * waits until it accepts connections (Node only; for local experiments, tests and benchmarks of
+ * the NATS transport; a deployment runs its own server). `stop()` ends it.
+ *
+ * @throws Error when nats-server is missing, exits, or does not accept connections within 10 s.
+ * @see Wu, Zhang, Li, Yang, Li, "Graph Federated Learning with Hidden Representation Sharing", arXiv 2212.12158.
+ * @example
+ * ```ts
+ * if (hasNatsServer()) {
+ *   const nats = await startNatsServer();
+ *   const transport = createNatsTransport(nats.url, { run: 'doc' });
+ *   const client = await transport.connect(0);
+ *   await transport.close();
+ *   await nats.stop();
+ * }
+ * ```
+ */
 export async function startNatsServer(port?: number): Promise<NatsServerHandle> {
   const p = port ?? (await freePort());
   const child: ChildProcess = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(p)], { stdio: 'ignore' });
