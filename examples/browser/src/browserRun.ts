@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 /** The example's folder and its build output. */
 export const exampleDir = fileURLToPath(new URL('..', import.meta.url));
 export const distDir = join(exampleDir, 'dist');
-export const PANELS = ['geodesics', 'forecast', 'edog'] as const;
+const PANELS = ['geodesics', 'forecast', 'edog'] as const;
 
 /** Builds the page into dist/ with vite.config.ts (Vite's JS API; only errors are printed). */
 export async function buildPage(): Promise<void> {
@@ -44,14 +44,21 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-/** Serves `root` on 127.0.0.1 at a free port (GET only, no directory listings). */
-export async function serveStatic(root: string): Promise<{ url: string; close: () => Promise<void> }> {
+/**
+ * Serves `root` on 127.0.0.1 at a free port (GET only, no directory listings). `hide` answers 404
+ * for the paths it matches (the test uses it to withhold the wasm binaries).
+ */
+export async function serveStatic(
+  root: string,
+  options: { hide?: RegExp } = {},
+): Promise<{ url: string; close: () => Promise<void> }> {
   const base = resolve(root);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path));
     if (
       req.method !== 'GET' ||
+      options.hide?.test(path) === true ||
       (file !== base && !file.startsWith(base + sep)) ||
       !existsSync(file) ||
       !statSync(file).isFile()

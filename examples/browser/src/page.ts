@@ -60,7 +60,14 @@ async function main(): Promise<void> {
   // stubbed by vite.config.ts for now); wasm and cpu come with @lab/core.
   if (requested === 'webgl' || requested === 'auto') await import('@tensorflow/tfjs-backend-webgl');
   // The wasm binaries are copied into dist/wasm/ at build time (vite.config.ts).
-  const backend = await initBackend({ backend: requested, wasmPaths: new URL('wasm/', location.href).href });
+  let backend: Awaited<ReturnType<typeof initBackend>>;
+  try {
+    backend = await initBackend({ backend: requested, wasmPaths: new URL('wasm/', location.href).href });
+  } catch (err) {
+    backendEl.dataset.status = 'error';
+    backendEl.textContent = `FAILED: ${err instanceof Error ? err.message : String(err)}`;
+    throw err;
+  }
   const label = `${backend.backend}${backend.simd ? ' (SIMD)' : ''}${backend.threads ? ' (threads)' : ''}`;
   backendEl.dataset.backend = backend.backend;
   backendEl.dataset.simd = String(backend.simd);

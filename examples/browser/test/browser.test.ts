@@ -73,5 +73,16 @@ describe.skipIf(chromium === null)(
       const node = await runEdogPanel({ ...EDOG_DEFAULTS, seed: SEED });
       expect(page.results.edog).toEqual(viaJson(node));
     }, 120_000);
+
+    it('fails loudly, on the page, when the wasm binaries are not served', async () => {
+      const server = await serveStatic(distDir, { hide: /\.wasm$/ });
+      try {
+        await expect(runPage(server.url, { executablePath: chromium!, timeoutMs: 60_000 })).rejects.toThrow(
+          /Backend: FAILED: initBackend: no backend could be initialised \(wasm:/,
+        );
+      } finally {
+        await server.close();
+      }
+    }, 90_000);
   },
 );
