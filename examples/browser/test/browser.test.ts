@@ -14,11 +14,19 @@ import {
   runPage,
   serveStatic,
 } from '../src/browserRun.js';
-import { EDOG_DEFAULTS, runEdogPanel } from '../src/panels/edog.js';
-import { FORECAST_DEFAULTS, runForecastPanel } from '../src/panels/forecast.js';
-import { GEODESICS_DEFAULTS, runGeodesicsPanel } from '../src/panels/geodesics.js';
+import { EDOG_DEFAULTS, type EdogPanelResult, runEdogPanel } from '../src/panels/edog.js';
+import { FORECAST_DEFAULTS, type ForecastPanelResult, runForecastPanel } from '../src/panels/forecast.js';
+import { GEODESICS_DEFAULTS, type GeodesicsPanelResult, runGeodesicsPanel } from '../src/panels/geodesics.js';
 
 const SEED = 0;
+/**
+ * webgl vs wasm, relative (lengths, MSE, MAE) or absolute (coverage, AUC). The wasm page equals
+ * Node exactly (same wasm binary, same kernels), but webgl runs its own float32 shader kernels
+ * (float16 on some GPUs) with different summation orders; the GP-LVM fit, Adam steps and
+ * Dijkstra amplify those last-bit differences (seen here: 6e-4 on a geodesic length, 1e-8 on the
+ * MSE, identical AUC), so this only checks that webgl computes the same thing, not the same bits.
+ */
+const WEBGL_TOL = 0.02;
 const chromium = findChromium();
 if (chromium === null) {
   console.warn(
@@ -84,5 +92,46 @@ describe.skipIf(chromium === null)(
         await server.close();
       }
     }, 90_000);
+
+    // Long test: software WebGL (SwiftShader, no GPU) took about a minute here, for one comparison.
+    it.runIf(process.env.LAB_LONG_TESTS)(
+      'webgl (where Chromium offers it) agrees with wasm within WEBGL_TOL',
+      async (ctx) => {
+        const server = await serveStatic(distDir);
+        let gl: PageRun;
+        try {
+          gl = await runPage(`${server.url}?seed=${SEED}&backend=webgl`, {
+            executablePath: chromium!,
+            timeoutMs: 120_000,
+          });
+        } catch (err) {
+          // No GPU and no software WebGL in this Chromium: nothing to compare.
+          if (/no backend could be initialised \(webgl:/.test(String(err))) {
+            ctx.skip('webgl unavailable in this Chromium');
+          }
+          throw err;
+        } finally {
+          await server.close();
+        }
+        expect(gl.backend).toBe('webgl');
+        const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+        const g = gl.results.geodesics as GeodesicsPanelResult;
+        const w = page.results.geodesics as GeodesicsPanelResult;
+        g.pairs.forEach((p, k) => {
+          expect(rel(p.riemannianLength, w.pairs[k]!.riemannianLength)).toBeLessThan(WEBGL_TOL);
+          expect(rel(p.finslerLength, w.pairs[k]!.finslerLength)).toBeLessThan(WEBGL_TOL);
+        });
+        const f = gl.results.forecast as ForecastPanelResult;
+        const fw = page.results.forecast as ForecastPanelResult;
+        expect(rel(f.testMse, fw.testMse)).toBeLessThan(WEBGL_TOL);
+        expect(rel(f.testMae, fw.testMae)).toBeLessThan(WEBGL_TOL);
+        expect(Math.abs(f.testCoverage - fw.testCoverage)).toBeLessThan(WEBGL_TOL);
+        const e = gl.results.edog as EdogPanelResult;
+        const ew = page.results.edog as EdogPanelResult;
+        expect(e.edges).toBe(ew.edges);
+        expect(Math.abs(e.auc - ew.auc)).toBeLessThan(WEBGL_TOL);
+      },
+      150_000,
+    );
   },
 );
