@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Consumer check: what a user who installs the published packages from npm gets.
+# Packs every public package (`pnpm pack`, which rewrites `workspace:` ranges), installs the
+# tarballs with npm into a fresh temporary project (tfjs-core, graphology and the tools from the
+# npm registry; the optional backends are not installed), then checks:
+#   1. an ESM script and 2. a CJS script calling each package's main API run in Node;
+#   3. `tsc --noEmit` (strict, skipLibCheck false) of a consumer using every package's types, once
+#      with module/moduleResolution nodenext (ESM .ts and CJS .cts files, so both the .d.ts and the
+#      .d.cts are checked) and once with moduleResolution bundler;
+#   4. an ESM browser entry bundles with esbuild (--platform=browser, no externals) with none of
+#      the optional tfjs backends installed, and 5. with @tensorflow/tfjs-backend-webgl installed
+#      and `import '@lab/core/webgl'`.
+# Run after `pnpm build`. Prints each check; exits non-zero on the first failure.
+# KEEP=1 keeps the temporary folder (its path is printed).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+PNPM="npx --yes pnpm@10.34.9"
+work=$(mktemp -d -t lab-consumer-XXXXXX)
+cleanup() { if [ "${KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi; }
+trap cleanup EXIT
+
+say() { echo "consumer-check: $*"; }
+# Versions the workspace pins (one version of each dependency across the workspace, sherif).
+ver() { node -e "
+const fs = require('fs');
+for (const d of fs.readdirSync('$root/packages')) {
+  const p = JSON.parse(fs.readFileSync('$root/packages/' + d + '/package.json', 'utf8'));
+  for (const k of ['devDependencies', 'dependencies']) if (p[k] && p[k]['$1'] && /^[0-9]/.test(p[k]['$1'])) { console.log(p[k]['$1']); process.exit(0); }
+}
+const r = JSON.parse(fs.readFileSync('$root/package.json', 'utf8')).devDependencies['$1'];
+if (r) { console.log(r); process.exit(0); }
+process.exit(1);"; }
+TFJS=$(ver @tensorflow/tfjs-core)
+GRAPHOLOGY=$(ver graphology)
+GRAPHOLOGY_TYPES=$(ver graphology-types)
+TYPESCRIPT=$(ver typescript)
+TYPES_NODE=$(ver @types/node)
+ESBUILD=0.28.2
+
+# 1. Pack every public package.
+mkdir -p "$work/tarballs" "$work/app"
+public=()
+for dir in "$root"/packages/*/; do
+  if [ "$(node -p "require('${dir}package.json').private === true")" = true ]; then continue; fi
+  name=$(node -p "require('${dir}package.json').name")
+  public+=("$name")
+  (cd "$dir" && $PNPM pack --pack-destination "$work/tarballs" >/dev/null)
+done
+say "packed ${#public[@]} public packages: ${public[*]}"
+for t in "$work"/tarballs/*.tgz; do
+  if tar -xOzf "$t" package/package.json | grep -q '"workspace:'; then
+    echo "consumer-check: FAIL $(basename "$t") still has a workspace: range" >&2
+    exit 1
+  fi
+done
+
+# 2. A fresh project, installed with npm from the tarballs and the registry.
+cd "$work/app"
+cat >package.json <<'EOF'
+{ "name": "lab-consumer", "private": true, "version": "0.0.0", "type": "module" }
+EOF
+say "npm install (tarballs, @tensorflow/tfjs-core@$TFJS, graphology@$GRAPHOLOGY, typescript@$TYPESCRIPT, esbuild@$ESBUILD)"
+npm install --no-audit --no-fund --loglevel=error \
+  "$work"/tarballs/*.tgz "@tensorflow/tfjs-core@$TFJS" "graphology@$GRAPHOLOGY" \
+  "graphology-types@$GRAPHOLOGY_TYPES" "typescript@$TYPESCRIPT" "@types/node@$TYPES_NODE" "esbuild@$ESBUILD" >/dev/null
+for opt in webgl webgpu; do
+  if [ -e "node_modules/@tensorflow/tfjs-backend-$opt" ]; then
+    echo "consumer-check: FAIL the optional @tensorflow/tfjs-backend-$opt was installed" >&2
+    exit 1
+  fi
+done
+
+# Each package's main API, written once as TypeScript-compatible JS (the ESM script, the browser
+# entry and the type-checked file share it).
+cat >api.mjs <<'EOF'
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng, graphArrays, initBackend } from '@lab/core';
+import { partitionGraph } from '@lab/fed-graph';
+import { contextualSbm, randomAttack } from '@lab/graph-defense';
+import { dtlnModel, estimateModel, systems } from '@lab/micronpu-sim';
+import { ratioSplit } from '@lab/pattern-forecast';
+import { expectedNorm } from '@lab/riemann-latent';
+import { polynomialDecay } from '@lab/sparse-quant';
+EOF
+cat >checks.txt <<'EOF'
+  const b = await initBackend();
+  const rng = createRng(1);
+  const t = tf.tensor1d([1, 2, 3]);
+  const sum = tf.sum(t).dataSync()[0];
+  t.dispose();
+  const graph = contextualSbm({ nodes: 60, classes: 3, avgDegree: 4, homophily: 0.8, featureDim: 8, featureSignal: 1, seed: 1 });
+  const attacked = randomAttack(graph, { rate: 0.1, seed: 1 });
+  const arrays = graphArrays(attacked.graph);
+  const report = estimateModel(dtlnModel({ seed: 1 }), systems['u55-high-end']);
+  const split = ratioSplit(1000, { lookback: 96 });
+  const norm = expectedNorm({ dim: 3, variance: 1, meanSquaredNorm: 4 });
+  const schedule = polynomialDecay({ finalSparsity: 0.75, beginStep: 0, endStep: 20, frequency: 5 });
+EOF
+cat >result.txt <<'EOF'
+  return {
+    backend: b.backend,
+    reason: b.reason,
+    random: rng.next() >= 0,
+    sum,
+    nodes: arrays.numNodes,
+    latency: report.totals.latencySeconds > 0,
+    train: split.train.end > 0,
+    norm: Math.round(norm * 1e4) / 1e4,
+    sparsity: schedule.finalSparsity,
+  };
+EOF
+node_checks=$(cat checks.txt)
+node_result=$(cat result.txt)
+expected='{"backend":"wasm","reason":"auto: the default in Node","random":true,"sum":6,"nodes":60,"latency":true,"train":true,"norm":2.4942,"sparsity":0.75,"clients":2}'
+
+# 3. ESM in Node.
+{
+  cat api.mjs
+  echo "async function main() {"
+  echo "$node_checks"
+  echo "  const { clients } = partitionGraph(graph, { numClients: 2, method: 'random', seed: 0 });"
+  echo "$node_result" | sed 's/^  };$/    clients: clients.length,\n  };/'
+  echo "}"
+  echo "console.log(JSON.stringify(await main()));"
+} >esm.mjs
+say "ESM script (node esm.mjs): every package's main API"
+out=$(node esm.mjs | tail -n 1)
+[ "$out" = "$expected" ] || { echo "consumer-check: FAIL ESM: got $out, expected $expected" >&2; exit 1; }
+say "  ok $out"
+
+# 4. CJS in Node.
+{
+  sed -E "s/^import \* as ([a-z]+) from ('[^']+');/const \1 = require(\2);/; s/^import \{ (.*) \} from ('[^']+');/const { \1 } = require(\2);/" api.mjs
+  echo "async function main() {"
+  echo "$node_checks"
+  echo "  const { clients } = partitionGraph(graph, { numClients: 2, method: 'random', seed: 0 });"
+  echo "$node_result" | sed 's/^  };$/    clients: clients.length,\n  };/'
+  echo "}"
+  echo "main().then((r) => console.log(JSON.stringify(r)));"
+} >cjs.cjs
+say "CJS script (node cjs.cjs): the same through require()"
+out=$(node cjs.cjs | tail -n 1)
+[ "$out" = "$expected" ] || { echo "consumer-check: FAIL CJS: got $out, expected $expected" >&2; exit 1; }
+say "  ok"
+
+# 5. Types, skipLibCheck false, strict.
+mkdir -p types
+{
+  cat api.mjs
+  echo "import type { InitBackendResult, LabeledGraph } from '@lab/core';"
+  echo "export async function main(): Promise<Record<string, unknown>> {"
+  echo "$node_checks"
+  echo "  const typed: InitBackendResult = b;"
+  echo "  const g: LabeledGraph = attacked.graph;"
+  echo "  void typed; void g;"
+  echo "  const { clients } = partitionGraph(graph, { numClients: 2, method: 'random', seed: 0 });"
+  echo "  void clients;"
+  echo "$node_result"
+  echo "}"
+} >types/esm.ts
+# The same imports from a CommonJS file (.cts): resolved through the `require` condition, so
+# the packages' .d.cts files are what is checked.
+{
+  sed -E "s/^import \* as ([a-z]+) from ('[^']+');/import \1 = require(\2);/" api.mjs
+  echo "import type { LabeledGraph } from '@lab/core';"
+  echo "export async function main(): Promise<Record<string, unknown>> {"
+  echo "$node_checks"
+  echo "  const g: LabeledGraph = attacked.graph;"
+  echo "  void g;"
+  echo "  const { clients } = partitionGraph(graph, { numClients: 2, method: 'random', seed: 0 });"
+  echo "  void clients;"
+  echo "$node_result"
+  echo "}"
+} >types/cjs.cts
+cat >tsconfig.nodenext.json <<'EOF'
+{
+  "compilerOptions": {
+    "target": "es2022", "module": "nodenext", "moduleResolution": "nodenext", "strict": true,
+    "skipLibCheck": false, "noEmit": true, "lib": ["es2022", "dom"]
+  },
+  "files": ["types/esm.ts", "types/cjs.cts"]
+}
+EOF
+cat >tsconfig.bundler.json <<'EOF'
+{
+  "compilerOptions": {
+    "target": "es2022", "module": "esnext", "moduleResolution": "bundler", "strict": true,
+    "skipLibCheck": false, "noEmit": true, "lib": ["es2022", "dom"]
+  },
+  "files": ["types/esm.ts"]
+}
+EOF
+say "tsc --noEmit, strict, skipLibCheck false, module nodenext (types/esm.ts -> .d.ts, types/cjs.cts -> .d.cts)"
+npx --no-install tsc -p tsconfig.nodenext.json
+say "  ok"
+say "tsc --noEmit, strict, skipLibCheck false, moduleResolution bundler"
+npx --no-install tsc -p tsconfig.bundler.json
+say "  ok"
+
+# 6. Browser bundles with esbuild, nothing external. fed-graph is Node-only (worker threads, NATS).
+browser_entry() {
+  echo "$1"
+  grep -v "@lab/fed-graph" api.mjs
+  echo "export async function main() {"
+  echo "$node_checks"
+  echo "$node_result"
+  echo "}"
+}
+browser_entry "" >browser.mjs
+say "esbuild --bundle --platform=browser (no externals), no optional backend installed"
+npx --no-install esbuild browser.mjs --bundle --platform=browser --format=esm --log-level=warning --outfile=out/browser.js
+if grep -q "tfjs-backend-webgl\|tfjs-backend-webgpu" out/browser.js; then
+  echo "consumer-check: FAIL the browser bundle references an optional backend" >&2
+  exit 1
+fi
+say "  ok ($(wc -c <out/browser.js) bytes)"
+
+say "npm install @tensorflow/tfjs-backend-webgl@$TFJS; esbuild an entry importing '@lab/core/webgl'"
+npm install --no-audit --no-fund --loglevel=error "@tensorflow/tfjs-backend-webgl@$TFJS" >/dev/null
+browser_entry "import '@lab/core/webgl';" >browser-webgl.mjs
+npx --no-install esbuild browser-webgl.mjs --bundle --platform=browser --format=esm --log-level=warning --outfile=out/browser-webgl.js
+grep -q "MathBackendWebGL" out/browser-webgl.js || {
+  echo "consumer-check: FAIL the webgl bundle does not contain the webgl backend" >&2
+  exit 1
+}
+say "  ok ($(wc -c <out/browser-webgl.js) bytes, contains the webgl backend)"
+say "all checks passed"
