@@ -47,12 +47,25 @@ for dir in "$root"/packages/*/; do
   (cd "$dir" && $PNPM pack --pack-destination "$work/tarballs" >/dev/null)
 done
 say "packed ${#public[@]} public packages: ${public[*]}"
+# What the npm page shows: no workspace: ranges, one repository URL, no relative README links.
+REPO_URL=git+https://github.com/lab-ml/lab.git
 for t in "$work"/tarballs/*.tgz; do
-  if tar -xOzf "$t" package/package.json | grep -q '"workspace:'; then
+  manifest=$(tar -xOzf "$t" package/package.json)
+  if grep -q '"workspace:' <<<"$manifest"; then
     echo "consumer-check: FAIL $(basename "$t") still has a workspace: range" >&2
     exit 1
   fi
+  url=$(node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")).repository; console.log(r && r.url && r.directory ? r.url : "")' <<<"$manifest")
+  if [ "$url" != "$REPO_URL" ]; then
+    echo "consumer-check: FAIL $(basename "$t"): repository.url '$url' (with directory) should be $REPO_URL" >&2
+    exit 1
+  fi
+  if tar -xOzf "$t" package/README.md | grep -nE '\]\((\.\.?/)' >&2; then
+    echo "consumer-check: FAIL $(basename "$t"): README has relative links (they break on npm; use $REPO_URL's https URL)" >&2
+    exit 1
+  fi
 done
+say "packed manifests: no workspace: ranges, repository $REPO_URL with directory, no relative README links"
 
 # 2. A fresh project, installed with npm from the tarballs and the registry.
 cd "$work/app"
