@@ -7,9 +7,10 @@
 #   3. `tsc --noEmit` (strict, skipLibCheck false) of a consumer using every package's types, once
 #      with module/moduleResolution nodenext (ESM .ts and CJS .cts files, so both the .d.ts and the
 #      .d.cts are checked) and once with moduleResolution bundler;
-#   4. an ESM browser entry bundles with esbuild (--platform=browser, no externals) with none of
-#      the optional tfjs backends installed, and 5. with @tensorflow/tfjs-backend-webgl installed
-#      and `import '@lab/core/webgl'`.
+#   4. an ESM browser entry bundles with esbuild (--platform=browser, no externals), Vite (the
+#      workspace's, production build) and webpack (target web) with none of the optional tfjs
+#      backends installed, and 5. the same three with @tensorflow/tfjs-backend-webgl installed and
+#      `import '@lab/core/webgl'` (the bundle must then contain the webgl backend factory).
 # Run after `pnpm build`. Prints each check; exits non-zero on the first failure.
 # KEEP=1 keeps the temporary folder (its path is printed).
 set -euo pipefail
@@ -36,6 +37,9 @@ GRAPHOLOGY_TYPES=$(ver graphology-types)
 TYPESCRIPT=$(ver typescript)
 TYPES_NODE=$(ver @types/node)
 ESBUILD=0.28.2
+WEBPACK=5.112.2
+# Vite as the workspace installs it (through vitest), so the check downloads no second copy.
+VITE=$(node -e "const p = require('path'); const v = require('fs').realpathSync('$root/node_modules/vitest'); console.log(p.dirname(require.resolve('vite/package.json', { paths: [v] })))")
 
 # 1. Pack every public package.
 mkdir -p "$work/tarballs" "$work/app"
@@ -72,10 +76,11 @@ cd "$work/app"
 cat >package.json <<'EOF'
 { "name": "lab-consumer", "private": true, "version": "0.0.0", "type": "module" }
 EOF
-say "npm install (tarballs, @tensorflow/tfjs-core@$TFJS, graphology@$GRAPHOLOGY, typescript@$TYPESCRIPT, esbuild@$ESBUILD)"
+say "npm install (tarballs, @tensorflow/tfjs-core@$TFJS, graphology@$GRAPHOLOGY, typescript@$TYPESCRIPT, esbuild@$ESBUILD, webpack@$WEBPACK)"
 npm install --no-audit --no-fund --loglevel=error \
   "$work"/tarballs/*.tgz "@tensorflow/tfjs-core@$TFJS" "graphology@$GRAPHOLOGY" \
-  "graphology-types@$GRAPHOLOGY_TYPES" "typescript@$TYPESCRIPT" "@types/node@$TYPES_NODE" "esbuild@$ESBUILD" >/dev/null
+  "graphology-types@$GRAPHOLOGY_TYPES" "typescript@$TYPESCRIPT" "@types/node@$TYPES_NODE" "esbuild@$ESBUILD" \
+  "webpack@$WEBPACK" >/dev/null
 for opt in webgl webgpu; do
   if [ -e "node_modules/@tensorflow/tfjs-backend-$opt" ]; then
     echo "consumer-check: FAIL the optional @tensorflow/tfjs-backend-$opt was installed" >&2
@@ -210,7 +215,42 @@ say "tsc --noEmit, strict, skipLibCheck false, moduleResolution bundler"
 npx --no-install tsc -p tsconfig.bundler.json
 say "  ok"
 
-# 6. Browser bundles with esbuild, nothing external. fed-graph is Node-only (worker threads, NATS).
+# 6. Browser bundles, nothing external. fed-graph is Node-only (worker threads, NATS).
+cat >vite-build.mjs <<EOF
+import { build } from '$VITE/dist/node/index.js';
+const [input, out] = process.argv.slice(2);
+await build({
+  root: process.cwd(), logLevel: 'warn', configFile: false,
+  build: { outDir: 'out/' + out, emptyOutDir: true, minify: false, rollupOptions: { input } },
+});
+EOF
+cat >webpack-build.cjs <<'EOF'
+const path = require('path');
+const webpack = require('webpack');
+const [entry, out] = process.argv.slice(2);
+webpack(
+  {
+    mode: 'production', target: 'web', entry: path.resolve(entry), devtool: false,
+    optimization: { minimize: false }, performance: { hints: false },
+    output: { path: path.resolve('out', out), filename: 'main.js' },
+  },
+  (err, stats) => {
+    if (err || stats.hasErrors()) {
+      console.error(err ?? stats.toString({ all: false, errors: true }));
+      process.exit(1);
+    }
+    if (stats.hasWarnings()) console.warn(stats.toString({ all: false, warnings: true }));
+  },
+);
+EOF
+# An app calls main(): bundlers keep what it reaches (an entry's exports alone may be dropped).
+bundle_all() { # entry-module label
+  printf "import { main } from './%s';\nmain().then((r) => console.log(r));\n" "$1" >"app-$2.mjs"
+  npx --no-install esbuild "app-$2.mjs" --bundle --platform=browser --format=esm --log-level=warning --outfile="out/esbuild-$2/main.js"
+  node vite-build.mjs "app-$2.mjs" "vite-$2"
+  node webpack-build.cjs "app-$2.mjs" "webpack-$2"
+}
+webgl_factory() { grep -rlF 'new MathBackendWebGL()' "out/$1" >/dev/null; }
 browser_entry() {
   echo "$1"
   grep -v "@lab/fed-graph" api.mjs
@@ -220,21 +260,25 @@ browser_entry() {
   echo "}"
 }
 browser_entry "" >browser.mjs
-say "esbuild --bundle --platform=browser (no externals), no optional backend installed"
-npx --no-install esbuild browser.mjs --bundle --platform=browser --format=esm --log-level=warning --outfile=out/browser.js
-if grep -q "tfjs-backend-webgl\|tfjs-backend-webgpu" out/browser.js; then
-  echo "consumer-check: FAIL the browser bundle references an optional backend" >&2
-  exit 1
-fi
-say "  ok ($(wc -c <out/browser.js) bytes)"
+say "browser bundles, no externals, no optional backend installed: esbuild --platform=browser, vite build, webpack --target web"
+bundle_all browser.mjs none
+for b in esbuild vite webpack; do
+  if grep -rq "tfjs-backend-webgl\|tfjs-backend-webgpu" "out/$b-none" || webgl_factory "$b-none"; then
+    echo "consumer-check: FAIL the $b bundle references an optional backend" >&2
+    exit 1
+  fi
+done
+say "  ok (esbuild $(wc -c <out/esbuild-none/main.js) bytes; vite and webpack built)"
 
-say "npm install @tensorflow/tfjs-backend-webgl@$TFJS; esbuild an entry importing '@lab/core/webgl'"
+say "npm install @tensorflow/tfjs-backend-webgl@$TFJS; bundle (esbuild, vite, webpack) an entry importing '@lab/core/webgl'"
 npm install --no-audit --no-fund --loglevel=error "@tensorflow/tfjs-backend-webgl@$TFJS" >/dev/null
 browser_entry "import '@lab/core/webgl';" >browser-webgl.mjs
-npx --no-install esbuild browser-webgl.mjs --bundle --platform=browser --format=esm --log-level=warning --outfile=out/browser-webgl.js
-grep -q "MathBackendWebGL" out/browser-webgl.js || {
-  echo "consumer-check: FAIL the webgl bundle does not contain the webgl backend" >&2
-  exit 1
-}
-say "  ok ($(wc -c <out/browser-webgl.js) bytes, contains the webgl backend)"
+bundle_all browser-webgl.mjs webgl
+for b in esbuild vite webpack; do
+  webgl_factory "$b-webgl" || {
+    echo "consumer-check: FAIL the $b bundle does not contain the webgl backend" >&2
+    exit 1
+  }
+done
+say "  ok (esbuild, vite and webpack bundles contain the webgl backend factory; esbuild $(wc -c <out/esbuild-webgl/main.js) bytes)"
 say "all checks passed"
