@@ -10,7 +10,8 @@
 #   4. an ESM browser entry bundles with esbuild (--platform=browser, no externals), Vite (the
 #      workspace's, production build) and webpack (target web) with none of the optional tfjs
 #      backends installed, and 5. the same three with @tensorflow/tfjs-backend-webgl installed and
-#      `import '@lab/core/webgl'` (the bundle must then contain the webgl backend factory).
+#      `import '@lab/core/webgl'` (the bundle must then contain the webgl backend factory), and
+#      6. esbuild with both optional backends installed and both entries imported.
 # Run after `pnpm build`. Prints each check; exits non-zero on the first failure.
 # KEEP=1 keeps the temporary folder (its path is printed).
 set -euo pipefail
@@ -281,4 +282,14 @@ for b in esbuild vite webpack; do
   }
 done
 say "  ok (esbuild, vite and webpack bundles contain the webgl backend factory; esbuild $(wc -c <out/esbuild-webgl/main.js) bytes)"
+say "npm install @tensorflow/tfjs-backend-webgpu@$TFJS too; esbuild an entry importing '@lab/core/webgl' and '@lab/core/webgpu'"
+npm install --no-audit --no-fund --loglevel=error "@tensorflow/tfjs-backend-webgpu@$TFJS" >/dev/null
+browser_entry "import '@lab/core/webgl'; import '@lab/core/webgpu';" >browser-both.mjs
+printf "import { main } from './browser-both.mjs';\nmain().then((r) => console.log(r));\n" >app-both.mjs
+npx --no-install esbuild app-both.mjs --bundle --platform=browser --format=esm --log-level=warning --outfile=out/esbuild-both/main.js
+webgl_factory esbuild-both && grep -qF 'new WebGPUBackend(' out/esbuild-both/main.js || {
+  echo "consumer-check: FAIL the esbuild bundle with both entries lacks the webgl or webgpu backend" >&2
+  exit 1
+}
+say "  ok (both backends bundled; $(wc -c <out/esbuild-both/main.js) bytes)"
 say "all checks passed"
