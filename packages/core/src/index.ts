@@ -21,7 +21,13 @@ export type { Seed, SeedOptions } from './validation/resolveRng.js';
 
 // backend
 export { initBackend } from './backend/initBackend.js';
-export type { BackendName, InitBackendOptions, InitBackendResult } from './backend/initBackend.js';
+export type {
+  BackendName,
+  InitBackendOptions,
+  InitBackendResult,
+  WasmBinaryName,
+  WasmPaths,
+} from './backend/initBackend.js';
 
 // random
 export { createRng } from './random/createRng.js';

@@ -115,9 +115,16 @@ console.log(JSON.stringify(${registrationProbe}));`;
 console.log(JSON.stringify(${registrationProbe}));`;
       expect(runNode(cjs, 'commonjs')).toEqual(all);
     });
-    it('package.json lists exactly the register bundles as side-effectful', () => {
+    it('package.json lists exactly the register and optional-backend bundles as side-effectful', () => {
       const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-      expect(pkg.sideEffects).toEqual(['./dist/register.js', './dist/register.cjs']);
+      expect(pkg.sideEffects).toEqual([
+        './dist/register.js',
+        './dist/register.cjs',
+        './dist/webgl.js',
+        './dist/webgl.cjs',
+        './dist/webgpu.js',
+        './dist/webgpu.cjs',
+      ]);
     });
   },
 );
