@@ -6,42 +6,6 @@ import { defineConfig, type Plugin } from 'vite';
 
 const require = createRequire(import.meta.url);
 
-const CORE_FILE = /[\\/](packages[\\/]core|@lab[\\/]core)[\\/]/;
-const OPTIONAL_BACKEND = /^@tensorflow\/tfjs-backend-(webgl|webgpu)$/;
-
-/**
- * TEMPORARY WORKAROUND, remove once @lab/core's main entry no longer imports the optional
- * `@tensorflow/tfjs-backend-webgl` / `-webgpu` peers (they move to `@lab/core/webgl` and
- * `@lab/core/webgpu`). Core's `initBackend` imports them with a `@vite-ignore`d `import()`,
- * so the bundler leaves the bare specifiers in the output and the browser fails to resolve them
- * at run time (`?backend=webgl` failed; `auto` silently skipped webgl). Here the `@vite-ignore`
- * is dropped from core's two imports and they resolve to an empty module; the page's own
- * `import('@tensorflow/tfjs-backend-webgl')` (resolved from this example, which depends on it) is
- * left alone and registers the webgl backend before `initBackend` selects it.
- */
-function stubCoreOptionalBackends(): Plugin {
-  const id = '\0lab-empty-optional-backend';
-  return {
-    name: 'lab-stub-core-optional-backends',
-    enforce: 'pre',
-    transform(code, file) {
-      if (!CORE_FILE.test(file) || !code.includes('@vite-ignore')) return null;
-      const out = code.replace(
-        /import\(\s*\/\*\s*@vite-ignore\s*\*\/\s*(["']@tensorflow\/tfjs-backend-(?:webgl|webgpu)["'])\s*\)/g,
-        'import($1)',
-      );
-      return out === code ? null : { code: out, map: null };
-    },
-    resolveId(source, importer) {
-      if (!OPTIONAL_BACKEND.test(source) || importer === undefined || !CORE_FILE.test(importer)) return null;
-      return id;
-    },
-    load(loaded) {
-      return loaded === id ? 'export {};' : null;
-    },
-  };
-}
-
 /**
  * Copies the static assets the page fetches into the build output: the tfjs wasm binaries
  * (`wasm/*.wasm`, the page passes `wasmPaths: './wasm/'` to `initBackend`) and ETTh1 with its
@@ -75,6 +39,6 @@ export default defineConfig({
   root: import.meta.dirname,
   // Relative asset URLs: the built page works from any static path (or a file server's subfolder).
   base: './',
-  plugins: [stubCoreOptionalBackends(), copyStaticAssets()],
+  plugins: [copyStaticAssets()],
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4096 },
 });

@@ -56,9 +56,9 @@ async function runPanel<T>(
 
 async function main(): Promise<void> {
   const backendEl = document.getElementById('backend')!;
-  // The example registers the webgl / webgpu backends itself (core's own optional imports are
-  // stubbed by vite.config.ts for now); wasm and cpu come with @lab/core.
-  if (requested === 'webgl' || requested === 'auto') await import('@tensorflow/tfjs-backend-webgl');
+  // webgl is opt-in: importing @lab/core/webgl registers it (and needs the optional peer
+  // @tensorflow/tfjs-backend-webgl installed); wasm and cpu come with @lab/core.
+  if (requested === 'webgl' || requested === 'auto') await import('@lab/core/webgl');
   // The wasm binaries are copied into dist/wasm/ at build time (vite.config.ts).
   let backend: Awaited<ReturnType<typeof initBackend>>;
   try {
