@@ -42,6 +42,8 @@ export interface FederateOutcome {
   bytesPerRound: number;
   /** Mean bytes per training round by message type. */
   bytesPerRoundByType: Record<string, number>;
+  /** Rounds in which at least one client was left out (timeouts, rejected or non-finite messages). */
+  roundsWithLeftOut: number;
 }
 
 /** Runs one federation with the same settings on any transport. */
@@ -57,6 +59,9 @@ export async function federate(spec: FederateSpec): Promise<FederateOutcome> {
     estimator: spec.estimator,
     seed: spec.seed,
     refreshEvery: spec.refreshEvery ?? 1,
+    // in one process an honest client answers in milliseconds; a diverged one sends non-finite
+    // rows, which the transport drops, and is left out after this wait
+    ...(spec.transport === 'nats' ? {} : { timeoutMs: 5000 }),
     onRound: spec.onRound,
   };
   let result: RunServerResult;
@@ -112,6 +117,7 @@ export async function federate(spec: FederateSpec): Promise<FederateOutcome> {
     seconds: (performance.now() - t0) / 1000,
     bytesPerRound: total / n,
     bytesPerRoundByType: byType,
+    roundsWithLeftOut: result.rounds.filter((r) => r.leftOut.length > 0).length,
   };
   if (bias !== undefined) outcome.bias = bias;
   return outcome;

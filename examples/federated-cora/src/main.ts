@@ -143,12 +143,19 @@ async function main(): Promise<void> {
     };
 
     // 2. the grid: every method, partition, client count and seed
-    type Cell = { test: number[]; val: number[]; bytesPerRound: number[]; seconds: number[]; curve?: number[] };
+    type Cell = {
+      test: number[];
+      val: number[];
+      bytesPerRound: number[];
+      seconds: number[];
+      roundsWithLeftOut: number[];
+      curve?: number[];
+    };
     const cells = new Map<string, Cell>();
     const cellOf = (key: string) => {
       let c = cells.get(key);
       if (c === undefined) {
-        c = { test: [], val: [], bytesPerRound: [], seconds: [] };
+        c = { test: [], val: [], bytesPerRound: [], seconds: [], roundsWithLeftOut: [] };
         cells.set(key, c);
       }
       return c;
@@ -160,6 +167,7 @@ async function main(): Promise<void> {
       c.val.push(o.result.valAccuracy);
       c.bytesPerRound.push(o.bytesPerRound);
       c.seconds.push(o.seconds);
+      c.roundsWithLeftOut.push(o.roundsWithLeftOut);
       c.curve ??= o.result.rounds.map((r) => r.testAccuracy);
     };
     for (const seed of seeds) {
@@ -180,10 +188,24 @@ async function main(): Promise<void> {
       }
     }
     // the refresh period (full mode): corrected, random, 5 clients, first seed
-    const refresh: { refreshEvery: number; testAccuracy: number; valAccuracy: number; bytesPerRound: number; bias: RoundBias[] }[] = [];
+    const refresh: {
+      refreshEvery: number;
+      testAccuracy: number;
+      valAccuracy: number;
+      bytesPerRound: number;
+      roundsWithLeftOut: number;
+      bias: RoundBias[];
+    }[] = [];
     for (const p of refreshPeriods) {
       const o = await run('corrected', 'random', 5, seeds[0]!, lrFor('corrected', 'random'), true, p);
-      refresh.push({ refreshEvery: p, testAccuracy: o.result.testAccuracy, valAccuracy: o.result.valAccuracy, bytesPerRound: o.bytesPerRound, bias: o.bias ?? [] });
+      refresh.push({
+        refreshEvery: p,
+        testAccuracy: o.result.testAccuracy,
+        valAccuracy: o.result.valAccuracy,
+        bytesPerRound: o.bytesPerRound,
+        roundsWithLeftOut: o.roundsWithLeftOut,
+        bias: o.bias ?? [],
+      });
     }
     bar.finish('done');
 
@@ -246,6 +268,8 @@ async function main(): Promise<void> {
         val: meanStd(c.val),
         bytesPerRound: meanStd(c.bytesPerRound).mean,
         seconds: meanStd(c.seconds).mean,
+        /** Per seed: rounds in which a client was left out (0 for every healthy run). */
+        roundsWithLeftOut: c.roundsWithLeftOut,
         /** Test accuracy of the global model per round, first seed. */
         curve: c.curve,
         lr: k === 'centralised' ? lrFor('centralised', 'random') : lrFor(k.split('/')[2] as Method, k.split('/')[0] as PartitionMethod),
@@ -307,10 +331,10 @@ async function main(): Promise<void> {
             '## Refresh period (corrected, random, 5 clients, first seed)',
             '',
             markdownTable(
-              ['refresh every', 'test accuracy', 'val accuracy', 'MB per round', 'mean bias (step 0)', 'mean bias (all steps)'],
+              ['refresh every', 'test accuracy', 'val accuracy', 'MB per round', 'mean bias (step 0)', 'mean bias (all steps)', 'rounds with clients left out'],
               [
-                [1, fmt(cells.get('random/5/corrected')!.test[0], 3), fmt(cells.get('random/5/corrected')!.val[0], 3), fmt(cells.get('random/5/corrected')!.bytesPerRound[0]! / 1e6, 3), fmt(meanStd((bias.random?.corrected ?? []).map((b) => b.bias)).mean, 4), fmt(meanStd((bias.random?.corrected ?? []).map((b) => b.biasAllSteps)).mean, 4)],
-                ...refresh.map((r) => [r.refreshEvery, fmt(r.testAccuracy, 3), fmt(r.valAccuracy, 3), fmt(r.bytesPerRound / 1e6, 3), fmt(meanStd(r.bias.map((b) => b.bias)).mean, 4), fmt(meanStd(r.bias.map((b) => b.biasAllSteps)).mean, 4)]),
+                [1, fmt(cells.get('random/5/corrected')!.test[0], 3), fmt(cells.get('random/5/corrected')!.val[0], 3), fmt(cells.get('random/5/corrected')!.bytesPerRound[0]! / 1e6, 3), fmt(meanStd((bias.random?.corrected ?? []).map((b) => b.bias)).mean, 4), fmt(meanStd((bias.random?.corrected ?? []).map((b) => b.biasAllSteps)).mean, 4), cells.get('random/5/corrected')!.roundsWithLeftOut[0]!],
+                ...refresh.map((r) => [r.refreshEvery, fmt(r.testAccuracy, 3), fmt(r.valAccuracy, 3), fmt(r.bytesPerRound / 1e6, 3), fmt(meanStd(r.bias.map((b) => b.bias)).mean, 4), fmt(meanStd(r.bias.map((b) => b.biasAllSteps)).mean, 4), r.roundsWithLeftOut]),
               ],
             ),
             '',
