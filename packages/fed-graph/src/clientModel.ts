@@ -17,10 +17,28 @@ export interface FedModelSpec {
 }
 
 /** Parameter names of every model (`W1 [F, hidden]`, `b1 [hidden]`, `W2 [hidden, C]`, `b2 [C]`). */
-const PARAM_NAMES = ['W1', 'b1', 'W2', 'b2'] as const;
+export const PARAM_NAMES = ['W1', 'b1', 'W2', 'b2'] as const;
+
+/** One of {@link PARAM_NAMES}. */
+export type ParamName = (typeof PARAM_NAMES)[number];
 
 /** The model's parameters as tensors (owned by the caller). */
-export type FedParams = Record<(typeof PARAM_NAMES)[number], tf.Tensor>;
+export type FedParams = Record<ParamName, tf.Tensor>;
+
+/** The shape of every parameter for `numFeatures` inputs and `numClasses` outputs. */
+export function paramShapes(
+  spec: FedModelSpec,
+  numFeatures: number,
+  numClasses: number,
+): Record<ParamName, number[]> {
+  const h = spec.hidden;
+  return { W1: [numFeatures, h], b1: [h], W2: [h, numClasses], b2: [numClasses] };
+}
+
+/** Columns of the rows exchanged at hop `l` (GCN's first hop carries hidden units, every other hop class scores). */
+export function hopWidth(spec: FedModelSpec, l: number, numClasses: number): number {
+  return l === 0 && spec.kind === 'gcn' ? spec.hidden : numClasses;
+}
 
 /** Number of propagation hops (exchanges of boundary rows) of a model. */
 export function hopCount(spec: FedModelSpec): number {

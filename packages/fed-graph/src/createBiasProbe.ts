@@ -1,7 +1,7 @@
 import { LabInputError, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ClientData } from './clientData.js';
-import { ClientModel, type FedParams } from './clientModel.js';
+import { ClientModel, type FedParams, PARAM_NAMES, paramShapes } from './clientModel.js';
 import { type FreshExchange, freshExchange } from './freshExchange.js';
 import { type FedModelOptions, MODEL_KEYS, readModelSpec } from './modelOptions.js';
 import type { LocalStep } from './runClient.js';
@@ -46,7 +46,6 @@ export interface BiasProbe {
 }
 
 const FN = 'createBiasProbe';
-const NAMES = ['W1', 'b1', 'W2', 'b2'] as const;
 
 interface Accumulator {
   hat0: Float64Array;
@@ -105,7 +104,7 @@ export function createBiasProbe(clients: readonly ClientData[], options: CreateB
     cached = undefined;
   };
   const same = (a: Record<string, Float32Array>, b: Record<string, Float32Array>) =>
-    NAMES.every((k) => {
+    PARAM_NAMES.every((k) => {
       const x = a[k]!;
       const y = b[k]!;
       if (x.length !== y.length) return false;
@@ -120,13 +119,8 @@ export function createBiasProbe(clients: readonly ClientData[], options: CreateB
     if (cached === undefined || !same(cached.theta, step.params)) {
       release();
       const m = models[0]!;
-      const shapes: Record<string, number[]> = {
-        W1: [m.data.numFeatures, spec.hidden],
-        b1: [spec.hidden],
-        W2: [spec.hidden, m.data.numClasses],
-        b2: [m.data.numClasses],
-      };
-      const params = Object.fromEntries(NAMES.map((n) => [n, tf.tensor(step.params[n]!, shapes[n])])) as FedParams;
+      const shapes = paramShapes(spec, m.data.numFeatures, m.data.numClasses);
+      const params = Object.fromEntries(PARAM_NAMES.map((n) => [n, tf.tensor(step.params[n]!, shapes[n])])) as FedParams;
       const exchange = freshExchange(
         models,
         models.map(() => params),
@@ -137,10 +131,10 @@ export function createBiasProbe(clients: readonly ClientData[], options: CreateB
     const c = cached;
     const exact = tf.tidy(() => {
       const f = (...ts: tf.Tensor[]) => {
-        const p = Object.fromEntries(NAMES.map((n, i) => [n, ts[i]!])) as FedParams;
+        const p = Object.fromEntries(PARAM_NAMES.map((n, i) => [n, ts[i]!])) as FedParams;
         return models[k]!.surrogate(p, c.exchange.halo[k]!, c.exchange.gradIn[k]!, weights[k]!);
       };
-      return tf.grads(f)(NAMES.map((n) => c.params[n])).map((g) => g.dataSync() as Float32Array);
+      return tf.grads(f)(PARAM_NAMES.map((n) => c.params[n])).map((g) => g.dataSync() as Float32Array);
     });
     if (size === 0) size = exact.reduce((s, g) => s + g.length, 0);
     let a = acc.get(step.round);
@@ -155,7 +149,7 @@ export function createBiasProbe(clients: readonly ClientData[], options: CreateB
       acc.set(step.round, a);
     }
     let off = 0;
-    NAMES.forEach((n, i) => {
+    PARAM_NAMES.forEach((n, i) => {
       const g = exact[i]!;
       const h = step.gradient[n]!;
       for (let j = 0; j < g.length; j++) {

@@ -1,7 +1,15 @@
 import { createRng, LabFormatError, readOptions } from '@lab/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ClientData } from './clientData.js';
-import { ClientModel, type FedParams, hopCount } from './clientModel.js';
+import {
+  ClientModel,
+  type FedParams,
+  hopCount,
+  hopWidth,
+  PARAM_NAMES,
+  type ParamName,
+  paramShapes,
+} from './clientModel.js';
 import type { FedMessage, PayloadEntry } from './messages.js';
 import { decodeSettings, type Estimator, type RoundSettings } from './protocolSettings.js';
 import type { Endpoint } from './transport.js';
@@ -43,7 +51,6 @@ export interface RunClientResult {
 }
 
 const FN = 'runClient';
-const PARAMS = ['W1', 'b1', 'W2', 'b2'] as const;
 
 function entry(message: FedMessage, name: string): PayloadEntry | undefined {
   return message.payload.find((e) => e.name === name);
@@ -157,7 +164,7 @@ export async function runClient(
       const halo: tf.Tensor2D[] = [];
       if (mode === 'shared' && !s.exchange) {
         for (let l = 0; l < hops; l++) {
-          const width = l === 0 && s.model.kind === 'gcn' ? s.model.hidden : data.numClasses;
+          const width = hopWidth(s.model, l, data.numClasses);
           const old = stale[l];
           halo[l] = old !== undefined && old.shape[1] === width ? tf.clone(old) : tf.zeros([m.haloRows, width]);
         }
@@ -187,7 +194,7 @@ export async function runClient(
             })),
           });
           tf.dispose(blocks);
-          const width = l === 0 && s.model.kind === 'gcn' ? s.model.hidden : data.numClasses;
+          const width = hopWidth(s.model, l, data.numClasses);
           const got = await next((x) => x.type === 'repr' && x.round === r && x.phase === l, timeoutMs);
           const parts = m.neighbours.map((c, i) => {
             const e = got?.payload.find((p) => p.name === `rows:${c}`);
@@ -296,8 +303,8 @@ export async function runClient(
 
       // local steps
       if (s.train && !s.evalOnly && nTrain > 0) {
-        const vars = Object.fromEntries(PARAMS.map((k) => [k, tf.variable(params[k])])) as unknown as Record<
-          (typeof PARAMS)[number],
+        const vars = Object.fromEntries(PARAM_NAMES.map((k) => [k, tf.variable(params[k])])) as unknown as Record<
+          ParamName,
           tf.Variable
         >;
         const rng = createRng(`${s.seed}/dropout/${me}/${r}`);
@@ -305,13 +312,13 @@ export async function runClient(
         for (let e = 0; e < s.localSteps; e++) {
           if (onLocalStep !== undefined) {
             const snap = (t: Record<string, tf.Tensor>) =>
-              Object.fromEntries(PARAMS.map((k) => [k, t[k]!.dataSync().slice() as Float32Array]));
+              Object.fromEntries(PARAM_NAMES.map((k) => [k, t[k]!.dataSync().slice() as Float32Array]));
             const gradient = tf.tidy(() => {
               const { grads } = tf.variableGrads(
                 () => m.surrogate(vars, halo, useG ? gradIn : [], weight),
                 Object.values(vars),
               );
-              return snap(Object.fromEntries(PARAMS.map((k) => [k, grads[vars[k].name]!])));
+              return snap(Object.fromEntries(PARAM_NAMES.map((k) => [k, grads[vars[k].name]!])));
             });
             onLocalStep({ round: r, step: e, client: me, estimator: s.estimator, params: snap(vars), gradient });
           }
@@ -322,7 +329,7 @@ export async function runClient(
               const own = tf.div(surrogate, weight);
               return tf.add(own, tf.mul(tf.sum(tf.square(vars.W1)), s.weightDecay / 2)) as tf.Scalar;
             }, Object.values(vars));
-            for (const k of PARAMS) vars[k].assign(tf.sub(vars[k], tf.mul(grads[vars[k].name]!, s.lr)));
+            for (const k of PARAM_NAMES) vars[k].assign(tf.sub(vars[k], tf.mul(grads[vars[k].name]!, s.lr)));
           });
         }
         await endpoint.send({
@@ -333,7 +340,7 @@ export async function runClient(
           phase: 0,
           step: 0,
           payload: [
-            ...PARAMS.map((k) => ({
+            ...PARAM_NAMES.map((k) => ({
               name: k,
               shape: vars[k].shape,
               data: vars[k].dataSync() as Float32Array,
@@ -343,7 +350,7 @@ export async function runClient(
         });
         if (s.estimator === 'local') {
           const old = Object.values(own);
-          for (const k of PARAMS) own[k] = tf.clone(vars[k]);
+          for (const k of PARAM_NAMES) own[k] = tf.clone(vars[k]);
           tf.dispose(old);
         }
         tf.dispose(Object.values(vars));
@@ -391,15 +398,9 @@ function hiddenMask(
 }
 
 function readParams(msg: FedMessage, data: ClientData, s: RoundSettings): FedParams {
-  const h = s.model.hidden;
-  const shapes: Record<(typeof PARAMS)[number], number[]> = {
-    W1: [data.numFeatures, h],
-    b1: [h],
-    W2: [h, data.numClasses],
-    b2: [data.numClasses],
-  };
+  const shapes = paramShapes(s.model, data.numFeatures, data.numClasses);
   const out: Partial<FedParams> = {};
-  for (const k of PARAMS) {
+  for (const k of PARAM_NAMES) {
     const e = entry(msg, k);
     const shape = shapes[k];
     if (

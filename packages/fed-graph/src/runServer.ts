@@ -7,7 +7,7 @@ import {
   type SeedOptions,
 } from '@lab/core';
 import type { FedModelSpec } from './clientModel.js';
-import { hopCount } from './clientModel.js';
+import { hopCount, hopWidth, PARAM_NAMES, paramShapes } from './clientModel.js';
 import { encodeMessage } from './messageCodec.js';
 import { type FedMessage, type MessageType, PAYLOADS, type PayloadEntry } from './messages.js';
 import { type FedModelOptions, MODEL_KEYS, readModelSpec } from './modelOptions.js';
@@ -267,11 +267,10 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
   let params = initParams(model, numFeatures, numClasses, rng);
   const records: RoundRecord[] = [];
 
-  const sentBefore = () => ({ ...endpoint.traffic });
   for (let r = 0; r <= rounds; r++) {
     const evalOnly = r === rounds;
     const exchange = evalOnly || r % refreshEvery === 0;
-    const serverStart = sentBefore();
+    const serverStart = { ...endpoint.traffic };
     const leftOut = new Set<number>();
     const sampled = new Set(
       clientFraction >= 1
@@ -315,7 +314,7 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
       const got = await collect(type, r, l, live());
       for (const c of live()) if (!got.has(c)) leftOut.add(c);
       const out = new Map<number, PayloadEntry[]>();
-      const width = l === 0 && model.kind === 'gcn' ? model.hidden : numClasses;
+      const width = hopWidth(model, l, numClasses);
       for (const [c, m] of got) {
         const lay = layouts.get(c)!;
         const need = (d: number) => (type === 'repr' ? lay[d * 2]! : lay[d * 2 + 1]!);
@@ -424,14 +423,14 @@ export async function runServer(endpoint: Endpoint, options: RunServerOptions): 
 /** Where a payload is wrong, what it must be, what it was: the parts of a `LabFormatError`. */
 type Problem = [place: string, expected: string, actual?: unknown];
 
-const PARAM_NAMES = new Set(['W1', 'b1', 'W2', 'b2']);
+const PARAM_SET: ReadonlySet<string> = new Set(PARAM_NAMES);
 /** Most already-queued messages read after a phase's last expected one (against a flooding sender). */
 const MAX_DRAIN = 1024;
 
 /** Whether a payload named `name` may be in a message of type `type` (see {@link PAYLOADS}). */
 function payloadAllowed(type: MessageType, name: string): boolean {
   return PAYLOADS[type].some((a) =>
-    a === 'param:*' ? PARAM_NAMES.has(name) : a === 'rows:*' ? /^rows:\d{1,10}$/.test(name) : a === name,
+    a === 'param:*' ? PARAM_SET.has(name) : a === 'rows:*' ? /^rows:\d{1,10}$/.test(name) : a === name,
   );
 }
 
@@ -470,12 +469,13 @@ function initParams(
   rng: Rng,
 ): Record<string, { shape: number[]; data: Float32Array }> {
   const init = rng.fork('init');
-  const h = model.hidden;
+  const s = paramShapes(model, numFeatures, numClasses);
+  // W1 then W2 from the same stream, in this order (the seeded initial model depends on it)
   return {
-    W1: { shape: [numFeatures, h], data: Float32Array.from(glorotUniform([numFeatures, h], init)) },
-    b1: { shape: [h], data: new Float32Array(h) },
-    W2: { shape: [h, numClasses], data: Float32Array.from(glorotUniform([h, numClasses], init)) },
-    b2: { shape: [numClasses], data: new Float32Array(numClasses) },
+    W1: { shape: s.W1, data: Float32Array.from(glorotUniform(s.W1, init)) },
+    b1: { shape: s.b1, data: new Float32Array(model.hidden) },
+    W2: { shape: s.W2, data: Float32Array.from(glorotUniform(s.W2, init)) },
+    b2: { shape: s.b2, data: new Float32Array(numClasses) },
   };
 }
 
